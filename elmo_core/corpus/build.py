@@ -1,0 +1,201 @@
+"""
+Build a pretraining corpus for the biLM from the registered text sources.
+
+Each source's documents are split into sentences and tokens with
+:func:`elmo_core.tokenizer.tokenize` (exactly what inference uses). Sentences of fewer than 3 or
+more than 100 tokens are dropped, exact duplicates (same token sequence) are dropped through a
+set of hashes, and sentences of the sentiment evaluation sets are kept out. A fixed 1% is held
+out, chosen by a SHA-256 hash of the sentence so that the split never changes between builds.
+The output directory gets::
+
+    train.txt        one sentence per line, tokens joined by single spaces, shuffled (fixed seed)
+    heldout.txt      the held-out sentences, in source order
+    vocab.txt        token<TAB>count over train.txt; <S>, </S>, <UNK> first with count 0
+    CORPUS_CARD.md   per-source counts and licences, filtering counts, the rebuild command
+
+>>> stats = build_corpus(Path("corpus"), ["wordnet", "fortunes"])   # doctest: +SKIP
+>>> stats.words                                                       # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from tqdm import tqdm
+
+from elmo_core.corpus.card import render_card
+from elmo_core.corpus.sources import DEFAULT_SOURCES, get_source
+from elmo_core.corpus.stats import CorpusStats, SourceStats
+from elmo_core.sources import SourceUnavailable, cache_dir
+from elmo_core.tokenizer import tokenize
+
+__all__ = ["build_corpus", "is_heldout", "load_exclusion_set", "SPECIAL_TOKENS"]
+
+MIN_TOKENS = 3
+MAX_TOKENS = 100
+DEFAULT_SEED = 13
+SPECIAL_TOKENS = ("<S>", "</S>", "<UNK>")
+
+
+def is_heldout(sentence: str, fraction: float) -> bool:
+    """Whether the (space-joined) ``sentence`` belongs to the held-out split; stable across runs."""
+    digest = hashlib.sha256(sentence.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") < fraction * 2**64
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def load_exclusion_set() -> tuple[set[str] | None, str, int]:
+    """Token-space forms of the sentiment evaluation texts: ``(set or None, note, n_texts)``.
+
+    Each text is added lower-cased after tokenization, as a whole and sentence by sentence, so a
+    corpus sentence is excluded when it matches an evaluation text or one of its sentences.
+    """
+    try:
+        from elmo_core.sentiment_data import sentiment_texts_for_exclusion
+
+        texts = sentiment_texts_for_exclusion()
+    except Exception as exc:  # a missing module or a failed download must not stop the build
+        return None, f"exclusion set unavailable ({type(exc).__name__}: {exc})", 0
+    if not texts:
+        return None, "exclusion set unavailable (sentiment_texts_for_exclusion returned nothing)", 0
+    forms: set[str] = set()
+    for text in texts:
+        sentences = tokenize(text)
+        forms.update(_normalise(" ".join(tokens)) for tokens in sentences)
+        forms.add(_normalise(" ".join(token for tokens in sentences for token in tokens)))
+    forms.discard("")
+    return forms, "", len(texts)
+
+
+def _write_lines(path: Path, lines: Iterable[str]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+    os.replace(tmp, path)
+
+
+def build_corpus(
+    out_dir: Path,
+    sources: list[str] | None = None,
+    *,
+    heldout_fraction: float = 0.01,
+    seed: int = DEFAULT_SEED,
+    progress: bool = True,
+    strict: bool = False,
+    documents: Mapping[str, Iterable[str]] | None = None,
+    exclusion: set[str] | None = None,
+) -> CorpusStats:
+    """Build the corpus into ``out_dir`` and return its statistics.
+
+    ``sources`` names registered sources (all by default). ``documents`` maps extra source names
+    to iterables of raw documents (for tests and custom text); when given and ``sources`` is
+    ``None``, only those are used. A source that raises :class:`SourceUnavailable` (or any error)
+    is reported and skipped, or re-raised when ``strict``. ``exclusion`` replaces the sentiment
+    exclusion texts (raw strings, normalised here); by default they come from
+    :mod:`elmo_core.sentiment_data`.
+    """
+    out_dir = Path(out_dir).expanduser()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    documents = dict(documents or {})
+    if sources is None:
+        sources = [] if documents else list(DEFAULT_SOURCES)
+    names = list(sources) + [name for name in documents if name not in sources]
+
+    stats = CorpusStats(out_dir=out_dir, heldout_fraction=heldout_fraction, seed=seed,
+                        date=datetime.date.today().isoformat())
+    if exclusion is None:
+        excluded_forms, stats.exclusion_note, stats.exclusion_set_size = load_exclusion_set()
+    else:
+        excluded_forms = set()
+        for text in exclusion:
+            sentences = tokenize(text)
+            excluded_forms.update(_normalise(" ".join(t)) for t in sentences)
+            excluded_forms.add(_normalise(" ".join(tok for t in sentences for tok in t)))
+        stats.exclusion_set_size = len(exclusion)
+    stats.exclusion_available = excluded_forms is not None
+    if excluded_forms is None:
+        print(f"warning: {stats.exclusion_note}; building without it", file=sys.stderr)
+        excluded_forms = set()
+
+    seen: set[bytes] = set()
+    train: list[str] = []
+    heldout: list[str] = []
+    cache = cache_dir()
+    for name in names:
+        if name in documents:
+            source = SourceStats(name, "supplied by the caller", "(custom documents)")
+            docs = documents[name]
+        else:
+            module = get_source(name)
+            source = SourceStats(name, module.LICENCE, module.REBUILD_HINT)
+            docs = module.iter_documents(cache)
+        try:
+            for document in tqdm(docs, desc=f"{name:<12}", unit=" docs", disable=not progress,
+                                 mininterval=2.0):
+                source.documents += 1
+                for tokens in tokenize(document):
+                    if len(tokens) < MIN_TOKENS:
+                        source.too_short += 1
+                        continue
+                    if len(tokens) > MAX_TOKENS:
+                        source.too_long += 1
+                        continue
+                    line = " ".join(tokens)
+                    key = hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest()
+                    if key in seen:
+                        source.duplicates += 1
+                        continue
+                    seen.add(key)
+                    if excluded_forms and line.lower() in excluded_forms:
+                        source.excluded += 1
+                        continue
+                    source.sentences += 1
+                    source.words += len(tokens)
+                    if is_heldout(line, heldout_fraction):
+                        source.heldout_sentences += 1
+                        heldout.append(line)
+                    else:
+                        train.append(line)
+        except Exception as exc:
+            if strict:
+                raise
+            reason = str(exc) if isinstance(exc, SourceUnavailable) else f"{type(exc).__name__}: {exc}"
+            print(f"warning: source {name!r} failed and is skipped: {reason}", file=sys.stderr)
+            stats.failed[name] = reason
+            if source.sentences:  # it failed part-way: what it gave before is kept
+                stats.failed[name] += f" (after {source.sentences:,} sentences, which are kept)"
+                stats.sources.append(source)
+            continue
+        stats.sources.append(source)
+
+    random.Random(seed).shuffle(train)
+    vocab: Counter[str] = Counter()
+    for line in train:
+        vocab.update(line.split(" "))
+
+    stats.train_sentences = len(train)
+    stats.train_words = sum(vocab.values())
+    stats.heldout_sentences = len(heldout)
+    stats.heldout_words = sum(line.count(" ") + 1 for line in heldout)
+    for token in SPECIAL_TOKENS:  # never produced by the tokenizer, listed once on top
+        vocab.pop(token, None)
+    stats.vocab_size = len(vocab) + len(SPECIAL_TOKENS)
+
+    _write_lines(out_dir / "train.txt", train)
+    _write_lines(out_dir / "heldout.txt", heldout)
+    ordered = sorted(vocab.items(), key=lambda item: (-item[1], item[0]))
+    _write_lines(out_dir / "vocab.txt",
+                 [f"{token}\t0" for token in SPECIAL_TOKENS] + [f"{t}\t{c}" for t, c in ordered])
+    (out_dir / "CORPUS_CARD.md").write_text(
+        render_card(stats, min_tokens=MIN_TOKENS, max_tokens=MAX_TOKENS), encoding="utf-8")
+    return stats

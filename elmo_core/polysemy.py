@@ -1,0 +1,286 @@
+"""
+Sentences that use one word in different senses, for seeing how ELMo's layers separate them.
+
+Two sources are available:
+
+``curated``
+    ``elmo_core/data/polysemy.jsonl``, written for this project: 36 English words with 2-3
+    senses each and 10 sentences per sense (741 sentences). Noun/verb pairs (``saw``, ``bark``,
+    ``play``, ``watch``, ``duck`` ...), noun/noun pairs (``bank``, ``bat``, ``spring``,
+    ``match``, ``letter`` ...) and adjectives (``light``, ``fair``, ``right`` ...). The target
+    word almost always has the same spelling in every sense, so the context-free character
+    layer cannot tell the senses apart and any separation must come from the biLSTM layers.
+    One JSON object per line, with the keys ``word``, ``sense`` (``"saw.n.tool"``), ``gloss``,
+    ``pos`` (``NOUN``/``VERB``/``ADJ``/``ADV``), ``text`` and ``target`` (the surface form of
+    the word in ``text``, e.g. ``"barked"``).
+``wordnet``
+    The quoted usage examples of WordNet 3.0 (``data.noun``, ``data.verb``, ``data.adj``,
+    ``data.adv``), read from ``/usr/share/wordnet`` when the Debian package ``wordnet-base`` is
+    installed. Optional: :func:`load_wordnet_examples` returns ``[]`` when the files are
+    missing, and :func:`require_wordnet` raises with an install hint. Sense ids are
+    ``word.<n|v|a|r>.<synset offset>``.
+
+Every sentence is tokenized with :func:`elmo_core.tokenizer.tokenize_sentence`, the tokenizer
+the models see, and carries the index of its target token.
+
+>>> from elmo_core.polysemy import sentences_for, sense_counts
+>>> sense_counts(sentences_for("saw"))
+{'saw.n.tool': 11, 'saw.v.see': 10}
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Optional, Union
+
+from .tokenizer import tokenize_sentence
+
+__all__ = [
+    "SenseSentence",
+    "POS_TAGS",
+    "SOURCES",
+    "WORDNET_ROOT",
+    "load_curated",
+    "curated_words",
+    "sentences_for",
+    "wordnet_available",
+    "require_wordnet",
+    "load_wordnet_examples",
+    "sense_counts",
+]
+
+POS_TAGS = ("NOUN", "VERB", "ADJ", "ADV")
+SOURCES = ("curated", "wordnet", "both")
+WORDNET_ROOT = "/usr/share/wordnet"
+
+_FIELDS = ("word", "sense", "gloss", "pos", "text", "target")
+
+# WordNet data file -> (single-letter pos used in sense ids, coarse tag).
+_WORDNET_FILES = {
+    "data.noun": ("n", "NOUN"),
+    "data.verb": ("v", "VERB"),
+    "data.adj": ("a", "ADJ"),
+    "data.adv": ("r", "ADV"),
+}
+# Endings that, added to a word, make one of its regular inflections (bank -> banks, banked).
+_INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers", "est")
+_EXAMPLE = re.compile(r'"([^"]+)"')
+_ADJ_MARKER = re.compile(r"\([a-z]+\)$")  # data.adj words may end in (a), (p) or (ip)
+
+
+@dataclass(frozen=True)
+class SenseSentence:
+    """One sentence that uses ``word`` in the sense ``sense``; ``tokens[target_index]`` is it."""
+
+    word: str
+    sense: str
+    gloss: str
+    pos: str
+    text: str
+    tokens: tuple[str, ...]
+    target_index: int
+    source: str  # "curated" or "wordnet"
+
+    @property
+    def target(self) -> str:
+        return self.tokens[self.target_index]
+
+
+# ----------------------------------------------------------------------------------------------
+# Curated data set
+
+
+def _find_target(tokens: list[str], target: str) -> Optional[int]:
+    """Index of the first token equal to ``target``, case-sensitive first, then ignoring case."""
+    for i, token in enumerate(tokens):
+        if token == target:
+            return i
+    lowered = target.lower()
+    for i, token in enumerate(tokens):
+        if token.lower() == lowered:
+            return i
+    return None
+
+
+def _parse_lines(lines: Iterable[str], origin: str) -> list[SenseSentence]:
+    """Parse curated JSON lines. Raises ``ValueError`` naming ``origin`` and the line number."""
+    sentences: list[SenseSentence] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{origin} line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where}: invalid JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{where}: expected a JSON object, got {type(record).__name__}")
+        unknown = sorted(set(record) - set(_FIELDS))
+        if unknown:
+            raise ValueError(f"{where}: unknown field(s) {', '.join(unknown)}")
+        for field in _FIELDS:
+            if field not in record:
+                raise ValueError(f"{where}: missing field {field!r}")
+            value = record[field]
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{where}: field {field!r} must be a non-empty string, got {value!r}")
+        word, sense, pos = record["word"], record["sense"], record["pos"]
+        if word != word.lower():
+            raise ValueError(f"{where}: word {word!r} must be lower-case")
+        if not sense.startswith(word + "."):
+            raise ValueError(f"{where}: sense {sense!r} must start with {word + '.'!r}")
+        if pos not in POS_TAGS:
+            raise ValueError(f"{where}: pos {pos!r} is not one of {', '.join(POS_TAGS)}")
+        tokens = tokenize_sentence(record["text"])
+        index = _find_target(tokens, record["target"])
+        if index is None:
+            raise ValueError(f"{where}: target {record['target']!r} is not a token of {tokens}")
+        sentences.append(SenseSentence(
+            word=word, sense=sense, gloss=record["gloss"], pos=pos, text=record["text"],
+            tokens=tuple(tokens), target_index=index, source="curated",
+        ))
+    return sentences
+
+
+@lru_cache(maxsize=1)
+def _curated() -> tuple[SenseSentence, ...]:
+    resource = resources.files("elmo_core") / "data" / "polysemy.jsonl"
+    text = resource.read_text(encoding="utf-8")
+    return tuple(_parse_lines(text.splitlines(), "polysemy.jsonl"))
+
+
+def load_curated() -> list[SenseSentence]:
+    """All curated sentences, in file order (a fresh list; the parsed file is cached)."""
+    return list(_curated())
+
+
+def curated_words() -> list[str]:
+    """The words of the curated data set, sorted."""
+    return sorted({s.word for s in _curated()})
+
+
+def sentences_for(word: str, source: str = "curated") -> list[SenseSentence]:
+    """Sentences for ``word`` from ``"curated"``, ``"wordnet"`` or ``"both"`` (curated first)."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+    key = " ".join(str(word).lower().replace("_", " ").split())
+    result: list[SenseSentence] = []
+    if source in ("curated", "both"):
+        result.extend(s for s in _curated() if s.word == key)
+    if source in ("wordnet", "both"):
+        result.extend(load_wordnet_examples(key))
+    return result
+
+
+def sense_counts(sentences: Iterable[SenseSentence]) -> dict[str, int]:
+    """Number of sentences per sense id, in order of first appearance."""
+    counts: dict[str, int] = {}
+    for sentence in sentences:
+        counts[sentence.sense] = counts.get(sentence.sense, 0) + 1
+    return counts
+
+
+# ----------------------------------------------------------------------------------------------
+# WordNet usage examples
+
+
+def wordnet_available(root: Union[str, Path] = WORDNET_ROOT) -> bool:
+    """Whether at least one WordNet ``data.*`` file exists under ``root``."""
+    return any((Path(root) / name).is_file() for name in _WORDNET_FILES)
+
+
+def require_wordnet(root: Union[str, Path] = WORDNET_ROOT) -> Path:
+    """Return ``root`` as a path, or raise ``FileNotFoundError`` saying how to install WordNet."""
+    if not wordnet_available(root):
+        raise FileNotFoundError(
+            f"WordNet 3.0 data files (data.noun, data.verb, ...) were not found under {root}. "
+            "Install them with `apt-get install wordnet-base` (Debian/Ubuntu), or pass root= "
+            "pointing at the dict/ folder of a WordNet 3.0 download."
+        )
+    return Path(root)
+
+
+@lru_cache(maxsize=8)
+def _wordnet_index(path: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Map each lower-cased lemma (spaces for underscores) of one data file to the
+    ``(offset, gloss-and-examples)`` of its synsets that have quoted examples."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.startswith("  ") or " | " not in line:
+                continue  # licence header
+            head, _, gloss = line.partition(" | ")
+            if '"' not in gloss:
+                continue  # no usage examples
+            fields = head.split()
+            try:
+                offset, count = fields[0], int(fields[3], 16)
+            except (IndexError, ValueError):
+                continue
+            lemmas = fields[4:4 + 2 * count:2]
+            for lemma in dict.fromkeys(
+                _ADJ_MARKER.sub("", raw).replace("_", " ").lower() for raw in lemmas
+            ):
+                index.setdefault(lemma, []).append((offset, gloss.strip()))
+    return {lemma: tuple(entries) for lemma, entries in index.items()}
+
+
+def _is_form_of(token: str, word: str) -> bool:
+    """Whether lower-cased ``token`` is ``word`` or a regular inflection of it."""
+    if token == word:
+        return True
+    if not token.startswith(word):
+        return False
+    rest = token[len(word):]
+    return rest in _INFLECTIONS or (rest[:1] == word[-1:] and rest[1:] in ("ed", "ing", "er", "ers", "est"))
+
+
+def _find_word(tokens: list[str], word_tokens: list[str]) -> Optional[int]:
+    """Index of the first token of ``word_tokens`` in ``tokens`` (last word may be inflected)."""
+    lowered = [t.lower() for t in tokens]
+    n = len(word_tokens)
+    exact = [i for i in range(len(lowered) - n + 1) if lowered[i:i + n] == word_tokens]
+    if exact:
+        return exact[0]
+    for i in range(len(lowered) - n + 1):
+        if lowered[i:i + n - 1] == word_tokens[:-1] and _is_form_of(lowered[i + n - 1], word_tokens[-1]):
+            return i
+    return None
+
+
+def load_wordnet_examples(word: str, root: Union[str, Path] = WORDNET_ROOT) -> list[SenseSentence]:
+    """WordNet 3.0 usage examples of every synset that contains ``word``.
+
+    Only examples in which the word (or a regular inflection of it) occurs are kept. Returns
+    ``[]`` when no WordNet files exist under ``root``; each file is parsed once and cached.
+    """
+    key = " ".join(str(word).lower().replace("_", " ").split())
+    word_tokens = [t.lower() for t in tokenize_sentence(key)]
+    if not word_tokens:
+        return []
+    sentences: list[SenseSentence] = []
+    seen: set[tuple[str, str]] = set()
+    for name, (letter, pos) in _WORDNET_FILES.items():
+        path = Path(root) / name
+        if not path.is_file():
+            continue
+        for offset, gloss_part in _wordnet_index(str(path)).get(key, ()):
+            first_quote = gloss_part.find('"')
+            gloss = gloss_part[:first_quote].strip().rstrip(";").strip()
+            sense = f"{key}.{letter}.{offset}"
+            for example in _EXAMPLE.findall(gloss_part):
+                example = " ".join(example.split())
+                tokens = tokenize_sentence(example)
+                index = _find_word(tokens, word_tokens)
+                if index is None or (sense, example) in seen:
+                    continue
+                seen.add((sense, example))
+                sentences.append(SenseSentence(
+                    word=key, sense=sense, gloss=gloss, pos=pos, text=example,
+                    tokens=tuple(tokens), target_index=index, source="wordnet",
+                ))
+    return sentences

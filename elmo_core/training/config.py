@@ -1,0 +1,83 @@
+"""
+Typed configuration of a biLM pretraining run, read from a JSON file::
+
+    {"corpus_dir": "~/.cache/elmo-explorer/corpus", "out_dir": "~/.cache/elmo-explorer/runs/mini",
+     "model": {... options.json layout ...}, "vocab_size": 40000, "batch_size": 64, ...}
+
+Unknown keys are an error (a typo must not silently fall back to a default).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from ..config import ConfigError, ElmoConfig
+
+
+@dataclass
+class TrainConfig:
+    corpus_dir: str
+    out_dir: str
+    model: dict = field(default_factory=dict)  # options.json layout
+    vocab_size: int = 40000  # output vocabulary (input is characters and needs none)
+    vocab_file: str = ""  # default: corpus_dir/vocab.txt; set it to keep a vocabulary across corpora
+    softmax_cutoffs: tuple[int, ...] = (2000, 10000)  # adaptive softmax clusters
+    batch_size: int = 64  # parallel text streams per process
+    unroll_steps: int = 20  # truncated backprop length
+    optimizer: str = "adam"  # "adam" or "adagrad"
+    learning_rate: float = 2e-3
+    clip_norm: float = 10.0
+    dropout: float = 0.1
+    max_tokens: int = 10_000_000  # stop after this many (forward) training tokens per process...
+    max_minutes: float = 0.0  # ...or after this many minutes of training (0 = no limit)
+    eval_every: int = 500  # steps between held-out evaluations
+    eval_tokens: int = 50_000  # held-out tokens used for the periodic evaluation
+    checkpoint_every: int = 200  # steps between checkpoints
+    seed: int = 1234
+    device: str = "auto"  # "auto", "cpu" or "cuda"
+    bf16: bool = True  # bf16 autocast on CUDA (ignored on CPU)
+    num_threads: int = 0  # torch CPU threads (0 = torch's default)
+
+    def __post_init__(self) -> None:
+        self.softmax_cutoffs = tuple(self.softmax_cutoffs)
+        if self.optimizer not in ("adam", "adagrad"):
+            raise ConfigError(f"optimizer must be 'adam' or 'adagrad', got {self.optimizer!r}")
+        if not (0 < self.softmax_cutoffs[0] and list(self.softmax_cutoffs) == sorted(self.softmax_cutoffs)
+                and self.softmax_cutoffs[-1] < self.vocab_size):
+            raise ConfigError(f"softmax_cutoffs must increase and stay below vocab_size={self.vocab_size}")
+        for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive")
+        self.elmo_config()  # validates the model section
+
+    def elmo_config(self) -> ElmoConfig:
+        return ElmoConfig.from_dict(self.model)
+
+    @property
+    def corpus_path(self) -> Path:
+        return Path(self.corpus_dir).expanduser()
+
+    @property
+    def out_path(self) -> Path:
+        return Path(self.out_dir).expanduser()
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "TrainConfig":
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"cannot read training config {path}: {exc}") from exc
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"unknown training config key(s): {', '.join(unknown)}")
+        for required in ("corpus_dir", "out_dir", "model"):
+            if required not in raw:
+                raise ConfigError(f"missing required training config key {required}")
+        return cls(**raw)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["softmax_cutoffs"] = list(self.softmax_cutoffs)
+        return d

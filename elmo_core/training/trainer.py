@@ -1,0 +1,265 @@
+"""
+The pretraining loop: truncated backprop over parallel streams with carried state, gradient
+clipping, Adam or Adagrad, periodic held-out perplexity, checkpoints with ``--resume``, and
+data-parallel training with ``torchrun`` (DDP; gloo on CPU, nccl on CUDA; rank 0 writes).
+
+    elmo-explorer train CONFIG.json [--resume]
+    torchrun --nproc_per_node 4 -m elmo_core.cli train CONFIG.json
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from ..lstm import LSTMState
+from ..model import ElmoModel
+from ..weights import save_weights
+from .config import TrainConfig
+from .data import EncodedText, StreamBatcher, Vocabulary, encode_corpus
+from .lm import BiLanguageModel
+
+CHECKPOINT = "checkpoint.pt"
+
+
+def _distributed() -> tuple[int, int]:
+    """(rank, world_size); initialises the process group when launched by torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend)
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+
+
+def _device(config: TrainConfig, rank: int) -> torch.device:
+    if config.device == "cpu" or (config.device == "auto" and not torch.cuda.is_available()):
+        return torch.device("cpu")
+    return torch.device("cuda", rank % max(torch.cuda.device_count(), 1))
+
+
+def _window_tensors(window: np.ndarray, text: EncodedText, device: torch.device):
+    """(batch, unroll+1) type ids -> unique type chars, input indices, targets."""
+    inputs, nexts = window[:, :-1], window[:, 1:]
+    unique, inverse = np.unique(inputs, return_inverse=True)
+    chars = text.type_chars[torch.from_numpy(unique.astype(np.int64))].to(device)
+    index = torch.from_numpy(inverse.reshape(inputs.shape).astype(np.int64)).to(device)
+    targets = torch.from_numpy(text.type_to_target[nexts]).to(device)
+    return chars, index, targets
+
+
+def _step_tensors(forward: np.ndarray, backward: np.ndarray, text: EncodedText, device):
+    both = np.concatenate([forward, backward], axis=0)
+    chars, index, targets = _window_tensors(both, text, device)
+    b = forward.shape[0]
+    return chars, index[:b], index[b:], targets[:b], targets[b:]
+
+
+@torch.no_grad()
+def evaluate(lm: BiLanguageModel, text: EncodedText, batch_size: int, unroll: int, max_tokens: int,
+             device: torch.device) -> dict[str, float]:
+    """Held-out perplexity of each direction over (up to) ``max_tokens`` tokens, state carried."""
+    was_training = lm.training
+    lm.eval()
+    batcher = StreamBatcher(text, min(batch_size, max(1, len(text.stream) // (unroll + 1) // 2)), unroll)
+    state = lm.bilm.lstm.zero_state(batcher.streams.shape[0], device=device)
+    totals, count = np.zeros(2), 0
+    steps = min(len(batcher), max(1, max_tokens // (batcher.streams.shape[0] * unroll)))
+    for _ in range(steps):
+        forward, backward, _ = batcher.next_window()
+        tensors = _step_tensors(forward, backward, text, device)
+        loss_f, loss_b, state = lm(*tensors, state)
+        n = forward.shape[0] * unroll
+        totals += np.array([loss_f.item(), loss_b.item()]) * n
+        count += n
+    lm.train(was_training)
+    mean = totals / max(count, 1)
+    return {"forward_ppl": float(math.exp(mean[0])), "backward_ppl": float(math.exp(mean[1])), "tokens": count}
+
+
+def unigram_perplexity(vocab: Vocabulary, text: EncodedText) -> float:
+    """Perplexity of the add-one unigram model of the training counts on ``text``'s targets."""
+    counts = vocab.counts.copy()
+    counts[1] = counts[1] or 1.0
+    probs = (counts + 1.0) / (counts + 1.0).sum()
+    targets = text.type_to_target[text.stream[1:]]
+    return float(math.exp(-np.log(probs[targets]).mean()))
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, log=print):
+        self.config = config
+        self.rank, self.world = _distributed()
+        self.device = _device(config, self.rank)
+        self.log = log if self.rank == 0 else (lambda *a, **k: None)
+        if config.num_threads:
+            torch.set_num_threads(config.num_threads)
+        torch.manual_seed(config.seed)
+        corpus = config.corpus_path
+        for name in ("train.txt", "heldout.txt", "vocab.txt"):
+            if not (corpus / name).is_file():
+                raise FileNotFoundError(f"{corpus / name} is missing; build the corpus with "
+                                        f"`elmo-explorer corpus build {corpus}` first")
+        vocab_file = Path(config.vocab_file).expanduser() if config.vocab_file else corpus / "vocab.txt"
+        self.vocab = Vocabulary.from_file(vocab_file, config.vocab_size)
+        self.log(f"encoding {corpus / 'train.txt'} ...")
+        types: dict[str, int] = {"<S>": 0, "</S>": 1}
+        self.train_text = encode_corpus(corpus / "train.txt", self.vocab, type_index=types)
+        self.heldout_text = encode_corpus(corpus / "heldout.txt", self.vocab, type_index=dict(types))
+        self.batcher = StreamBatcher(self.train_text, config.batch_size, config.unroll_steps,
+                                     self.rank, self.world)
+        bilm = ElmoModel(config.elmo_config())
+        self.lm = BiLanguageModel(bilm, len(self.vocab.words), config.softmax_cutoffs, config.dropout).to(self.device)
+        self.model = self.lm
+        if self.world > 1:
+            self.model = torch.nn.parallel.DistributedDataParallel(
+                self.lm, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+        params = self.lm.parameters()
+        if config.optimizer == "adagrad":
+            self.optimizer = torch.optim.Adagrad(params, lr=config.learning_rate, initial_accumulator_value=1.0)
+        else:
+            self.optimizer = torch.optim.Adam(params, lr=config.learning_rate)
+        self.state = self.lm.bilm.lstm.zero_state(config.batch_size, device=self.device)
+        self.step, self.tokens, self.elapsed = 0, 0, 0.0
+        self.history: list[dict] = []
+
+    # ------------------------------------------------------------------ checkpoints
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.config.out_path / CHECKPOINT
+
+    def save_checkpoint(self) -> None:
+        if self.rank != 0:
+            return
+        self.config.out_path.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "model": self.lm.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "step": self.step, "tokens": self.tokens, "elapsed": self.elapsed,
+            "position": self.batcher.position, "epoch": self.batcher.epoch,
+            "state": tuple(s.cpu() for s in self.state), "history": self.history,
+            "config": self.config.to_dict(), "rng": torch.get_rng_state(),
+        }
+        tmp = self.checkpoint_path.with_suffix(".tmp")
+        torch.save(payload, tmp)
+        os.replace(tmp, self.checkpoint_path)
+
+    def resume(self) -> bool:
+        if not self.checkpoint_path.is_file():
+            self.log(f"no checkpoint at {self.checkpoint_path}; starting fresh")
+            return False
+        payload = torch.load(self.checkpoint_path, map_location=self.device, weights_only=False)
+        self.lm.load_state_dict(payload["model"])
+        self.optimizer.load_state_dict(payload["optimizer"])
+        self.step, self.tokens, self.elapsed = payload["step"], payload["tokens"], payload["elapsed"]
+        same_corpus = payload["config"]["corpus_dir"] == self.config.corpus_dir
+        if same_corpus:
+            self.batcher.position, self.batcher.epoch = payload["position"], payload["epoch"]
+        else:
+            self.log(f"corpus changed ({payload['config']['corpus_dir']} -> {self.config.corpus_dir}): "
+                     "weights and optimizer kept, reading the new corpus from its start")
+        if self.world == 1 and same_corpus:
+            self.state = LSTMState(*(s.to(self.device) for s in payload["state"]))
+        self.history = payload["history"]
+        torch.set_rng_state(payload["rng"])
+        self.log(f"resumed at step {self.step}, {self.tokens:,} tokens, {self.elapsed / 60:.1f} min")
+        return True
+
+    # ------------------------------------------------------------------ loop
+    def _autocast(self):
+        if self.device.type == "cuda" and self.config.bf16:
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return nullcontext()
+
+    def train_step(self) -> tuple[float, float]:
+        forward, backward, new_epoch = self.batcher.next_window()
+        if new_epoch:
+            self.state = self.lm.bilm.lstm.zero_state(self.config.batch_size, device=self.device)
+        tensors = _step_tensors(forward, backward, self.train_text, self.device)
+        with self._autocast():
+            loss_f, loss_b, final = self.model(*tensors, self.state)
+        loss = 0.5 * (loss_f + loss_b)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.lm.parameters(), self.config.clip_norm)
+        self.optimizer.step()
+        self.state = final.detach()
+        self.step += 1
+        self.tokens += forward.shape[0] * self.config.unroll_steps
+        return loss_f.item(), loss_b.item()
+
+    def _done(self) -> bool:
+        c = self.config
+        return self.tokens >= c.max_tokens or (c.max_minutes > 0 and self.elapsed >= c.max_minutes * 60)
+
+    def run(self) -> dict:
+        from tqdm.auto import tqdm
+
+        c = self.config
+        self.lm.train()
+        bar = tqdm(total=c.max_tokens, initial=self.tokens, unit="tok", unit_scale=True,
+                   disable=self.rank != 0, desc="pretraining")
+        smoothed = None
+        while not self._done():
+            started = time.perf_counter()
+            loss_f, loss_b = self.train_step()
+            self.elapsed += time.perf_counter() - started
+            loss = 0.5 * (loss_f + loss_b)
+            smoothed = loss if smoothed is None else 0.98 * smoothed + 0.02 * loss
+            bar.update(c.batch_size * c.unroll_steps)
+            bar.set_postfix(loss=f"{smoothed:.3f}", ppl=f"{math.exp(smoothed):.0f}",
+                            tok_s=f"{self.tokens / max(self.elapsed, 1e-9):.0f}")
+            if self.step % c.eval_every == 0:
+                self._evaluate(smoothed)
+            if self.step % c.checkpoint_every == 0:
+                self.save_checkpoint()
+        bar.close()
+        result = self._evaluate(smoothed)
+        self.save_checkpoint()
+        return result
+
+    def _evaluate(self, train_loss: float | None) -> dict:
+        if self.rank != 0:
+            return {}
+        result = evaluate(self.lm, self.heldout_text, self.config.batch_size, self.config.unroll_steps,
+                          self.config.eval_tokens, self.device)
+        result.update(step=self.step, tokens=self.tokens, minutes=self.elapsed / 60,
+                      train_ppl=math.exp(train_loss) if train_loss is not None else None)
+        self.history.append(result)
+        self.log(f"step {self.step}: held-out ppl forward {result['forward_ppl']:.1f} "
+                 f"backward {result['backward_ppl']:.1f}")
+        return result
+
+    # ------------------------------------------------------------------ export
+    def export(self, out_dir: Path) -> Path:
+        """Write options.json, weights.hdf5 (softmax as extra datasets) and vocab.txt."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.lm.bilm.config.to_json(out_dir / "options.json")
+        softmax = {f"softmax/{name}": p.detach().cpu().float().numpy()
+                   for name, p in self.lm.softmax.state_dict().items()}
+        save_weights(self.lm.bilm.cpu(), out_dir / "weights.hdf5", extra=softmax)
+        self.lm.bilm.to(self.device)
+        self.vocab.save(out_dir / "vocab.txt")
+        summary = {"config": self.config.to_dict(), "step": self.step, "tokens": self.tokens,
+                   "minutes": self.elapsed / 60, "world_size": self.world, "device": str(self.device),
+                   "history": self.history,
+                   "unigram_ppl": unigram_perplexity(self.vocab, self.heldout_text)}
+        (out_dir / "training_summary.json").write_text(json.dumps(summary, indent=2))
+        return out_dir
+
+
+def train(config: TrainConfig, *, resume: bool = False, export_dir: Path | None = None) -> Trainer:
+    trainer = Trainer(config)
+    if resume:
+        trainer.resume()
+    trainer.run()
+    if trainer.rank == 0:
+        trainer.export(export_dir or config.out_path / "model")
+    if dist.is_initialized():
+        dist.barrier()
+    return trainer
