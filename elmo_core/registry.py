@@ -15,6 +15,10 @@ import urllib.request
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Callable, Optional
+
+# Called after every chunk of a download with (bytes so far, total bytes or None when unknown).
+ProgressCallback = Callable[[int, Optional[int]], None]
 
 OFFICIAL_BASE = "https://allennlp.s3.amazonaws.com/models/elmo"
 
@@ -58,8 +62,13 @@ def model_names() -> list[str]:
     return [*BUNDLED_MODELS, *OFFICIAL_MODELS]
 
 
-def download(url: str, target: Path, *, progress: bool = True, timeout: float = 30.0) -> Path:
-    """Fetch ``url`` to ``target`` through a temporary file, checking its size, then rename."""
+def download(url: str, target: Path, *, progress: bool = True, timeout: float = 30.0,
+             callback: ProgressCallback | None = None) -> Path:
+    """Fetch ``url`` to ``target`` through a temporary file, checking its size, then rename.
+
+    ``callback(done_bytes, total_bytes)``, if given, is called after every chunk (for a UI
+    progress bar); ``total_bytes`` is ``None`` when the server sends no ``Content-Length``.
+    """
     from tqdm.auto import tqdm
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,9 +78,13 @@ def download(url: str, target: Path, *, progress: bool = True, timeout: float = 
             expected = int(response.headers.get("Content-Length") or 0) or None
             with open(partial, "wb") as out, tqdm(total=expected, unit="B", unit_scale=True,
                                                   desc=target.name, disable=not progress) as bar:
+                done = 0
                 while chunk := response.read(1 << 20):
                     out.write(chunk)
                     bar.update(len(chunk))
+                    done += len(chunk)
+                    if callback is not None:
+                        callback(done, expected)
         size = partial.stat().st_size
         if expected is not None and size != expected:
             raise ModelUnavailable(f"download of {url} stopped at {size} of {expected} bytes; try again")
@@ -83,8 +96,10 @@ def download(url: str, target: Path, *, progress: bool = True, timeout: float = 
     return target
 
 
-def fetch_official(name: str, *, base: str = OFFICIAL_BASE, progress: bool = True) -> Path:
-    """Make sure the official model ``name`` is in the cache; returns its directory."""
+def fetch_official(name: str, *, base: str = OFFICIAL_BASE, progress: bool = True,
+                   callback: ProgressCallback | None = None) -> Path:
+    """Make sure the official model ``name`` is in the cache; returns its directory.
+    ``callback`` is passed to :func:`download` for each missing file."""
     import h5py
 
     model = OFFICIAL_MODELS[name]
@@ -93,7 +108,7 @@ def fetch_official(name: str, *, base: str = OFFICIAL_BASE, progress: bool = Tru
     try:
         for kind, path in files.items():
             if not path.is_file():
-                download(model.url(kind, base), path, progress=progress)
+                download(model.url(kind, base), path, progress=progress, callback=callback)
     except ModelUnavailable as exc:
         raise ModelUnavailable(
             f"{exc}\nThe official ELMo model '{name}' is not in the cache and could not be downloaded. "

@@ -40,7 +40,8 @@ def test_wordnet_yields_glosses_and_examples():
     assert len(docs) == 2000
     assert not any("|" in d or '"' in d for d in docs)       # gloss separators and quotes gone
     assert not any("Princeton" in d for d in docs[:20])      # licence header skipped
-    assert any(d[0].isupper() and d.endswith((".", "?", "!")) for d in docs)  # example sentences
+    assert docs[0].startswith("that which is perceived or known or inferred")  # 'entity'
+    assert sum(d[0].isupper() and len(d.split()) >= 3 for d in docs) > 10   # example sentences
     assert any(d.startswith("a ") or d.startswith("the ") for d in docs)     # definitions
 
 
@@ -73,7 +74,9 @@ def test_gcide_clean_entry_keeps_definitions_and_quotations():
         "        [1913 Webster]\n"
     )
     assert clean_entry(entry) == ["To reach; to come to.", "Ere he arrive the happy isle."]
-    assert decode_number("5I") == 5 * 64 + 8
+    labelled = 'Spider \\Spi"der\\, n.\n   1. Spider hunter (Zool.), a sunbird.\n\n   imp. & p. p. of Read.\n'
+    assert clean_entry(labelled) == ["Spider hunter, a sunbird."]
+    assert decode_number("Fz") == 5 * 64 + 51 and decode_number("BNy") == (1 * 64 + 13) * 64 + 50
 
 
 def test_bible_osis_notes_and_titles_dropped():
@@ -109,7 +112,7 @@ def test_rst_prose_drops_code_and_markup():
 DOCS = {
     "alpha": [
         "The cat sat on the mat. The cat sat on the mat. It was happy there!",
-        "Dogs don't like baths. Short. " + " ".join(["word"] * 120) + ".",
+        "Dogs don't like baths. Short.\n\n" + " ".join(["word"] * 120) + ".",
         "This movie was a total waste of time. Another sentence about the weather today.",
     ],
     "beta": [

@@ -35,7 +35,7 @@ from elmo_core.corpus.stats import CorpusStats, SourceStats
 from elmo_core.sources import SourceUnavailable, cache_dir
 from elmo_core.tokenizer import tokenize
 
-__all__ = ["build_corpus", "is_heldout", "load_exclusion_set", "SPECIAL_TOKENS"]
+__all__ = ["build_corpus", "is_heldout", "load_exclusion_set", "exclusion_forms", "SPECIAL_TOKENS"]
 
 MIN_TOKENS = 3
 MAX_TOKENS = 100
@@ -67,13 +67,18 @@ def load_exclusion_set() -> tuple[set[str] | None, str, int]:
         return None, f"exclusion set unavailable ({type(exc).__name__}: {exc})", 0
     if not texts:
         return None, "exclusion set unavailable (sentiment_texts_for_exclusion returned nothing)", 0
+    return exclusion_forms(texts), "", len(texts)
+
+
+def exclusion_forms(texts: Iterable[str]) -> set[str]:
+    """Lower-cased, space-joined token forms of ``texts``, whole and sentence by sentence."""
     forms: set[str] = set()
     for text in texts:
         sentences = tokenize(text)
         forms.update(_normalise(" ".join(tokens)) for tokens in sentences)
         forms.add(_normalise(" ".join(token for tokens in sentences for token in tokens)))
     forms.discard("")
-    return forms, "", len(texts)
+    return forms
 
 
 def _write_lines(path: Path, lines: Iterable[str]) -> None:
@@ -116,12 +121,7 @@ def build_corpus(
     if exclusion is None:
         excluded_forms, stats.exclusion_note, stats.exclusion_set_size = load_exclusion_set()
     else:
-        excluded_forms = set()
-        for text in exclusion:
-            sentences = tokenize(text)
-            excluded_forms.update(_normalise(" ".join(t)) for t in sentences)
-            excluded_forms.add(_normalise(" ".join(tok for t in sentences for tok in t)))
-        stats.exclusion_set_size = len(exclusion)
+        excluded_forms, stats.exclusion_set_size = exclusion_forms(exclusion), len(exclusion)
     stats.exclusion_available = excluded_forms is not None
     if excluded_forms is None:
         print(f"warning: {stats.exclusion_note}; building without it", file=sys.stderr)

@@ -14,7 +14,8 @@ are ``headword<TAB>offset<TAB>length`` with numbers in dictd's base64. An entry 
 
 Definitions and quotations are kept as prose; headword lines (pronunciation, part of speech),
 every ``[...]`` span (``[1913 Webster]`` source tags, etymologies, ``[Obs.]`` labels), quotation
-authors (``--Milton.``), sense numbers, ``Syn:`` lists and ``{braces}`` of cross references are
+authors (``--Milton.``), sense numbers, field labels (``(Zool.)``), inflection notes
+(``imp. & p. p. of Read``), ``Syn:`` lists and ``{braces}`` of cross references are
 removed. The database header and its licence text (index entries ``00-*``) are skipped.
 """
 from __future__ import annotations
@@ -42,6 +43,8 @@ _AUTHOR = re.compile(r"--+\s*(?=[A-Z])[^\n]*")
 _SENSE = re.compile(r"^\s*(?:\d+\.|\([a-z]\)|\(\d+\))\s+")
 _BRACES = re.compile(r"\{([^{}]*)\}")
 _DOMAIN = re.compile(r"^\((?:[A-Z][A-Za-z]*\.?[\s,&]*)+\)\s*")  # (Bot.) (Zool. & Bot.)
+_INNER_DOMAIN = re.compile(r"\s\((?:[A-Z][a-z]{1,9}\.[\s,&]*)+\)")  # "Spider hunter (Zool.), ..."
+_FORM_NOTE = re.compile(r"^(?:imp\.|p\. ?p\.|p\. pr\.|pl\.|pref\.|superl\.|compar\.|3d pers\.|& )")
 _SYN = re.compile(r"^\s*(?:Syn|Ant)\s*:", re.IGNORECASE)
 
 
@@ -64,7 +67,9 @@ def clean_entry(entry: str) -> list[str]:
     for paragraph in paragraphs(entry):
         if _SYN.match(paragraph):
             continue
-        paragraph = _DOMAIN.sub("", _SENSE.sub("", paragraph))
+        paragraph = _INNER_DOMAIN.sub("", _DOMAIN.sub("", _SENSE.sub("", paragraph)))
+        if _FORM_NOTE.match(paragraph):  # "imp. & p. p. of Read": inflection notes, not prose
+            continue
         paragraph = _BRACES.sub(r"\1", paragraph).replace("\\", "")
         if paragraph.startswith("Note:"):
             paragraph = paragraph[5:].strip()

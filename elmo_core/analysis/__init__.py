@@ -1,0 +1,22 @@
+"""
+Pure analysis of ELMo vectors: similarities, word occurrences, sense separation and 2-d maps.
+Plain numpy in, numpy or small dataclasses out; no UI code here.
+"""
+from .occurrences import (
+    Position, concat_tokens, find_occurrences, flatten_positions, gather_vectors, repeated_words,
+    sentence_starts,
+)
+from .projection import MIN_UMAP_POINTS, Pca2d, fit_pca_2d, fit_umap, umap_neighbours, warm_up_umap
+from .senses import (
+    Neighbour, SenseAccuracy, chance_level, loo_centroid_accuracy, loo_centroid_predictions,
+    nearest_neighbours, sense_accuracy,
+)
+from .similarity import cosine_matrix, cosine_to, mean_within_between, unit_rows
+
+__all__ = [
+    "Position", "concat_tokens", "find_occurrences", "flatten_positions", "gather_vectors",
+    "repeated_words", "sentence_starts", "MIN_UMAP_POINTS", "Pca2d", "fit_pca_2d", "fit_umap",
+    "umap_neighbours", "warm_up_umap", "Neighbour", "SenseAccuracy", "chance_level",
+    "loo_centroid_accuracy", "loo_centroid_predictions", "nearest_neighbours", "sense_accuracy",
+    "cosine_matrix", "cosine_to", "mean_within_between", "unit_rows",
+]

@@ -1,0 +1,84 @@
+"""
+2-d projections of token vectors: PCA (numpy SVD, instant) and UMAP (umap-learn, seconds).
+
+Both return the fitted projection so that new vectors can be placed on an existing map:
+``Pca2d.transform`` and the UMAP reducer's ``transform``.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+DEFAULT_RANDOM_STATE = 42
+
+
+@dataclass(frozen=True)
+class Pca2d:
+    """A fitted 2-component PCA: ``mean`` (D,), ``components`` (2, D)."""
+
+    mean: np.ndarray
+    components: np.ndarray
+
+    def transform(self, vectors: np.ndarray) -> np.ndarray:
+        """(n, D) -> (n, 2) coordinates on this map."""
+        return (np.asarray(vectors, dtype=np.float64) - self.mean) @ self.components.T
+
+
+def fit_pca_2d(vectors: np.ndarray) -> tuple[np.ndarray, Pca2d]:
+    """PCA of (n, D) vectors -> ((n, 2) coordinates, fitted Pca2d).
+
+    Signs are fixed (largest loading of each component positive) so the map does not flip
+    between runs. With fewer than 2 informative directions the missing axis is zero.
+    """
+    x = np.asarray(vectors, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(f"expected (n, D) vectors with n >= 1, got shape {x.shape}")
+    mean = x.mean(axis=0)
+    _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
+    components = np.zeros((2, x.shape[1]))
+    components[: min(2, vt.shape[0])] = vt[:2]
+    for row in components:
+        if row.any() and row[np.argmax(np.abs(row))] < 0:
+            row *= -1
+    pca = Pca2d(mean=mean, components=components)
+    return pca.transform(x), pca
+
+
+def umap_neighbours(n_points: int, wanted: int = 15) -> int:
+    """UMAP's ``n_neighbors`` for ``n_points`` points: ``wanted``, at most n - 1, at least 2."""
+    return max(2, min(wanted, n_points - 1))
+
+
+MIN_UMAP_POINTS = 4
+
+
+def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.1,
+             metric: str = "cosine", random_state: int = DEFAULT_RANDOM_STATE) -> tuple[np.ndarray, Any]:
+    """UMAP of (n, D) vectors -> ((n, 2) float32 coordinates, fitted ``umap.UMAP`` reducer).
+
+    A fixed ``random_state`` makes the map reproducible. Raises ``ValueError`` for fewer than
+    :data:`MIN_UMAP_POINTS` points.
+    """
+    import umap
+
+    x = np.asarray(vectors, dtype=np.float32)
+    if x.ndim != 2 or x.shape[0] < MIN_UMAP_POINTS:
+        raise ValueError(f"UMAP needs (n, D) vectors with n >= {MIN_UMAP_POINTS}, got shape {x.shape}")
+    reducer = umap.UMAP(n_components=2, n_neighbors=umap_neighbours(x.shape[0], n_neighbors),
+                        min_dist=min_dist, metric=metric, random_state=random_state,
+                        init="spectral" if x.shape[0] > 2 * n_neighbors else "random")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*n_jobs value.*")  # fixed seed -> one thread
+        coords = reducer.fit_transform(x)
+    return np.asarray(coords, dtype=np.float32), reducer
+
+
+def warm_up_umap() -> None:
+    """Fit and apply a tiny UMAP so numba compiles its functions before a user waits for it."""
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(40, 8)).astype(np.float32)
+    _, reducer = fit_umap(points, n_neighbors=5)
+    reducer.transform(points[:3])

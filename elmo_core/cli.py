@@ -1,0 +1,173 @@
+"""
+The ``elmo-explorer`` command line.
+
+    elmo-explorer app                                   start the web app
+    elmo-explorer embed INPUT.txt OUTPUT.hdf5 --all|--top|--average [--model NAME|DIR]
+    elmo-explorer info MODEL
+    elmo-explorer corpus build OUT_DIR
+    elmo-explorer train CONFIG.json [--resume]
+    elmo-explorer export CHECKPOINT OUT_DIR
+
+``embed`` writes the layout of ``allennlp elmo``: one dataset per sentence index (the line
+number, as a string) plus ``sentence_to_index``, a JSON string dataset mapping each input line
+to its key.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default="mini", help="model name or directory (default: mini)")
+    parser.add_argument("--state", default="warm", choices=["warm", "zero", "carry"])
+    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+
+
+def embed_file(args: argparse.Namespace) -> int:
+    import h5py
+    import numpy as np
+    from tqdm.auto import tqdm
+
+    from .loading import load
+
+    source = Path(args.input)
+    if not source.is_file():
+        print(f"error: input file not found: {source}", file=sys.stderr)
+        return 2
+    lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    sentences = [line.split() for line in lines]
+    if not any(sentences):
+        print(f"error: {source} has no non-empty line to embed", file=sys.stderr)
+        return 2
+    bilm = load(args.model, state=args.state, device=args.device)
+    output = Path(args.output)
+    tmp = output.with_name(output.name + ".tmp")
+    with h5py.File(tmp, "w") as out:
+        index = {line: str(i) for i, line in enumerate(lines)}
+        out.create_dataset("sentence_to_index", data=json.dumps(index))
+        # Embed in slices so memory holds one slice of vectors, not the whole file.
+        step = max(args.batch_size * 8, 1)
+        with tqdm(total=len(sentences), unit="sent", desc="embedding", disable=args.quiet) as bar:
+            for start in range(0, len(sentences), step):
+                chunk = sentences[start : start + step]
+                for offset, vectors in enumerate(bilm.embed(chunk, batch_size=args.batch_size)):
+                    if args.top:
+                        vectors = vectors[-1]
+                    elif args.average:
+                        vectors = vectors.mean(axis=0)
+                    out.create_dataset(str(start + offset), data=vectors.astype(np.float32))
+                bar.update(len(chunk))
+    tmp.replace(output)
+    if not args.quiet:
+        print(f"wrote {len(sentences)} sentences to {output}")
+    return 0
+
+
+def model_info(args: argparse.Namespace) -> int:
+    from .loading import load
+
+    bilm = load(args.model, state=args.state, device=args.device)
+    info = {"name": bilm.name, "device": str(bilm.device), "parameters": bilm.num_parameters(),
+            "output_layers": bilm.num_layers, "output_dim": bilm.output_dim, "state": bilm.state_mode,
+            "options": bilm.config.to_dict()}
+    print(json.dumps(info, indent=2))
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from .training.config import TrainConfig
+    from .training.trainer import train
+
+    train(TrainConfig.from_json(args.config), resume=args.resume,
+          export_dir=Path(args.export_dir) if args.export_dir else None)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from .training.export import export_checkpoint
+
+    print(export_checkpoint(args.checkpoint, args.out_dir))
+    return 0
+
+
+def run_app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    if not app.is_file():
+        print("error: app.py not found next to the package; run from a source checkout", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), *args.streamlit_args])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="elmo-explorer", description="ELMo Explorer: see how ELMo represents words")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    embed = commands.add_parser("embed", help="embed a file of sentences (one per line, tokens split by spaces)")
+    embed.add_argument("input")
+    embed.add_argument("output")
+    which = embed.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="all layers: (layers, tokens, dim) per sentence")
+    which.add_argument("--top", action="store_true", help="top layer only: (tokens, dim)")
+    which.add_argument("--average", action="store_true", help="average of the layers: (tokens, dim)")
+    embed.add_argument("--batch-size", type=int, default=64)
+    embed.add_argument("--quiet", action="store_true")
+    _add_model_arguments(embed)
+    embed.set_defaults(func=embed_file)
+
+    info = commands.add_parser("info", help="configuration, parameter count and device of a model")
+    info.add_argument("model", nargs="?", default="mini")
+    info.add_argument("--state", default="warm", choices=["warm", "zero", "carry"])
+    info.add_argument("--device", default=None)
+    info.set_defaults(func=model_info)
+
+    train = commands.add_parser("train", help="pretrain a biLM from a JSON config")
+    train.add_argument("config")
+    train.add_argument("--resume", action="store_true", help="continue from the checkpoint in out_dir")
+    train.add_argument("--export-dir", default=None, help="where to write the final model (default out_dir/model)")
+    train.set_defaults(func=run_train)
+
+    export = commands.add_parser("export", help="write a model directory from a training checkpoint")
+    export.add_argument("checkpoint")
+    export.add_argument("out_dir")
+    export.set_defaults(func=run_export)
+
+    app = commands.add_parser("app", help="start the Streamlit app")
+    app.add_argument("streamlit_args", nargs=argparse.REMAINDER)
+    app.set_defaults(func=run_app)
+
+    from .corpus.cli import register as register_corpus
+
+    register_corpus(commands)
+    for extra in _optional_commands():
+        extra(commands)
+    return parser
+
+
+def _optional_commands():
+    """Sub-command registrars of other modules (tasks, benchmarks) that exist in this install."""
+    registrars = []
+    try:
+        from .tasks.cli import register as register_tasks
+        registrars.append(register_tasks)
+    except ImportError:
+        pass
+    return registrars
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

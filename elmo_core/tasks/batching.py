@@ -1,0 +1,41 @@
+"""
+Padding helpers: lists of per-sentence arrays -> batch tensors with a mask.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+__all__ = ["pad_features", "pad_tags", "length_batches"]
+
+
+def pad_features(arrays: list[np.ndarray], device: torch.device | str = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-sentence (L, n_i, D) arrays -> layers (L, B, T, D) float32 and mask (B, T) bool.
+
+    ``T`` is the longest ``n_i`` (at least 1, so an all-empty batch still has a time axis).
+    """
+    if not arrays:
+        raise ValueError("cannot pad an empty batch")
+    num_layers, _, dim = arrays[0].shape
+    time = max(1, max(a.shape[1] for a in arrays))
+    out = np.zeros((num_layers, len(arrays), time, dim), dtype=np.float32)
+    mask = np.zeros((len(arrays), time), dtype=bool)
+    for i, a in enumerate(arrays):
+        n = a.shape[1]
+        out[:, i, :n] = a
+        mask[i, :n] = True
+    return torch.from_numpy(out).to(device), torch.from_numpy(mask).to(device)
+
+
+def pad_tags(tags: list[list[int]], time: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """Per-sentence tag lists -> (B, time) int64, -100 (ignored by cross entropy) where padded."""
+    out = torch.full((len(tags), time), -100, dtype=torch.long)
+    for i, row in enumerate(tags):
+        out[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
+    return out.to(device)
+
+
+def length_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Index batches of similar length (less padding), for evaluation; every index once."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    return [order[s : s + batch_size] for s in range(0, len(order), batch_size)]

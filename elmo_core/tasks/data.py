@@ -1,0 +1,122 @@
+"""
+The two downstream tasks as token lists with integer labels, split into train/dev/test.
+
+``sentiment``
+    One label per text. A text is tokenised with :func:`elmo_core.tokenize` and its sentences
+    are joined into one token list, so a two-sentence review snippet is one example.
+``pos``
+    One Penn Treebank tag (or a coarse universal tag) per token.
+
+Subsets: ``train_size`` / ``dev_size`` / ``test_size`` > 0 keep that many examples of a split,
+chosen at random with a fixed seed and kept in file order, so a small grid run always sees the
+same examples.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..pos_data import load_pos
+from ..sentiment_data import SPLITS, load_sentiment_dataset
+from ..tokenizer import tokenize
+
+__all__ = ["TASKS", "DEFAULT_DATASETS", "TaskSplit", "TaskData", "text_to_tokens", "load_task_data"]
+
+TASKS = ("sentiment", "pos")
+DEFAULT_DATASETS = {"sentiment": "rt", "pos": "wsj"}
+
+
+def text_to_tokens(text: str) -> list[str]:
+    """All tokens of ``text`` in one list (its sentences joined); ``[]`` when there are none."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    return [token for sentence in tokenize(text) for token in sentence]
+
+
+@dataclass(frozen=True)
+class TaskSplit:
+    """Examples of one split.
+
+    ``labels[i]`` is an int (sentiment) or a list of ints, one per token of ``sentences[i]``
+    (pos). ``texts[i]`` is the original text (sentiment) or the space-joined tokens (pos).
+    """
+
+    sentences: list[list[str]] = field(repr=False)
+    labels: list = field(repr=False)
+    texts: list[str] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    def flat_labels(self) -> np.ndarray:
+        """(n,) int64 labels: one per example (sentiment) or one per token (pos)."""
+        if self.labels and isinstance(self.labels[0], (list, tuple)):
+            return np.asarray([t for tags in self.labels for t in tags], dtype=np.int64)
+        return np.asarray(self.labels, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class TaskData:
+    task: str
+    dataset: str
+    label_names: tuple[str, ...]
+    splits: dict[str, TaskSplit] = field(repr=False)
+
+    @property
+    def token_level(self) -> bool:
+        return self.task == "pos"
+
+    def split(self, name: str) -> TaskSplit:
+        return self.splits[name]
+
+    def cache_name(self, split: str) -> str:
+        """A readable name for the feature cache, e.g. ``sentiment-rt-train``."""
+        return f"{self.task}-{self.dataset}-{split}"
+
+
+def _subset(count: int, size: int, seed: int) -> list[int]:
+    """Indices of ``size`` random items out of ``count`` (all when size <= 0), in order."""
+    if size <= 0 or size >= count:
+        return list(range(count))
+    rng = np.random.default_rng(seed)
+    return sorted(rng.permutation(count)[:size].tolist())
+
+
+def _sentiment(dataset: str, sizes: dict[str, int], seed: int) -> TaskData:
+    source = load_sentiment_dataset(dataset)
+    splits = {}
+    for split in SPLITS:
+        rows = [(ex.text, text_to_tokens(ex.text), ex.label) for ex in source.split(split)]
+        rows = [r for r in rows if r[1]]
+        rows = [rows[i] for i in _subset(len(rows), sizes[split], seed)]
+        splits[split] = TaskSplit([r[1] for r in rows], [r[2] for r in rows], [r[0] for r in rows])
+    return TaskData("sentiment", dataset, tuple(source.label_names), splits)
+
+
+def _pos(dataset: str, sizes: dict[str, int], seed: int, coarse: bool) -> TaskData:
+    sentences = load_pos(dataset, coarse=coarse)
+    names = tuple(sorted({tag for s in sentences for tag in s.tags}))
+    index = {name: i for i, name in enumerate(names)}
+    splits = {}
+    for split in SPLITS:
+        rows = [s for s in sentences if s.split == split]
+        rows = [rows[i] for i in _subset(len(rows), sizes[split], seed)]
+        splits[split] = TaskSplit(
+            [list(s.tokens) for s in rows],
+            [[index[t] for t in s.tags] for s in rows],
+            [" ".join(s.tokens) for s in rows],
+        )
+    return TaskData("pos", dataset, names, splits)
+
+
+def load_task_data(task: str, dataset: str = "", *, train_size: int = 0, dev_size: int = 0,
+                   test_size: int = 0, seed: int = 0, coarse_tags: bool = False) -> TaskData:
+    """Load ``task`` (``sentiment`` or ``pos``) from ``dataset`` (default ``rt`` / ``wsj``)."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose one of {TASKS}")
+    dataset = dataset or DEFAULT_DATASETS[task]
+    sizes = {"train": train_size, "dev": dev_size, "test": test_size}
+    if task == "sentiment":
+        return _sentiment(dataset, sizes, seed)
+    return _pos(dataset, sizes, seed, coarse_tags)

@@ -1,0 +1,181 @@
+"""
+Task heads on top of biLM layers: a sentence classifier and a token tagger.
+
+Both start with a :class:`LayerMix` that turns all layers (L, B, T, D) into one (B, T, D):
+either ELMo's trainable scalar mix (softmax weights, γ, optional layer norm, λ regulariser)
+or one fixed layer for ablations (``layer0`` = context-free, ``layer1``/``layer2`` = LSTM).
+
+    SentenceClassifier: mix -> dropout -> pooling (mean | max | meanmax | bilstm) -> linear
+    TokenTagger:        mix -> dropout -> linear per token
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+from ..scalar_mix import ScalarMix
+
+__all__ = ["MixConfig", "HeadConfig", "LayerMix", "SentenceClassifier", "TokenTagger",
+           "POOLINGS", "build_head", "parse_mix"]
+
+POOLINGS = ("mean", "max", "meanmax", "bilstm")
+_FIXED = re.compile(r"^layer(\d+)$")
+
+
+def parse_mix(mix: str) -> int | None:
+    """``"scalar"`` -> None; ``"layerK"`` -> K. Anything else is a ValueError."""
+    if mix == "scalar":
+        return None
+    match = _FIXED.match(mix)
+    if not match:
+        raise ValueError(f"mix must be 'scalar' or 'layer0', 'layer1', ..., got {mix!r}")
+    return int(match.group(1))
+
+
+@dataclass(frozen=True)
+class MixConfig:
+    """How the layers are combined. ``mix``: ``scalar`` or ``layerK``."""
+
+    mix: str = "scalar"
+    layer_norm: bool = False
+    learn_gamma: bool = True
+
+    def __post_init__(self) -> None:
+        parse_mix(self.mix)
+
+
+@dataclass(frozen=True)
+class HeadConfig:
+    """Everything needed to rebuild a head (stored next to its weights)."""
+
+    task: str  # "sentiment" or "pos"
+    num_layers: int
+    dim: int
+    num_classes: int
+    mix: MixConfig = MixConfig()
+    pooling: str = "meanmax"
+    bilstm_hidden: int = 64
+    dropout: float = 0.3
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "HeadConfig":
+        data = dict(data)
+        data["mix"] = MixConfig(**data.get("mix", {}))
+        return cls(**data)
+
+
+class LayerMix(nn.Module):
+    """layers (L, B, T, D), mask (B, T) -> (B, T, D): a scalar mix or one fixed layer."""
+
+    def __init__(self, num_layers: int, config: MixConfig):
+        super().__init__()
+        self.fixed = parse_mix(config.mix)
+        if self.fixed is not None and not 0 <= self.fixed < num_layers:
+            raise ValueError(f"{config.mix} does not exist: the model has layers 0..{num_layers - 1}")
+        self.num_layers = num_layers
+        self.layer_norm = config.layer_norm
+        self.mix = ScalarMix(num_layers, layer_norm=config.layer_norm) if self.fixed is None else None
+        if self.mix is not None and not config.learn_gamma:
+            self.mix.gamma.requires_grad_(False)
+
+    def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if self.mix is not None:
+            return self.mix(layers, mask)
+        h = layers[self.fixed]
+        if self.layer_norm:
+            h = ScalarMix._normalise(h, mask)
+        return h * mask.unsqueeze(-1).to(h.dtype)
+
+    def weights(self) -> list[float]:
+        """softmax(w) of the mix, or one-hot for a fixed layer: (L,) as a list."""
+        if self.mix is None:
+            return [1.0 if i == self.fixed else 0.0 for i in range(self.num_layers)]
+        return self.mix.normalised_weights().detach().cpu().tolist()
+
+    def gamma(self) -> float:
+        return 1.0 if self.mix is None else float(self.mix.gamma.detach().cpu())
+
+    def regulariser(self) -> torch.Tensor:
+        """ELMo's λ term ``||softmax(w) - 1/L||²`` (zero for a fixed layer)."""
+        if self.mix is None:
+            return torch.zeros(())
+        return self.mix.regulariser()
+
+
+def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """x (B, T, D), mask (B, T) -> (B, D) mean over unmasked positions (0 for empty rows)."""
+    m = mask.unsqueeze(-1).to(x.dtype)
+    return (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+def masked_max(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """x (B, T, D), mask (B, T) -> (B, D) max over unmasked positions (0 for empty rows)."""
+    filled = x.masked_fill(~mask.unsqueeze(-1), float("-inf"))
+    pooled = filled.max(dim=1).values
+    return torch.where(torch.isfinite(pooled), pooled, torch.zeros_like(pooled))
+
+
+class SentenceClassifier(nn.Module):
+    """layers (L, B, T, D), mask (B, T) -> logits (B, num_classes)."""
+
+    def __init__(self, config: HeadConfig):
+        super().__init__()
+        if config.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {config.pooling!r}")
+        self.config = config
+        self.mix = LayerMix(config.num_layers, config.mix)
+        self.dropout = nn.Dropout(config.dropout)
+        width = config.dim
+        self.encoder = None
+        if config.pooling == "bilstm":
+            self.encoder = nn.LSTM(config.dim, config.bilstm_hidden, batch_first=True, bidirectional=True)
+            width = 2 * config.bilstm_hidden
+        if config.pooling in ("meanmax", "bilstm"):
+            width *= 2
+        self.output = nn.Linear(width, config.num_classes)
+
+    def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = self.dropout(self.mix(layers, mask))  # (B, T, D)
+        if self.encoder is not None:
+            lengths = mask.sum(1).clamp(min=1).cpu()
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            out, _ = self.encoder(packed)
+            x, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=mask.shape[1])
+            x = self.dropout(x)
+        pooling = self.config.pooling
+        if pooling == "mean":
+            pooled = masked_mean(x, mask)
+        elif pooling == "max":
+            pooled = masked_max(x, mask)
+        else:
+            pooled = torch.cat([masked_mean(x, mask), masked_max(x, mask)], dim=-1)
+        return self.output(pooled)
+
+
+class TokenTagger(nn.Module):
+    """layers (L, B, T, D), mask (B, T) -> logits (B, T, num_classes)."""
+
+    def __init__(self, config: HeadConfig):
+        super().__init__()
+        self.config = config
+        self.mix = LayerMix(config.num_layers, config.mix)
+        self.dropout = nn.Dropout(config.dropout)
+        self.output = nn.Linear(config.dim, config.num_classes)
+
+    def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.output(self.dropout(self.mix(layers, mask)))
+
+
+def build_head(config: HeadConfig) -> SentenceClassifier | TokenTagger:
+    """The head for ``config.task``."""
+    if config.task == "sentiment":
+        return SentenceClassifier(config)
+    if config.task == "pos":
+        return TokenTagger(config)
+    raise ValueError(f"unknown task {config.task!r}")

@@ -1,0 +1,246 @@
+"""
+Train a task head on biLM layers, either on cached features or by fine-tuning the biLM.
+
+    result = run_task(TaskConfig(task="sentiment", strategy="feature", train_size=500))
+    trained = train_task(config, callback=lambda step, record: ..., should_stop=lambda: False)
+
+``callback(step, record)`` receives a :class:`PhaseRecord` while features are embedded, a
+:class:`StepRecord` after every optimiser step and an :class:`EpochRecord` after every dev
+evaluation. ``should_stop()`` is polled before every step; when it returns True the run ends
+early and ``result.cancelled`` is set (no test evaluation is done then).
+
+Early stopping keeps the head (and, when fine-tuning, the biLM) of the epoch with the best dev
+accuracy and evaluates that on the test split.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..bilm import BiLM
+from .batching import length_batches, pad_tags
+from .config import TaskConfig
+from .data import TaskData, load_task_data
+from .features import FeatureCache, LoadedModel, load_model
+from .layer_sources import BiLMLayers, FeatureLayers, warm_state
+from .metrics import ClassificationReport, classification_report
+from .models import HeadConfig, MixConfig, build_head
+from .results import EpochRecord, PhaseRecord, RunResult, StepRecord
+
+__all__ = ["TaskConfig", "RunResult", "TrainedTask", "train_task", "run_task", "predict_labels",
+           "resolve_device", "Callback", "StopCheck"]
+
+Callback = Callable[[int, object], None]
+StopCheck = Callable[[], bool]
+
+
+@dataclass
+class TrainedTask:
+    """A finished run: its result plus what is needed to use or ship the model.
+
+    ``bilm`` is the biLM the head was trained on: the original for ``feature``, a fine-tuned
+    copy for ``finetune`` (the caller's model is never modified).
+    """
+
+    result: RunResult
+    head: nn.Module
+    head_config: HeadConfig
+    bilm: BiLM
+    data: TaskData
+    base_fingerprint: str
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def _head_config(config: TaskConfig, bilm: BiLM, num_classes: int) -> HeadConfig:
+    return HeadConfig(
+        task=config.task, num_layers=bilm.num_layers, dim=bilm.output_dim, num_classes=num_classes,
+        mix=MixConfig(config.mix, config.layer_norm, config.learn_gamma), pooling=config.pooling,
+        bilstm_hidden=config.bilstm_hidden, dropout=config.dropout,
+    )
+
+
+def _loss(logits: torch.Tensor, labels: list, token_level: bool, mask: torch.Tensor) -> torch.Tensor:
+    if token_level:
+        target = pad_tags(labels, logits.shape[1], logits.device)
+        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
+    target = torch.as_tensor(labels, dtype=torch.long, device=logits.device)
+    return nn.functional.cross_entropy(logits, target)
+
+
+@torch.no_grad()
+def predict_labels(head: nn.Module, source, count: int, token_level: bool, batch_size: int = 64) -> np.ndarray:
+    """Predicted labels of examples 0..count-1 of ``source``: (count,) or (tokens,) for pos."""
+    head.eval()
+    lengths = source.lengths()
+    out: list = [None] * count
+    for indices in length_batches(lengths[:count], batch_size):
+        layers, mask = source(indices)
+        pred = head(layers, mask).argmax(-1).cpu().numpy()
+        for row, i in enumerate(indices):
+            out[i] = pred[row, : lengths[i]] if token_level else pred[row]
+    if token_level:
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+    return np.asarray(out, dtype=np.int64)
+
+
+def _evaluate(head, source, data: TaskData, split: str, batch_size: int) -> ClassificationReport:
+    part = data.split(split)
+    pred = predict_labels(head, source, len(part), data.token_level, batch_size)
+    return classification_report(part.flat_labels(), pred, data.label_names)
+
+
+def _optimizer(head: nn.Module, bilm_model: nn.Module | None, config: TaskConfig) -> torch.optim.Optimizer:
+    mix_params = [p for n, p in head.named_parameters() if n.startswith("mix.") and p.requires_grad]
+    other = [p for n, p in head.named_parameters() if not n.startswith("mix.") and p.requires_grad]
+    groups = [{"params": other, "weight_decay": config.weight_decay, "lr": config.lr}]
+    if mix_params:
+        groups.append({"params": mix_params, "weight_decay": 0.0, "lr": config.lr})
+    if bilm_model is not None:
+        groups.append({"params": list(bilm_model.parameters()), "weight_decay": config.weight_decay,
+                       "lr": config.lr * config.bilm_lr_ratio})
+    return torch.optim.AdamW(groups)
+
+
+class _Sources:
+    """Train/dev/test layer sources for one strategy."""
+
+    def __init__(self, config: TaskConfig, loaded: LoadedModel, data: TaskData, device: torch.device,
+                 cache: FeatureCache, callback: Callback | None):
+        self.bilm_model = None
+        self.embed_seconds = 0.0
+        if config.strategy == "feature":
+            started = time.perf_counter()
+            self.splits = {}
+            for split in ("train", "dev", "test"):
+                def report(done: int, total: int, split=split) -> None:
+                    if callback is not None:
+                        callback(0, PhaseRecord(f"embedding {split}", done, total))
+                features = cache.get(loaded.bilm, loaded.fingerprint, data.cache_name(split),
+                                     data.split(split).sentences, dtype=config.feature_dtype,
+                                     progress=report)
+                self.splits[split] = FeatureLayers(features.arrays, device)
+            self.embed_seconds = time.perf_counter() - started
+        else:
+            self.bilm_model = copy.deepcopy(loaded.bilm.model).to(device)
+            self.splits = {s: BiLMLayers(self.bilm_model, data.split(s).sentences, config.state)
+                           for s in ("train", "dev", "test")}
+
+    def refresh(self) -> None:
+        """After biLM updates: recompute the warm start state once and share it."""
+        if self.bilm_model is None:
+            return
+        state = warm_state(self.bilm_model)
+        for source in self.splits.values():
+            source.refresh_state(state)
+
+
+def train_task(config: TaskConfig, *, callback: Callback | None = None, should_stop: StopCheck | None = None,
+               model: LoadedModel | None = None, data: TaskData | None = None,
+               cache: FeatureCache | None = None) -> TrainedTask:
+    """Run ``config`` and return the trained head, the biLM it used and the :class:`RunResult`.
+
+    ``model``/``data``/``cache`` may be passed in to reuse what the caller already loaded.
+    """
+    started = time.perf_counter()
+    device = resolve_device(config.device)
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    loaded = model or load_model(config.model, state=config.state, device=device)
+    data = data or load_task_data(config.task, config.dataset, train_size=config.train_size,
+                                  dev_size=config.dev_size, test_size=config.test_size,
+                                  seed=config.seed, coarse_tags=config.coarse_tags)
+    if len(data.split("train")) == 0 or len(data.split("dev")) == 0:
+        raise ValueError(f"{data.task}/{data.dataset}: the train and dev splits must not be empty")
+    sources = _Sources(config, loaded, data, device, cache or FeatureCache(), callback)
+    head_config = _head_config(config, loaded.bilm, len(data.label_names))
+    head = build_head(head_config).to(device)
+    optimizer = _optimizer(head, sources.bilm_model, config)
+    trainable = [p for g in optimizer.param_groups for p in g["params"]]
+    result = RunResult(config=config.to_dict(), label_names=list(data.label_names), device=str(device),
+                       embed_seconds=sources.embed_seconds, model_fingerprint=loaded.fingerprint,
+                       sizes={s: len(data.split(s)) for s in ("train", "dev", "test")})
+    train_split = data.split("train")
+    best_score, best_state, bad_epochs, step = -math.inf, None, 0, 0
+    train_started = time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        epoch_started = time.perf_counter()
+        head.train()
+        if sources.bilm_model is not None:
+            sources.bilm_model.train()
+            sources.refresh()
+        order = rng.permutation(len(train_split))
+        losses = []
+        for start in range(0, len(order), config.batch_size):
+            if should_stop is not None and should_stop():
+                result.cancelled = True
+                break
+            indices = order[start : start + config.batch_size].tolist()
+            layers, mask = sources.splits["train"](indices)
+            logits = head(layers, mask)
+            loss = _loss(logits, [train_split.labels[i] for i in indices], data.token_level, mask)
+            total = loss + config.mix_l2 * head.mix.regulariser().to(loss.device) if config.mix_l2 else loss
+            optimizer.zero_grad(set_to_none=True)
+            total.backward()
+            if config.grad_clip:
+                nn.utils.clip_grad_norm_(trainable, config.grad_clip)
+            optimizer.step()
+            step += 1
+            losses.append(float(loss.detach()))
+            record = StepRecord(step, epoch, losses[-1], head.mix.weights(), head.mix.gamma())
+            result.steps.append(record)
+            if callback is not None:
+                callback(step, record)
+        if result.cancelled:
+            break
+        if sources.bilm_model is not None:
+            sources.bilm_model.eval()
+            sources.refresh()
+        dev = _evaluate(head, sources.splits["dev"], data, "dev", config.eval_batch_size)
+        record = EpochRecord(epoch, float(np.mean(losses)) if losses else 0.0, dev.accuracy, dev.macro_f1,
+                             time.perf_counter() - epoch_started)
+        result.epochs.append(record)
+        if callback is not None:
+            callback(step, record)
+        if dev.accuracy > best_score:
+            best_score, bad_epochs, result.best_epoch, result.dev = dev.accuracy, 0, epoch, dev
+            best_state = (copy.deepcopy(head.state_dict()),
+                          copy.deepcopy(sources.bilm_model.state_dict()) if sources.bilm_model is not None else None)
+        else:
+            bad_epochs += 1
+            if config.patience and bad_epochs >= config.patience:
+                break
+    result.train_seconds = time.perf_counter() - train_started
+    if best_state is not None:
+        head.load_state_dict(best_state[0])
+        if best_state[1] is not None:
+            sources.bilm_model.load_state_dict(best_state[1])
+    if sources.bilm_model is not None:
+        sources.bilm_model.eval()
+        sources.refresh()
+    if not result.cancelled:
+        result.test = _evaluate(head, sources.splits["test"], data, "test", config.eval_batch_size) \
+            if len(data.split("test")) else None
+    result.final_weights, result.final_gamma = head.mix.weights(), head.mix.gamma()
+    result.wall_seconds = time.perf_counter() - started
+    head.eval()
+    bilm = loaded.bilm
+    if sources.bilm_model is not None:
+        bilm = BiLM(sources.bilm_model, state=config.state, device=device, name=f"{loaded.bilm.name}-finetuned")
+    return TrainedTask(result, head, head_config, bilm, data, loaded.fingerprint)
+
+
+def run_task(config: TaskConfig, **kwargs) -> RunResult:
+    """:func:`train_task` when only the :class:`RunResult` is wanted."""
+    return train_task(config, **kwargs).result

@@ -1,0 +1,36 @@
+"""
+Turn a training checkpoint into a model directory that :func:`elmo_core.load` reads:
+``options.json``, ``weights.hdf5`` (official layout, softmax under ``softmax/``) and ``vocab.txt``.
+Works while training is still running (the checkpoint is written atomically).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ..config import ElmoConfig
+from ..model import ElmoModel
+from ..weights import save_weights
+from .config import TrainConfig
+
+
+def export_checkpoint(checkpoint: str | Path, out_dir: str | Path) -> Path:
+    payload = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    config = TrainConfig(**payload["config"])
+    model = ElmoModel(ElmoConfig.from_dict(config.model))
+    bilm_state = {k[len("bilm."):]: v for k, v in payload["model"].items() if k.startswith("bilm.")}
+    model.load_state_dict(bilm_state)
+    softmax = {f"softmax/{k[len('softmax.'):]}": v.float().numpy()
+               for k, v in payload["model"].items() if k.startswith("softmax.")}
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.config.to_json(out_dir / "options.json")
+    save_weights(model, out_dir / "weights.hdf5", extra=softmax)
+    corpus = Path(config.vocab_file or Path(config.corpus_dir) / "vocab.txt").expanduser()
+    vocab_lines = corpus.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in vocab_lines if line.split("\t")[0] not in ("<S>", "</S>", "<UNK>")]
+    (out_dir / "vocab.txt").write_text(
+        "\n".join(["<S>\t0", "</S>\t0", "<UNK>\t0", *kept[: config.vocab_size - 3]]) + "\n", encoding="utf-8")
+    return out_dir
+
