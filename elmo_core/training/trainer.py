@@ -118,8 +118,10 @@ class Trainer:
         self.lm = BiLanguageModel(bilm, len(self.vocab.words), config.softmax_cutoffs, config.dropout).to(self.device)
         self.model = self.lm
         if self.world > 1:
+            # Adaptive-softmax tail clusters get no gradient in a window without their words.
             self.model = torch.nn.parallel.DistributedDataParallel(
-                self.lm, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+                self.lm, device_ids=[self.device.index] if self.device.type == "cuda" else None,
+                find_unused_parameters=True)
         params = self.lm.parameters()
         if config.optimizer == "adagrad":
             self.optimizer = torch.optim.Adagrad(params, lr=config.learning_rate, initial_accumulator_value=1.0)

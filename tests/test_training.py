@@ -1,0 +1,130 @@
+"""Pretraining: a tiny biLM learns (loss falls), reloads identically, resumes, and trains with DDP."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import elmo_core
+from elmo_core.corpus.build import build_corpus
+from elmo_core.training.config import TrainConfig
+from elmo_core.training.trainer import Trainer, train
+from elmo_core.config import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+TEXT = """The cat sat on the mat. The dog sat on the log. A bird sang in the tree.
+The cat saw the dog. The dog saw the bird. A cat and a dog sat in the sun.
+The children played in the park. The teacher read a book to the children.
+We saw a saw in the shed. The river bank was green. She went to the bank to get money."""
+
+TINY_MODEL = {"lstm": {"dim": 32, "projection_dim": 16, "n_layers": 2, "cell_clip": 3, "proj_clip": 3,
+                       "use_skip_connections": True},
+              "char_cnn": {"embedding": {"dim": 8}, "filters": [[1, 8], [2, 8], [3, 16]], "n_highway": 1,
+                           "activation": "relu", "n_characters": 262, "max_characters_per_token": 50}}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    documents = [TEXT.replace("The", variant) for variant in ("The", "One", "That", "This", "Each")] * 10
+    build_corpus(out, documents={"tiny": documents}, exclusion=set(), progress=False, heldout_fraction=0.2)
+    return out
+
+
+def _config(corpus: Path, out: Path, **overrides) -> TrainConfig:
+    values = dict(corpus_dir=str(corpus), out_dir=str(out), model=TINY_MODEL, vocab_size=60,
+                  softmax_cutoffs=[20], batch_size=4, unroll_steps=8, learning_rate=0.01,
+                  max_tokens=4 * 8 * 60, eval_every=1000, checkpoint_every=25, eval_tokens=2000,
+                  num_threads=1, device="cpu", dropout=0.0)
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def test_tiny_model_learns_and_reloads_identically(corpus, tmp_path):
+    trainer = Trainer(_config(corpus, tmp_path / "run"), log=lambda *a: None)
+    before = trainer._evaluate(None)
+    trainer.run()
+    after = trainer.history[-1]
+    assert after["forward_ppl"] < 0.7 * before["forward_ppl"]
+    assert after["backward_ppl"] < 0.7 * before["backward_ppl"]
+    model_dir = trainer.export(tmp_path / "model")
+    summary = json.loads((model_dir / "training_summary.json").read_text())
+    assert summary["unigram_ppl"] > after["forward_ppl"]  # better than the unigram baseline
+    sentences = [["The", "cat", "saw", "a", "saw", "."], ["A", "bird", "."]]
+    in_memory = elmo_core.BiLM(trainer.lm.bilm, state="warm").embed(sentences)
+    reloaded = elmo_core.load(model_dir, state="warm").embed(sentences)
+    for a, b in zip(in_memory, reloaded):
+        np.testing.assert_array_equal(a, b)
+    assert elmo_core.weights.read_extra(model_dir / "weights.hdf5", "softmax")  # softmax kept as extras
+
+
+def test_resume_continues_from_checkpoint(corpus, tmp_path):
+    config = _config(corpus, tmp_path / "run", max_tokens=4 * 8 * 30)
+    first = train(config)
+    assert (config.out_path / "checkpoint.pt").is_file()
+    longer = _config(corpus, tmp_path / "run", max_tokens=4 * 8 * 50)
+    second = Trainer(longer, log=lambda *a: None)
+    assert second.resume()
+    assert second.step == first.step == 30
+    for p, q in zip(first.lm.parameters(), second.lm.parameters()):
+        torch.testing.assert_close(p, q)
+    second.run()
+    assert second.step == 50
+
+
+def test_bad_training_config(tmp_path):
+    (tmp_path / "c.json").write_text(json.dumps({"corpus_dir": "x", "out_dir": "y", "model": TINY_MODEL,
+                                                 "learning_rat": 0.1}))
+    with pytest.raises(ConfigError, match="learning_rat"):
+        TrainConfig.from_json(tmp_path / "c.json")
+    with pytest.raises(ConfigError, match="lstm"):
+        TrainConfig(corpus_dir="x", out_dir="y", model={"char_cnn": TINY_MODEL["char_cnn"]})
+
+
+def test_missing_corpus_gives_rebuild_hint(tmp_path):
+    with pytest.raises(FileNotFoundError, match="corpus build"):
+        Trainer(_config(tmp_path / "nothing", tmp_path / "run"))
+
+
+DDP_SCRIPT = """
+import sys, torch, torch.distributed as dist
+from elmo_core.training.config import TrainConfig
+from elmo_core.training.trainer import Trainer
+config = TrainConfig.from_json(sys.argv[1])
+trainer = Trainer(config, log=lambda *a: None)
+trainer.run()
+torch.save(trainer.lm.state_dict(), f"{config.out_dir}/rank{dist.get_rank()}.pt")
+dist.barrier()
+"""
+
+
+def test_ddp_two_cpu_processes_end_with_identical_weights(corpus, tmp_path):
+    out = tmp_path / "ddp"
+    out.mkdir()
+    config = _config(corpus, out, max_tokens=4 * 8 * 10, checkpoint_every=5)
+    (tmp_path / "config.json").write_text(json.dumps(config.to_dict()))
+    (tmp_path / "ddp_run.py").write_text(DDP_SCRIPT)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                             "--master_addr", "127.0.0.1", "--master_port", str(port), str(tmp_path / "ddp_run.py"), str(tmp_path / "config.json")],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rank0 = torch.load(out / "rank0.pt")
+    rank1 = torch.load(out / "rank1.pt")
+    initial = Trainer(config, log=lambda *a: None).lm.state_dict()
+    changed = 0
+    for name, value in rank0.items():
+        torch.testing.assert_close(value, rank1[name], rtol=0, atol=0)
+        changed += int(not torch.equal(value, initial[name]))
+    assert changed > 10  # they trained, and stayed in lock step
+    assert (out / "checkpoint.pt").is_file()  # written by rank 0
