@@ -1,0 +1,122 @@
+"""
+Quality checks of a biLM, the numbers its model card reports:
+
+1. ``polysemy_check``: layer 0 of a word is the same in every context; in "I saw a saw ." the
+   two "saw" vectors differ at the contextual layers.
+2. ``pos_probe``: a linear probe (multinomial logistic regression) predicting part-of-speech
+   tags from one layer's token vectors, trained and tested on disjoint sentences, per layer.
+3. ``sense_probe``: leave-one-out nearest-centroid sense classification of the curated
+   polysemy set, per word and layer, averaged over words.
+
+Each returns a plain dataclass of per-layer numbers; ``elmo-explorer quality MODEL`` prints them.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .analysis.senses import chance_level, loo_centroid_accuracy
+from .bilm import BiLM
+
+
+@dataclass
+class PolysemyCheck:
+    layer0_max_difference: float  # between the two "saw" vectors; 0 for a context-free layer
+    cosine_per_layer: list[float]  # cosine of the two "saw" vectors at layers 0, 1, 2
+
+
+@dataclass
+class ProbeResult:
+    accuracy_per_layer: list[float]
+    chance: float  # majority-class rate on the test set
+    train_size: int
+    test_size: int
+    description: str
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))
+
+
+def polysemy_check(bilm: BiLM) -> PolysemyCheck:
+    vectors = bilm.embed([["I", "saw", "a", "saw", "."]])[0]  # (layers, 5, dim)
+    return PolysemyCheck(
+        layer0_max_difference=float(np.abs(vectors[0, 1] - vectors[0, 3]).max()),
+        cosine_per_layer=[_cosine(vectors[k, 1], vectors[k, 3]) for k in range(vectors.shape[0])],
+    )
+
+
+def train_linear_probe(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, *,
+                       epochs: int = 300, weight_decay: float = 1e-4, seed: int = 0) -> np.ndarray:
+    """Softmax regression on standardised features, full-batch Adam. (n, D) arrays -> test predictions."""
+    import torch
+
+    classes, y = np.unique(y_train, return_inverse=True)
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0) + 1e-6
+    xt = torch.from_numpy((x_train - mean) / std).float()
+    yt = torch.from_numpy(y).long()
+    generator = torch.Generator().manual_seed(seed)
+    layer = torch.nn.Linear(xt.shape[1], len(classes))
+    with torch.no_grad():
+        layer.weight.normal_(0, 0.01, generator=generator)
+        layer.bias.zero_()
+    optimizer = torch.optim.Adam(layer.parameters(), lr=0.01, weight_decay=weight_decay)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(layer(xt), yt).backward()
+        optimizer.step()
+    with torch.no_grad():
+        scores = layer(torch.from_numpy((x_test - mean) / std).float())
+    return classes[scores.argmax(dim=1).numpy()]
+
+
+def pos_probe(bilm: BiLM, *, max_train_sentences: int | None = None, coarse: bool = False) -> ProbeResult:
+    """Per-layer POS accuracy of a linear probe on the hand-tagged WSJ sentences (train+dev vs test)."""
+    from .pos_data import load_pos
+
+    data = load_pos("wsj", coarse=coarse)
+    train = [s for s in data if s.split in ("train", "dev")][:max_train_sentences]
+    test = [s for s in data if s.split == "test"]
+    features = {}
+    for name, part in (("train", train), ("test", test)):
+        vectors = bilm.embed([list(s.tokens) for s in part])
+        features[name] = (np.concatenate(vectors, axis=1),  # (layers, n_tokens, dim)
+                          np.array([t for s in part for t in s.tags]))
+    (x_train, y_train), (x_test, y_test) = features["train"], features["test"]
+    accuracies = [float((train_linear_probe(x_train[k], y_train, x_test[k]) == y_test).mean())
+                  for k in range(x_train.shape[0])]
+    return ProbeResult(accuracies, chance_level(list(y_test)), len(y_train), len(y_test),
+                       f"WSJ {'coarse' if coarse else 'Penn'} tags, {len(train)} train / {len(test)} test sentences")
+
+
+def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list[float]]]:
+    """Leave-one-out nearest-centroid sense accuracy per layer, averaged over words.
+
+    Returns the summary and the per-word accuracies (word -> accuracy per layer).
+    """
+    from .polysemy import load_curated
+
+    sentences = list(sentences) if sentences is not None else load_curated()
+    vectors = bilm.embed([list(s.tokens) for s in sentences])
+    by_word: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        by_word.setdefault(s.word, []).append(i)
+    per_word, chances = {}, []
+    for word, indices in sorted(by_word.items()):
+        labels = [sentences[i].sense for i in indices]
+        if len(set(labels)) < 2:
+            continue
+        stacked = np.stack([vectors[i][:, sentences[i].target_index] for i in indices], axis=1)  # (layers, n, dim)
+        per_word[word] = [loo_centroid_accuracy(stacked[k], labels) for k in range(stacked.shape[0])]
+        chances.append(chance_level(labels))
+    mean = np.mean(np.array(list(per_word.values())), axis=0).tolist()
+    summary = ProbeResult(mean, float(np.mean(chances)), len(sentences), len(sentences),
+                          f"leave-one-out nearest centroid over {len(per_word)} words, {len(sentences)} sentences")
+    return summary, per_word
+
+
+def run_all(bilm: BiLM) -> dict:
+    sense, per_word = sense_probe(bilm)
+    return {"polysemy": asdict(polysemy_check(bilm)), "pos": asdict(pos_probe(bilm)),
+            "senses": asdict(sense), "senses_per_word": per_word}
