@@ -7,6 +7,8 @@ The ``elmo-explorer`` command line.
     elmo-explorer corpus build OUT_DIR
     elmo-explorer train CONFIG.json [--resume]
     elmo-explorer export CHECKPOINT OUT_DIR
+    elmo-explorer card RUN_DIR MODEL_DIR
+    elmo-explorer quality [MODEL]
 
 ``embed`` writes the layout of ``allennlp elmo``: one dataset per sentence index (the line
 number, as a string) plus ``sentence_to_index``, a JSON string dataset mapping each input line
@@ -93,6 +95,21 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_card(args: argparse.Namespace) -> int:
+    from .training.model_card import write_model_card
+
+    print(write_model_card(args.run_dir, args.model_dir, hardware=args.hardware))
+    return 0
+
+
+def run_quality(args: argparse.Namespace) -> int:
+    from . import quality
+    from .loading import load
+
+    print(json.dumps(quality.run_all(load(args.model, state=args.state, device=args.device)), indent=2))
+    return 0
+
+
 def run_app(args: argparse.Namespace) -> int:
     import subprocess
 
@@ -136,27 +153,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("out_dir")
     export.set_defaults(func=run_export)
 
+    card = commands.add_parser("card", help="write MODEL_CARD.md for a trained model (perplexity, checks)")
+    card.add_argument("run_dir", help="training run directory (holds checkpoint.pt)")
+    card.add_argument("model_dir", help="exported model directory")
+    card.add_argument("--hardware", default=None, help="hardware description for the card")
+    card.set_defaults(func=run_card)
+
+    quality = commands.add_parser("quality", help="polysemy, POS-probe and sense checks of a model")
+    quality.add_argument("model", nargs="?", default="mini")
+    quality.add_argument("--state", default="warm", choices=["warm", "zero", "carry"])
+    quality.add_argument("--device", default=None)
+    quality.set_defaults(func=run_quality)
+
     app = commands.add_parser("app", help="start the Streamlit app")
     app.add_argument("streamlit_args", nargs=argparse.REMAINDER)
     app.set_defaults(func=run_app)
 
     from .corpus.cli import register as register_corpus
+    from .tasks.cli import register as register_tasks
 
     register_corpus(commands)
-    for extra in _optional_commands():
-        extra(commands)
+    register_tasks(commands)
     return parser
-
-
-def _optional_commands():
-    """Sub-command registrars of other modules (tasks, benchmarks) that exist in this install."""
-    registrars = []
-    try:
-        from .tasks.cli import register as register_tasks
-        registrars.append(register_tasks)
-    except ImportError:
-        pass
-    return registrars
 
 
 def main(argv: list[str] | None = None) -> int:
