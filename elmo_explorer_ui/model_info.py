@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from elmo_core.registry import BUNDLED_MODELS, OFFICIAL_MODELS, bundled_model_dir, cache_dir
+from elmo_core.registry import OFFICIAL_MODELS, bundled_model_dir, cache_dir
 
 MODEL_CARD_FILE = "model_card.json"
 FINAL_STATUSES = ("final", "trained")
@@ -145,4 +145,4 @@ def format_bytes(n: int) -> str:
 
 
 __all__ = ["ModelSpec", "DEFAULT_SPEC", "official_spec", "is_official_cached", "model_maturity",
-           "Maturity", "model_card", "format_bytes", "read_model_card", "BUNDLED_MODELS"]
+           "Maturity", "model_card", "format_bytes", "read_model_card"]

@@ -6,9 +6,11 @@ friendly errors and the background UMAP warm-up.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import streamlit as st
@@ -20,28 +22,62 @@ from .model_info import DEFAULT_SPEC, ModelSpec, model_maturity
 from .settings import LIMITS
 
 LOG = logging.getLogger("elmo_explorer")
+APP_DIR = Path(__file__).resolve().parents[1]
 MODEL_KEY = "elmo_model_spec"
-PAGES = (
-    ("app.py", "Sentence lab", "🔬"),
-    ("pages/1_Word_senses.py", "Word senses", "🎯"),
-    ("pages/2_UMAP_explorer.py", "UMAP explorer", "🗺️"),
-    ("pages/3_Models.py", "Models", "🧠"),
-)
+PAGES_DIR = APP_DIR / "pages"
+PAGE_ICONS = {
+    "Word senses": ":material/category:",
+    "UMAP explorer": ":material/scatter_plot:",
+    "Models": ":material/memory:",
+    "Sentiment": ":material/sentiment_satisfied:",
+    "Scalar mix lab": ":material/tune:",
+}
+DEFAULT_PAGE_ICON = ":material/article:"
+
+
+def page_title(path: Path) -> str:
+    """``pages/2_UMAP_explorer.py`` -> ``"UMAP explorer"`` (number prefix and underscores dropped)."""
+    stem = path.stem
+    head, _, rest = stem.partition("_")
+    return (rest if head.isdigit() and rest else stem).replace("_", " ")
+
+
+def page_files() -> list[Path]:
+    """The page scripts in ``pages/``, ordered by their number prefix, then name."""
+    def order(path: Path) -> tuple[int, str]:
+        head = path.stem.partition("_")[0]
+        return (int(head) if head.isdigit() else 10**6, path.name)
+
+    if not PAGES_DIR.is_dir():
+        return []
+    return sorted((p for p in PAGES_DIR.glob("*.py") if not p.name.startswith(("_", "."))), key=order)
 
 
 # ------------------------------------------------------------------------------------ page
-def page_setup(title: str, icon: str) -> None:
-    """Page config, the sidebar (navigation and model in use) and the UMAP warm-up."""
-    st.set_page_config(page_title=f"{title} · ELMo Explorer", page_icon=icon, layout="wide")
-    start_umap_warm_up()
-    with st.sidebar:
-        st.markdown("### ELMo Explorer")
-        for path, label, page_icon in PAGES:
-            st.page_link(path, label=label, icon=page_icon)
-        st.divider()
-        spec = current_spec()
-        maturity = model_maturity(spec)
-        st.caption(f"Model: **{spec.title}**" + (" · provisional" if maturity.is_provisional else ""))
+def navigation(home: Callable[[], None]):
+    """The app's pages for ``st.navigation``: ``home`` (the Sentence lab) and every page file."""
+    pages = [st.Page(home, title="Sentence lab", icon=":material/science:", default=True)]
+    for path in page_files():
+        title = page_title(path)
+        pages.append(st.Page(f"pages/{path.name}", title=title, icon=PAGE_ICONS.get(title, DEFAULT_PAGE_ICON)))
+    return st.navigation(pages)
+
+
+def run_app(home: Callable[[], None]) -> None:
+    """Run the selected page, then make sure the UMAP warm-up has started (after the page, so
+    the compilation does not slow down the first page a visitor sees)."""
+    try:
+        navigation(home).run()
+    finally:
+        start_umap_warm_up()
+
+
+def page_setup(title: str) -> None:
+    """Page config and the model in use in the sidebar."""
+    st.set_page_config(page_title=f"{title} · ELMo Explorer", page_icon=":material/hub:", layout="wide")
+    spec = current_spec()
+    maturity = model_maturity(spec)
+    st.sidebar.caption(f"Model: **{spec.title}**" + (" · provisional" if maturity.is_provisional else ""))
 
 
 def show_model_notice() -> None:
@@ -56,6 +92,10 @@ def show_model_notice() -> None:
 @st.cache_resource(show_spinner=False)
 def _warm_up_thread() -> threading.Thread:
     def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # Linux: this thread only
+        except (AttributeError, OSError):
+            pass
         try:
             warm_up_umap()
         except Exception:  # warm-up is an optimisation; a failure only costs time later
@@ -181,10 +221,13 @@ def describe_error(exc: BaseException) -> str:
 
 
 @contextmanager
-def friendly_errors(action: str) -> Iterator[None]:
-    """Turn any exception inside the block into an ``st.error`` (logged with its traceback)."""
+def friendly_errors(action: str, stop: bool = True) -> Iterator[None]:
+    """Turn any exception inside the block into an ``st.error`` (logged with its traceback);
+    with ``stop`` the page ends there, as later parts would lack the block's results."""
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - the app never shows a traceback
         LOG.exception("failed while %s", action)
         st.error(f"Something went wrong while {action}: {describe_error(exc)}")
+        if stop:
+            st.stop()

@@ -73,12 +73,13 @@ def hover_sentence(tokens: Sequence[str], index: int, width: int = 60) -> str:
     words = [placeholder * len(t) if i == index else t for i, t in enumerate(tokens)]
     lines = textwrap.wrap(" ".join(words), width=width, break_long_words=True) or [""]
     target = html.escape(tokens[index]) if 0 <= index < len(tokens) else ""
-    rendered = []
+    rendered, shown = [], False
     for line in lines:
-        if placeholder in line:
+        if placeholder in line:  # a very long target may be split over lines: bold it once
             run = placeholder * line.count(placeholder)
             before, _, after = line.partition(run)
-            rendered.append(f"{html.escape(before)}<b>{target}</b>{html.escape(after)}")
+            rendered.append(f"{html.escape(before)}{'' if shown else f'<b>{target}</b>'}{html.escape(after)}")
+            shown = True
         else:
             rendered.append(html.escape(line))
     return "<br>".join(rendered)

@@ -37,9 +37,11 @@ def fit_pca_2d(vectors: np.ndarray) -> tuple[np.ndarray, Pca2d]:
     if x.ndim != 2 or x.shape[0] == 0:
         raise ValueError(f"expected (n, D) vectors with n >= 1, got shape {x.shape}")
     mean = x.mean(axis=0)
-    _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
+    _, singular, vt = np.linalg.svd(x - mean, full_matrices=False)
+    informative = singular > max(1e-10, 1e-9 * (singular[0] if singular.size else 0.0))
     components = np.zeros((2, x.shape[1]))
-    components[: min(2, vt.shape[0])] = vt[:2]
+    for i in range(min(2, int(informative.sum()))):
+        components[i] = vt[i]
     for row in components:
         if row.any() and row[np.argmax(np.abs(row))] < 0:
             row *= -1
@@ -55,12 +57,21 @@ def umap_neighbours(n_points: int, wanted: int = 15) -> int:
 MIN_UMAP_POINTS = 4
 
 
+def distinct_rows(vectors: np.ndarray, decimals: int = 6) -> int:
+    """Number of different rows of (n, D) ``vectors`` after rounding (UMAP needs a few)."""
+    x = np.asarray(vectors)
+    return 0 if x.shape[0] == 0 else int(np.unique(np.round(x, decimals), axis=0).shape[0])
+
+
 def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.1,
-             metric: str = "cosine", random_state: int = DEFAULT_RANDOM_STATE) -> tuple[np.ndarray, Any]:
+             metric: str = "cosine", random_state: int = DEFAULT_RANDOM_STATE,
+             n_epochs: int | None = None) -> tuple[np.ndarray, Any]:
     """UMAP of (n, D) vectors -> ((n, 2) float32 coordinates, fitted ``umap.UMAP`` reducer).
 
-    A fixed ``random_state`` makes the map reproducible. Raises ``ValueError`` for fewer than
-    :data:`MIN_UMAP_POINTS` points.
+    A fixed ``random_state`` makes the map reproducible; ``n_epochs`` (UMAP's default: 500 below
+    10,000 points) trades layout quality for speed. Raises ``ValueError`` for fewer than
+    :data:`MIN_UMAP_POINTS` points (use :func:`distinct_rows` to check for duplicates first:
+    UMAP spreads identical points arbitrarily).
     """
     import umap
 
@@ -68,7 +79,7 @@ def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.
     if x.ndim != 2 or x.shape[0] < MIN_UMAP_POINTS:
         raise ValueError(f"UMAP needs (n, D) vectors with n >= {MIN_UMAP_POINTS}, got shape {x.shape}")
     reducer = umap.UMAP(n_components=2, n_neighbors=umap_neighbours(x.shape[0], n_neighbors),
-                        min_dist=min_dist, metric=metric, random_state=random_state,
+                        min_dist=min_dist, metric=metric, random_state=random_state, n_epochs=n_epochs,
                         init="spectral" if x.shape[0] > 2 * n_neighbors else "random")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*n_jobs value.*")  # fixed seed -> one thread

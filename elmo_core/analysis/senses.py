@@ -16,6 +16,8 @@ import numpy as np
 
 from .similarity import cosine_to, unit_rows
 
+TIE_TOLERANCE = 1e-9
+
 
 @dataclass(frozen=True)
 class SenseAccuracy:
@@ -43,7 +45,10 @@ def loo_centroid_predictions(vectors: np.ndarray, labels: Sequence[str]) -> list
     """Leave-one-out nearest-centroid prediction for every row of (n, D) ``vectors``.
 
     A sense whose only member is the held-out row has no centroid. ``None`` when no sense is
-    left to compare with. Ties go to the sense seen first in ``labels``.
+    left to compare with. Scores within ``TIE_TOLERANCE`` of the best count as a tie (identical
+    vectors, e.g. layer 0 for one spelling, must not be told apart by rounding noise); a tie goes
+    to the sense that is most frequent in ``labels`` (then to the one seen first), so a layer
+    that cannot separate the senses scores exactly the chance level.
     """
     vectors = np.asarray(vectors)
     if vectors.ndim != 2 or vectors.shape[0] != len(labels):
@@ -66,7 +71,9 @@ def loo_centroid_predictions(vectors: np.ndarray, labels: Sequence[str]) -> list
             continue
         centroids = unit_rows(held_out_sums)  # mean and sum point the same way
         scores = np.where(available, centroids @ row, -np.inf)
-        predictions.append(senses[int(np.argmax(scores))])
+        tied = np.flatnonzero(scores >= scores.max() - TIE_TOLERANCE)
+        best = min(tied, key=lambda k: (-counts[k], k))
+        predictions.append(senses[int(best)])
     return predictions
 
 

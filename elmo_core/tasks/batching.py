@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-__all__ = ["pad_features", "pad_tags", "length_batches"]
+__all__ = ["pad_features", "pad_tags", "length_batches", "shuffled_length_batches"]
 
 
 def pad_features(arrays: list[np.ndarray], device: torch.device | str = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
@@ -39,3 +39,18 @@ def length_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
     """Index batches of similar length (less padding), for evaluation; every index once."""
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     return [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
+
+
+def shuffled_length_batches(lengths: list[int], batch_size: int, rng: np.random.Generator) -> list[list[int]]:
+    """Training batches: random order, but each batch holds examples of similar length.
+
+    Examples are sorted by length with random tie-breaking, cut into batches, and the batches
+    are shuffled; every index appears once per call. A last batch of one example is merged
+    into the one before it (batch normalisation needs two examples).
+    """
+    keys = np.asarray(lengths, dtype=np.float64) + rng.random(len(lengths))
+    order = np.argsort(keys, kind="stable").tolist()
+    batches = [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
+    if len(batches) > 1 and len(batches[-1]) == 1:
+        batches[-2].extend(batches.pop())
+    return [batches[i] for i in rng.permutation(len(batches))]

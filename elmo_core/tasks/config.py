@@ -36,6 +36,7 @@ class TaskConfig:
     learn_gamma: bool = True
     mix_l2: float = 0.0
     pooling: str = "meanmax"  # sentence classifier only: mean, max, meanmax, bilstm
+    feature_norm: bool = True  # batch-normalise the features that reach the linear layer
     bilstm_hidden: int = 64
     coarse_tags: bool = False  # pos: 12 universal tags instead of Penn tags
     train_size: int = 0
@@ -53,6 +54,7 @@ class TaskConfig:
     device: str = "auto"  # auto, cpu or cuda
     feature_dtype: str = "float16"
     eval_batch_size: int = 64
+    num_threads: int = 0  # torch CPU threads for the run (process-wide); 0 = leave torch's setting
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -71,7 +73,8 @@ class TaskConfig:
         for name in ("epochs", "batch_size", "eval_batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("train_size", "dev_size", "test_size", "patience", "mix_l2", "weight_decay", "grad_clip"):
+        for name in ("train_size", "dev_size", "test_size", "patience", "mix_l2", "weight_decay", "grad_clip",
+                     "num_threads"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not 0 <= self.dropout < 1:

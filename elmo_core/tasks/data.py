@@ -21,7 +21,8 @@ from ..pos_data import load_pos
 from ..sentiment_data import SPLITS, load_sentiment_dataset
 from ..tokenizer import tokenize
 
-__all__ = ["TASKS", "DEFAULT_DATASETS", "TaskSplit", "TaskData", "text_to_tokens", "load_task_data"]
+__all__ = ["TASKS", "DEFAULT_DATASETS", "TaskSplit", "TaskData", "text_to_tokens", "load_task_data",
+           "with_split_subset"]
 
 TASKS = ("sentiment", "pos")
 DEFAULT_DATASETS = {"sentiment": "rt", "pos": "wsj"}
@@ -120,3 +121,12 @@ def load_task_data(task: str, dataset: str = "", *, train_size: int = 0, dev_siz
     if task == "sentiment":
         return _sentiment(dataset, sizes, seed)
     return _pos(dataset, sizes, seed, coarse_tags)
+
+
+def with_split_subset(data: TaskData, split: str, size: int, seed: int = 0) -> TaskData:
+    """``data`` with ``split`` cut to ``size`` random examples (kept in order); 0 keeps all."""
+    part = data.split(split)
+    keep = _subset(len(part), size, seed)
+    subset = TaskSplit([part.sentences[i] for i in keep], [part.labels[i] for i in keep],
+                       [part.texts[i] for i in keep])
+    return TaskData(data.task, data.dataset, data.label_names, {**data.splits, split: subset})

@@ -1,7 +1,8 @@
 """
 An on-disk cache of biLM features, so a frozen model embeds a dataset only once.
 
-Layout (``<cache>/features`` with ``<cache>`` = :func:`elmo_core.sources.cache_dir`)::
+Layout (``<cache>/features`` with ``<cache>`` = :func:`elmo_core.sources.cache_dir`, or
+``$ELMO_EXPLORER_FEATURE_CACHE``)::
 
     features/<model fingerprint[:16]>/<dataset name>-<texts hash[:16]>.hdf5
         "0", "1", ...        one dataset per sentence: (num_layers, n_tokens, dim) float16/32
@@ -43,6 +44,7 @@ __all__ = [
     "texts_hash",
     "load_model",
     "embedding_runs",
+    "default_root",
     "ProgressFn",
 ]
 
@@ -51,6 +53,15 @@ ProgressFn = Callable[[int, int], None]
 
 _RUNS_LOCK = threading.Lock()
 _EMBEDDING_RUNS = 0
+
+
+FEATURE_CACHE_ENV = "ELMO_EXPLORER_FEATURE_CACHE"
+
+
+def default_root() -> Path:
+    """``$ELMO_EXPLORER_FEATURE_CACHE`` if set, else ``<cache>/features``."""
+    env = os.environ.get(FEATURE_CACHE_ENV, "").strip()
+    return Path(env).expanduser() if env else cache_dir() / "features"
 
 
 def embedding_runs() -> int:
@@ -135,7 +146,7 @@ class FeatureCache:
     """Embeds datasets with a frozen biLM once and reads them back from disk afterwards."""
 
     def __init__(self, root: str | Path | None = None):
-        self.root = Path(root) if root is not None else cache_dir() / "features"
+        self.root = Path(root) if root is not None else default_root()
         self.embed_runs = 0
 
     def path_for(self, fingerprint: str, dataset: str, sentences: list[list[str]]) -> Path:

@@ -5,8 +5,13 @@ Both start with a :class:`LayerMix` that turns all layers (L, B, T, D) into one 
 either ELMo's trainable scalar mix (softmax weights, γ, optional layer norm, λ regulariser)
 or one fixed layer for ablations (``layer0`` = context-free, ``layer1``/``layer2`` = LSTM).
 
-    SentenceClassifier: mix -> dropout -> pooling (mean | max | meanmax | bilstm) -> linear
-    TokenTagger:        mix -> dropout -> linear per token
+    SentenceClassifier: mix -> dropout -> pooling (mean | max | meanmax | bilstm) -> [norm] -> linear
+    TokenTagger:        mix -> dropout -> [norm] -> linear per token
+
+``[norm]`` (``HeadConfig.feature_norm``, on by default) is a batch normalisation of the features
+that reach the linear layer. biLM dimensions have very different offsets and scales (a sentence
+mean of an LSTM layer varies by ~0.1 around offsets of ~1), which a plain linear layer trained
+with a few epochs of Adam fits poorly; standardising them is worth several accuracy points.
 """
 from __future__ import annotations
 
@@ -59,6 +64,7 @@ class HeadConfig:
     pooling: str = "meanmax"
     bilstm_hidden: int = 64
     dropout: float = 0.3
+    feature_norm: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -138,6 +144,7 @@ class SentenceClassifier(nn.Module):
             width = 2 * config.bilstm_hidden
         if config.pooling in ("meanmax", "bilstm"):
             width *= 2
+        self.norm = nn.BatchNorm1d(width) if config.feature_norm else nn.Identity()
         self.output = nn.Linear(width, config.num_classes)
 
     def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -155,7 +162,7 @@ class SentenceClassifier(nn.Module):
             pooled = masked_max(x, mask)
         else:
             pooled = torch.cat([masked_mean(x, mask), masked_max(x, mask)], dim=-1)
-        return self.output(pooled)
+        return self.output(self.norm(pooled))
 
 
 class TokenTagger(nn.Module):
@@ -166,10 +173,16 @@ class TokenTagger(nn.Module):
         self.config = config
         self.mix = LayerMix(config.num_layers, config.mix)
         self.dropout = nn.Dropout(config.dropout)
+        self.norm = nn.BatchNorm1d(config.dim) if config.feature_norm else nn.Identity()
         self.output = nn.Linear(config.dim, config.num_classes)
 
     def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.output(self.dropout(self.mix(layers, mask)))
+        x = self.dropout(self.mix(layers, mask))  # (B, T, D)
+        if isinstance(self.norm, nn.BatchNorm1d):
+            normalised = torch.zeros_like(x)
+            normalised[mask] = self.norm(x[mask])  # statistics over real tokens only
+            x = normalised
+        return self.output(x)
 
 
 def build_head(config: HeadConfig) -> SentenceClassifier | TokenTagger:

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from ..bilm import BiLM
-from .batching import length_batches, pad_tags
+from .batching import length_batches, pad_tags, shuffled_length_batches
 from .config import TaskConfig
 from .data import TaskData, load_task_data
 from .features import FeatureCache, LoadedModel, load_model
@@ -67,7 +67,7 @@ def _head_config(config: TaskConfig, bilm: BiLM, num_classes: int) -> HeadConfig
     return HeadConfig(
         task=config.task, num_layers=bilm.num_layers, dim=bilm.output_dim, num_classes=num_classes,
         mix=MixConfig(config.mix, config.layer_norm, config.learn_gamma), pooling=config.pooling,
-        bilstm_hidden=config.bilstm_hidden, dropout=config.dropout,
+        bilstm_hidden=config.bilstm_hidden, dropout=config.dropout, feature_norm=config.feature_norm,
     )
 
 
@@ -148,13 +148,17 @@ class _Sources:
 
 def train_task(config: TaskConfig, *, callback: Callback | None = None, should_stop: StopCheck | None = None,
                model: LoadedModel | None = None, data: TaskData | None = None,
-               cache: FeatureCache | None = None) -> TrainedTask:
+               cache: FeatureCache | None = None, initial_head: dict | None = None) -> TrainedTask:
     """Run ``config`` and return the trained head, the biLM it used and the :class:`RunResult`.
 
     ``model``/``data``/``cache`` may be passed in to reuse what the caller already loaded.
+    ``initial_head`` is a head ``state_dict`` to start from instead of a random head (e.g. a
+    feature-trained head as the start of fine-tuning); it must match the head's shapes.
     """
     started = time.perf_counter()
     device = resolve_device(config.device)
+    if config.num_threads:
+        torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     loaded = model or load_model(config.model, state=config.state, device=device)
@@ -166,6 +170,8 @@ def train_task(config: TaskConfig, *, callback: Callback | None = None, should_s
     sources = _Sources(config, loaded, data, device, cache or FeatureCache(), callback)
     head_config = _head_config(config, loaded.bilm, len(data.label_names))
     head = build_head(head_config).to(device)
+    if initial_head is not None:
+        head.load_state_dict(initial_head)
     optimizer = _optimizer(head, sources.bilm_model, config)
     trainable = [p for g in optimizer.param_groups for p in g["params"]]
     result = RunResult(config=config.to_dict(), label_names=list(data.label_names), device=str(device),
@@ -180,13 +186,11 @@ def train_task(config: TaskConfig, *, callback: Callback | None = None, should_s
         if sources.bilm_model is not None:
             sources.bilm_model.train()
             sources.refresh()
-        order = rng.permutation(len(train_split))
         losses = []
-        for start in range(0, len(order), config.batch_size):
+        for indices in shuffled_length_batches(sources.splits["train"].lengths(), config.batch_size, rng):
             if should_stop is not None and should_stop():
                 result.cancelled = True
                 break
-            indices = order[start : start + config.batch_size].tolist()
             layers, mask = sources.splits["train"](indices)
             logits = head(layers, mask)
             loss = _loss(logits, [train_split.labels[i] for i in indices], data.token_level, mask)

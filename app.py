@@ -1,0 +1,118 @@
+"""
+ELMo Explorer, run with `streamlit run app.py`.
+
+This entry point registers the pages (``st.navigation``) and is itself the home page, the
+Sentence lab: type sentences, compare every token with every other token per layer, and one
+word's occurrences with each other.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from elmo_core.analysis import (concat_tokens, cosine_matrix, cosine_to, find_occurrences,
+                                flatten_positions, gather_vectors, repeated_words, sentence_starts)
+from elmo_explorer_ui import charts
+from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, page_setup, query_value, require_model,
+                                      run_app, set_query, show_model_notice)
+from elmo_explorer_ui.settings import DEFAULTS, LIMITS
+from elmo_explorer_ui.texts import marked_sentence, occurrence_label, parse_sentences
+
+
+def read_sentences() -> list[list[str]]:
+    """The text area, tokenized one sentence per line; stops the page on empty input."""
+    init_widget("lab_text", DEFAULTS.lab_text)
+    text = st.text_area("Sentences (one per line)", key="lab_text", height=150)
+    parsed = parse_sentences(text, LIMITS.lab_sentences, LIMITS.line_chars)
+    if parsed.is_empty:
+        st.warning("Type at least one sentence to see its vectors, e.g. “I saw a saw .”")
+        st.stop()
+    if parsed.dropped_lines:
+        st.warning(f"You typed {parsed.total_lines:,} lines; the Sentence lab uses the first "
+                   f"{LIMITS.lab_sentences}. For larger sets use the UMAP explorer.")
+    if parsed.cut_lines:
+        st.info(f"{parsed.cut_lines} long line(s) were cut to {LIMITS.line_chars} characters.")
+    sentences = [list(s) for s in parsed.sentences]
+    with st.expander(f"Tokens ({sum(map(len, sentences))} in {len(sentences)} sentences)", expanded=True):
+        st.markdown("\n".join(f"{i}. " + " · ".join(f"`{t}`" for t in s) for i, s in enumerate(sentences, 1)))
+    return sentences
+
+
+def show_heatmaps(sentences: list[list[str]], vectors: list[np.ndarray]) -> None:
+    """One token x token cosine heatmap per layer, over all sentences."""
+    st.subheader("Token similarity per layer")
+    positions = flatten_positions(sentences)
+    shown = min(len(positions), LIMITS.lab_heatmap_tokens)
+    if shown < len(positions):
+        st.info(f"The heatmaps show the first {shown} of {len(positions)} tokens.")
+    sims = cosine_matrix(concat_tokens(vectors)[:, :shown])  # (L, shown, shown)
+    labels = [sentences[s][t] for s, t in positions[:shown]]
+    hover = [f"{sentences[s][t]} (sentence {s + 1})" for s, t in positions[:shown]]
+    boundaries = [b for b in sentence_starts(sentences) if b < shown]
+    low = charts.shared_low(sims)
+    st.caption(f"Cosine similarity on one colour scale for all layers ({low:.1f} to 1). "
+               "Lines separate sentences; hover a cell to see the two tokens.")
+    layers = range(sims.shape[0])
+    wide = shown <= 60
+    columns = st.columns(len(layers)) if wide else [st.container() for _ in layers]
+    for layer, column in zip(layers, columns):
+        with column:
+            st.plotly_chart(charts.similarity_heatmap(sims[layer], labels, charts.layer_name(layer), boundaries,
+                                                      hover, height=420 if wide else 760, zmin=low),
+                            width="stretch", key=f"lab_heatmap_{layer}")
+
+
+def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray]) -> None:
+    """Similarity of one chosen occurrence to the other occurrences of its word, per layer."""
+    st.subheader("One word in different contexts")
+    words = repeated_words(sentences)
+    if not words:
+        st.info("No word occurs twice. Add a sentence that reuses a word (e.g. another “bank”) "
+                "to compare its occurrences.")
+        return
+    names: dict[tuple[int, int], str] = {}
+    for word in words:
+        for s, t in find_occurrences(sentences, word):
+            repeats = sum(tok.lower() == word for tok in sentences[s]) > 1
+            names[(s, t)] = occurrence_label(sentences[s][t], s, t, repeats)
+    options = list(names)
+    wanted = query_value("word", DEFAULTS.lab_word).lower()
+    if st.session_state.get("lab_occurrence") not in options:
+        st.session_state["lab_occurrence"] = next(
+            (o for o in options if sentences[o[0]][o[1]].lower() == wanted), options[0])
+    chosen = st.selectbox("Occurrence", options, format_func=names.__getitem__, key="lab_occurrence")
+    word = sentences[chosen[0]][chosen[1]].lower()
+    set_query(word=word)
+
+    occurrences = find_occurrences(sentences, word)
+    similarity = cosine_to(gather_vectors(vectors, occurrences), occurrences.index(chosen))  # (L, n_occ)
+    others = [i for i, o in enumerate(occurrences) if o != chosen]
+    layers = range(similarity.shape[0])
+    table = pd.DataFrame({
+        "occurrence": [names[occurrences[i]] for i in others],
+        "sentence": [marked_sentence(sentences[occurrences[i][0]], occurrences[i][1]) for i in others],
+        **{f"layer {l}": similarity[l, others] for l in layers},
+    })
+    st.caption(f"Cosine similarity of “{names[chosen]}” to every other occurrence of “{word}”. "
+               "Layer 0 sees only the spelling, so identical words get 1.0 there.")
+    st.plotly_chart(charts.occurrence_bars(table, layers), width="stretch", key="lab_bars")
+    st.dataframe(table.style.format({f"layer {l}": "{:.3f}" for l in layers}), hide_index=True, width="stretch")
+
+
+def sentence_lab() -> None:
+    """The home page."""
+    page_setup("Sentence lab")
+    st.title("Sentence lab")
+    st.write("Type sentences, one per line. ELMo gives every token one vector per layer: layer 0 "
+             "sees only the word's characters, layers 1 and 2 also see its context.")
+    spec, _ = require_model()
+    show_model_notice()
+    sentences = read_sentences()
+    with friendly_errors("computing the vectors"), st.spinner("Computing ELMo vectors …"):
+        vectors = embed(spec, sentences)
+    show_heatmaps(sentences, vectors)
+    show_occurrences(sentences, vectors)
+
+
+run_app(sentence_lab)

@@ -1,0 +1,134 @@
+"""
+``elmo-explorer task ...``: the downstream lab from the command line.
+
+    elmo-explorer task train [--task sentiment|pos] [--strategy feature|finetune] [--mix scalar|layer0|...]
+                             [--train-size N] [--epochs N] [--config run.json] [--out result.json]
+    elmo-explorer task report OUT_DIR [--tasks ...] [--strategies ...] [--mixes ...]
+                              [--sentiment-sizes TRAIN DEV TEST] [--pos-sizes TRAIN DEV TEST]
+    elmo-explorer task ship-heads [--model mini] [--finetune-train-size N] [--no-finetune]
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+__all__ = ["register"]
+
+# TaskConfig fields exposed as --options of `task train` (the rest via --config).
+_TRAIN_OPTIONS = ("task", "dataset", "model", "strategy", "mix", "pooling", "train_size", "dev_size",
+                  "test_size", "epochs", "batch_size", "lr", "bilm_lr_ratio", "weight_decay", "dropout",
+                  "grad_clip", "patience", "mix_l2", "seed", "device", "num_threads")
+
+
+def _task_config_from_args(args: argparse.Namespace):
+    from .config import TaskConfig
+
+    base = TaskConfig.from_json(args.config) if args.config else TaskConfig()
+    given = {name: getattr(args, name) for name in _TRAIN_OPTIONS if getattr(args, name) is not None}
+    if args.layer_norm is not None:
+        given["layer_norm"] = args.layer_norm
+    return replace(base, **given)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from .progress import TqdmProgress
+    from .train import train_task
+
+    config = _task_config_from_args(args)
+    progress = TqdmProgress(config.label(), disable=args.quiet)
+    result = train_task(config, callback=progress).result
+    progress.close()
+    test = result.test
+    print(f"{config.label()}: test accuracy {test.accuracy:.4f}, macro F1 {test.macro_f1:.4f}, "
+          f"mix {[round(w, 3) for w in result.final_weights]}, gamma {result.final_gamma:.3f}, "
+          f"{result.wall_seconds:.0f}s on {result.device}")
+    if args.out:
+        result.to_json(args.out)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from .config import TaskConfig
+    from .report import GridConfig, run_grid, write_report
+
+    grid = GridConfig(tasks=tuple(args.tasks), strategies=tuple(args.strategies), mixes=tuple(args.mixes),
+                      model=args.model, sentiment_sizes=tuple(args.sentiment_sizes), pos_sizes=tuple(args.pos_sizes),
+                      feature_epochs=args.feature_epochs, finetune_epochs=args.finetune_epochs, seed=args.seed,
+                      base=TaskConfig(device=args.device, num_threads=args.threads))
+    out = write_report(run_grid(grid), args.out_dir)
+    print(f"wrote {out / 'REPORT.md'}, {out / 'report.html'} and {out / 'results.json'}")
+    return 0
+
+
+def run_ship(args: argparse.Namespace) -> int:
+    from .ship import ShipConfig, ship_heads
+
+    ship = ShipConfig(model=args.model, finetune_train_size=args.finetune_train_size,
+                      with_finetune=not args.no_finetune, progress=not args.quiet)
+    ship.feature = replace(ship.feature, epochs=args.feature_epochs, device=args.device, num_threads=args.threads)
+    ship.finetune = replace(ship.finetune, epochs=args.finetune_epochs, device=args.device, num_threads=args.threads)
+    report = ship_heads(ship)
+    print(f"wrote {report.heads_dir} ({report.total_mb:.1f} MB with the model) in {report.seconds / 60:.1f} min; "
+          f"see {report.heads_dir / 'REPORT.md'}")
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add ``task train | report | ship-heads`` to the ``elmo-explorer`` parser."""
+    from .config import MIXES, STRATEGIES
+    from .data import TASKS
+    from .models import POOLINGS
+
+    task = subparsers.add_parser("task", help="downstream lab: sentiment and POS heads on biLM layers")
+    commands = task.add_subparsers(dest="task_command", required=True)
+
+    train = commands.add_parser("train", help="train one head and print its test scores")
+    train.add_argument("--config", default=None, help="JSON file with TaskConfig fields (options override it)")
+    train.add_argument("--task", choices=TASKS, default=None)
+    train.add_argument("--dataset", default=None, help="rt (sentiment) or wsj/oanc (pos)")
+    train.add_argument("--model", default=None, help="model name or directory (default mini)")
+    train.add_argument("--strategy", choices=STRATEGIES, default=None)
+    train.add_argument("--mix", choices=MIXES, default=None)
+    train.add_argument("--pooling", choices=POOLINGS, default=None)
+    train.add_argument("--layer-norm", dest="layer_norm", action=argparse.BooleanOptionalAction, default=None)
+    for name, kind in (("train_size", int), ("dev_size", int), ("test_size", int), ("epochs", int),
+                       ("batch_size", int), ("lr", float), ("bilm_lr_ratio", float), ("weight_decay", float),
+                       ("dropout", float), ("grad_clip", float), ("patience", int), ("mix_l2", float),
+                       ("seed", int)):
+        train.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None)
+    train.add_argument("--device", default=None, help="auto, cpu or cuda")
+    train.add_argument("--threads", dest="num_threads", type=int, default=None,
+                       help="torch CPU threads (default: torch's choice; 1 is faster on a busy machine)")
+    train.add_argument("--out", default=None, help="write the RunResult as JSON here")
+    train.add_argument("--quiet", action="store_true")
+    train.set_defaults(func=run_train)
+
+    report = commands.add_parser("report", help="run the task × strategy × mix grid and write a report")
+    report.add_argument("out_dir")
+    report.add_argument("--model", default="mini")
+    report.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS))
+    report.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=list(STRATEGIES))
+    report.add_argument("--mixes", nargs="+", choices=MIXES, default=list(MIXES))
+    report.add_argument("--sentiment-sizes", nargs=3, type=int, default=[600, 200, 300],
+                        metavar=("TRAIN", "DEV", "TEST"), help="examples per split, 0 = all (default 600 200 300)")
+    report.add_argument("--pos-sizes", nargs=3, type=int, default=[200, 60, 0],
+                        metavar=("TRAIN", "DEV", "TEST"), help="sentences per split, 0 = all (default 200 60 0)")
+    report.add_argument("--feature-epochs", type=int, default=10)
+    report.add_argument("--finetune-epochs", type=int, default=2)
+    report.add_argument("--seed", type=int, default=0)
+    report.add_argument("--device", default="auto")
+    report.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's choice)")
+    report.set_defaults(func=run_report)
+
+    ship = commands.add_parser("ship-heads", help="train and write the sentiment heads shipped with a model")
+    ship.add_argument("--model", default="mini", help="bundled model name or model directory (default mini)")
+    ship.add_argument("--feature-epochs", type=int, default=20)
+    ship.add_argument("--finetune-epochs", type=int, default=1)
+    ship.add_argument("--finetune-train-size", type=int, default=2500,
+                      help="training examples for fine-tuning, 0 = all (default 2500, to fit ~15 min on 2 cores)")
+    ship.add_argument("--no-finetune", action="store_true", help="ship only the feature head")
+    ship.add_argument("--device", default="auto")
+    ship.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's choice)")
+    ship.add_argument("--quiet", action="store_true")
+    ship.set_defaults(func=run_ship)

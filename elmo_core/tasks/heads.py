@@ -1,0 +1,101 @@
+"""
+Saving and loading trained heads, such as the sentiment heads shipped with a model.
+
+A head directory holds::
+
+    head.pt        torch file: {"head_config", "state_dict", "label_names", "task_config",
+                                "base_fingerprint", "state"}
+    result.json    the RunResult of the run that trained it (scores, curves, mix weights)
+    options.json   \\ only for a fine-tuned head: the fine-tuned biLM in the official
+    weights.hdf5   /  hdf5 layout (elmo_core.save_weights), loadable with elmo_core.load()
+
+Shipped heads live in ``<model dir>/heads/<name>/``, e.g. ``elmo_core/models/mini/heads/feature``.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ..weights import save_weights
+from .models import HeadConfig, build_head
+from .results import RunResult
+from .train import TrainedTask
+
+__all__ = ["HEAD_FILE", "SavedHead", "heads_root", "save_head", "load_head", "directory_size"]
+
+HEAD_FILE = "head.pt"
+RESULT_FILE = "result.json"
+
+
+@dataclass
+class SavedHead:
+    """A head read back from disk. ``bilm_dir`` is set when the directory has its own biLM."""
+
+    head: nn.Module
+    head_config: HeadConfig
+    label_names: tuple[str, ...]
+    task_config: dict
+    base_fingerprint: str
+    state: str
+    result: RunResult | None
+    directory: Path
+    bilm_dir: Path | None
+
+
+def heads_root(model_dir: str | Path) -> Path:
+    """``<model dir>/heads``."""
+    return Path(model_dir) / "heads"
+
+
+def save_head(directory: str | Path, trained: TrainedTask, *, with_bilm: bool = False) -> Path:
+    """Write ``trained`` (its head, result and, if ``with_bilm``, its biLM) to ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "head_config": trained.head_config.to_dict(),
+        "state_dict": {k: v.detach().cpu() for k, v in trained.head.state_dict().items()},
+        "label_names": list(trained.data.label_names),
+        "task_config": trained.result.config,
+        "base_fingerprint": trained.base_fingerprint,
+        "state": trained.bilm.state_mode,
+    }
+    tmp = directory / (HEAD_FILE + ".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, directory / HEAD_FILE)
+    trained.result.to_json(directory / RESULT_FILE)
+    if with_bilm:
+        save_weights(trained.bilm.model, directory / "weights.hdf5")
+        (directory / "options.json").write_text(json.dumps(trained.bilm.config.to_dict(), indent=1), encoding="utf-8")
+    else:
+        for name in ("weights.hdf5", "options.json"):
+            (directory / name).unlink(missing_ok=True)
+    return directory
+
+
+def load_head(directory: str | Path, device: torch.device | str = "cpu") -> SavedHead:
+    """Read a head directory written by :func:`save_head`."""
+    directory = Path(directory)
+    path = directory / HEAD_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no trained head at {path}")
+    payload = torch.load(path, map_location=device, weights_only=True)
+    config = HeadConfig.from_dict(payload["head_config"])
+    head = build_head(config).to(device)
+    head.load_state_dict(payload["state_dict"])
+    head.eval()
+    result_path = directory / RESULT_FILE
+    result = RunResult.from_json(result_path) if result_path.is_file() else None
+    has_bilm = (directory / "weights.hdf5").is_file() and (directory / "options.json").is_file()
+    return SavedHead(head, config, tuple(payload["label_names"]), payload["task_config"],
+                     payload["base_fingerprint"], payload.get("state", "warm"), result, directory,
+                     directory if has_bilm else None)
+
+
+def directory_size(directory: str | Path) -> int:
+    """Total bytes of the files under ``directory``."""
+    return sum(p.stat().st_size for p in Path(directory).rglob("*") if p.is_file())

@@ -1,0 +1,81 @@
+"""
+Plotly figures of downstream runs, shared by the HTML report and the app pages.
+
+Every function takes plain data (RunResult objects or their records) and returns a
+``plotly.graph_objects.Figure``; nothing here draws to the screen or imports streamlit.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import plotly.graph_objects as go
+
+from .metrics import ClassificationReport
+from .results import RunResult, StepRecord
+
+__all__ = ["loss_figure", "mix_figure", "learned_weights_figure", "ablation_figure", "confusion_figure"]
+
+
+def loss_figure(steps: Sequence[StepRecord], title: str = "Training loss") -> go.Figure:
+    """Cross-entropy per step."""
+    fig = go.Figure(go.Scatter(x=[s.step for s in steps], y=[s.loss for s in steps], mode="lines", name="loss"))
+    fig.update_layout(title=title, xaxis_title="step", yaxis_title="cross entropy", height=320,
+                      margin=dict(l=40, r=20, t=50, b=40))
+    return fig
+
+
+def mix_figure(steps: Sequence[StepRecord], title: str = "Scalar mix during training") -> go.Figure:
+    """softmax(w)_k of every layer (left axis) and γ (right axis) per step."""
+    fig = go.Figure()
+    x = [s.step for s in steps]
+    num_layers = len(steps[0].weights) if steps else 3
+    for k in range(num_layers):
+        fig.add_trace(go.Scatter(x=x, y=[s.weights[k] for s in steps], mode="lines", name=f"s{k} (layer {k})"))
+    fig.add_trace(go.Scatter(x=x, y=[s.gamma for s in steps], mode="lines", name="γ", yaxis="y2",
+                             line=dict(dash="dot", color="black")))
+    fig.update_layout(title=title, xaxis_title="step", height=320, margin=dict(l=40, r=40, t=50, b=40),
+                      yaxis=dict(title="softmax weight", rangemode="tozero"),
+                      yaxis2=dict(title="γ", overlaying="y", side="right", showgrid=False),
+                      legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def learned_weights_figure(results: Sequence[RunResult], title: str = "Learned layer weights") -> go.Figure:
+    """Grouped bars: final softmax weight per layer for each scalar-mix run (one group per run)."""
+    runs = [r for r in results if r.config.get("mix") == "scalar" and r.final_weights]
+    fig = go.Figure()
+    for r in runs:
+        fig.add_trace(go.Bar(x=[f"layer {k}" for k in range(len(r.final_weights))], y=r.final_weights,
+                             name=f"{r.config['task']}/{r.config['strategy']} (γ={r.final_gamma:.2f})"))
+    fig.update_layout(title=title, barmode="group", yaxis_title="softmax weight", height=340,
+                      margin=dict(l=40, r=20, t=50, b=40))
+    return fig
+
+
+def ablation_figure(results: Sequence[RunResult], metric: str = "accuracy",
+                    title: str = "Per-layer ablation (test)") -> go.Figure:
+    """Bars of a test metric per mix (scalar, layer0, ...), one colour per task/strategy."""
+    groups: dict[str, dict[str, float]] = {}
+    for r in results:
+        if r.test is None:
+            continue
+        key = f"{r.config['task']}/{r.config['strategy']}"
+        groups.setdefault(key, {})[r.config["mix"]] = getattr(r.test, metric)
+    fig = go.Figure()
+    for key, values in groups.items():
+        mixes = sorted(values, key=lambda m: (m != "scalar", m))
+        fig.add_trace(go.Bar(x=mixes, y=[values[m] for m in mixes], name=key,
+                             text=[f"{values[m]:.3f}" for m in mixes], textposition="outside"))
+    fig.update_layout(title=title, barmode="group", yaxis_title=f"test {metric.replace('_', ' ')}",
+                      yaxis=dict(rangemode="tozero"), height=360, margin=dict(l=40, r=20, t=50, b=40))
+    return fig
+
+
+def confusion_figure(report: ClassificationReport, title: str = "Confusion matrix") -> go.Figure:
+    """Heatmap of counts, rows = true label, columns = predicted label."""
+    names = report.label_names
+    fig = go.Figure(go.Heatmap(z=report.confusion, x=names, y=names, colorscale="Blues",
+                               text=report.confusion, texttemplate="%{text}", showscale=False))
+    fig.update_layout(title=title, xaxis_title="predicted", yaxis_title="true", height=360,
+                      yaxis=dict(autorange="reversed"), margin=dict(l=60, r=20, t=50, b=40))
+    return fig

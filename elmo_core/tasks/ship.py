@@ -1,0 +1,165 @@
+"""
+Train the sentiment heads that ship with a model and write their report.
+
+:func:`ship_heads` is what ``elmo-explorer task ship-heads`` runs, in one go:
+
+1. the bag-of-words logistic-regression baseline on the ``rt`` split;
+2. the ``feature`` head (frozen biLM, cached features, learned scalar mix);
+3. the ``finetuned`` head: starts from the feature head and fine-tunes it together with a copy
+   of the biLM on (a subset of) the training split; kept only if the head directory plus the
+   model stays within ``size_limit_mb``;
+4. ``<model dir>/heads/REPORT.md`` with test accuracy and macro F1 of all three.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import shutil
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .baseline import BaselineResult, bow_logistic_regression
+from .config import TaskConfig
+from .data import load_task_data, with_split_subset
+from .features import FeatureCache, load_model
+from .heads import directory_size, heads_root, save_head
+from .progress import TqdmProgress
+from .results import RunResult
+from .train import train_task
+
+__all__ = ["ShipConfig", "ShipReport", "ship_heads", "report_markdown"]
+
+
+@dataclass
+class ShipConfig:
+    model: str = "mini"
+    dataset: str = "rt"
+    feature: TaskConfig = field(default_factory=lambda: TaskConfig(
+        task="sentiment", strategy="feature", epochs=20, patience=4, lr=1e-3, pooling="meanmax"))
+    finetune: TaskConfig = field(default_factory=lambda: TaskConfig(
+        task="sentiment", strategy="finetune", epochs=1, patience=1, lr=1e-3, bilm_lr_ratio=0.1,
+        pooling="meanmax"))
+    finetune_train_size: int = 2500  # 0 = the whole training split
+    sizes: tuple[int, int, int] = (0, 0, 0)  # train/dev/test examples (0 = all; smaller only for tests)
+    with_finetune: bool = True
+    size_limit_mb: float = 40.0  # model + heads
+    progress: bool = True
+
+
+@dataclass
+class ShipReport:
+    model: str
+    model_fingerprint: str
+    baseline: BaselineResult
+    feature: RunResult
+    finetuned: RunResult | None
+    finetuned_kept: bool
+    heads_dir: Path
+    total_mb: float
+    seconds: float
+    note: str = ""
+
+
+def _cfg(config: TaskConfig, ship: ShipConfig) -> TaskConfig:
+    return replace(config, model=ship.model, dataset=ship.dataset, train_size=0, dev_size=0, test_size=0)
+
+
+def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
+    """Train and write the shipped sentiment heads of ``ship.model`` (see the module docstring)."""
+    ship = ship or ShipConfig()
+    started = time.perf_counter()
+    feature_cfg = _cfg(ship.feature, ship)
+    loaded = load_model(ship.model, state=feature_cfg.state, device=feature_cfg.device
+                        if feature_cfg.device != "auto" else None)
+    if loaded.directory is None:
+        raise ValueError(f"{ship.model} is not a model directory; heads are stored next to the model files")
+    root = heads_root(loaded.directory)
+    data = load_task_data("sentiment", ship.dataset, train_size=ship.sizes[0], dev_size=ship.sizes[1],
+                          test_size=ship.sizes[2])
+    baseline = bow_logistic_regression(data)
+    print(f"baseline {baseline.name} ({baseline.setting}): test accuracy {baseline.test.accuracy:.4f}, "
+          f"macro F1 {baseline.test.macro_f1:.4f}")
+
+    cache = FeatureCache()
+    steps = feature_cfg.epochs * math.ceil(len(data.split("train")) / feature_cfg.batch_size)
+    progress = TqdmProgress("feature", steps, disable=not ship.progress)
+    feature = train_task(feature_cfg, model=loaded, data=data, cache=cache, callback=progress)
+    progress.close()
+    save_head(root / "feature", feature)
+    print(f"feature head: test accuracy {feature.result.test.accuracy:.4f}, macro F1 {feature.result.test.macro_f1:.4f}")
+
+    finetuned, kept, note = None, False, ""
+    if ship.with_finetune:
+        ft_cfg = replace(_cfg(ship.finetune, ship), mix=feature_cfg.mix, layer_norm=feature_cfg.layer_norm,
+                         pooling=feature_cfg.pooling, bilstm_hidden=feature_cfg.bilstm_hidden, state=feature_cfg.state)
+        ft_data = with_split_subset(data, "train", ship.finetune_train_size, ft_cfg.seed)
+        steps = ft_cfg.epochs * math.ceil(len(ft_data.split("train")) / ft_cfg.batch_size)
+        progress = TqdmProgress("finetune", steps, disable=not ship.progress)
+        trained = train_task(ft_cfg, model=loaded, data=ft_data, callback=progress,
+                             initial_head=feature.head.state_dict())
+        progress.close()
+        finetuned = trained.result
+        target = root / "finetuned"
+        save_head(target, trained, with_bilm=True)
+        total = directory_size(loaded.directory) / 2**20  # the model files plus every head
+        if total > ship.size_limit_mb:
+            shutil.rmtree(target)
+            note = f"fine-tuned head dropped: {total:.1f} MB > {ship.size_limit_mb} MB"
+        else:
+            kept = True
+        print(f"fine-tuned head: test accuracy {finetuned.test.accuracy:.4f}, macro F1 {finetuned.test.macro_f1:.4f}"
+              + (f" ({note})" if note else ""))
+    elif (root / "finetuned").exists():
+        shutil.rmtree(root / "finetuned")
+    report = ShipReport(ship.model, loaded.fingerprint, baseline, feature.result, finetuned, kept, root,
+                        directory_size(loaded.directory) / 2**20, time.perf_counter() - started, note)
+    (root / "REPORT.md").write_text(report_markdown(report), encoding="utf-8")
+    return report
+
+
+def _row(name: str, accuracy: float, f1: float, base: BaselineResult, seconds: float, extra: str = "") -> str:
+    gain = 100 * (accuracy - base.test.accuracy)
+    return f"| {name} | {accuracy:.4f} | {f1:.4f} | {gain:+.1f} | {seconds:.0f} | {extra} |"
+
+
+def _describe(r: RunResult) -> str:
+    c = r.config
+    weights = " / ".join(f"{w:.2f}" for w in r.final_weights)
+    return (f"{c['mix']} mix (s = {weights}, γ = {r.final_gamma:.2f}), {c['pooling']} pooling, "
+            f"train {r.sizes['train']}, best epoch {r.best_epoch}/{len(r.epochs)}")
+
+
+def report_markdown(report: ShipReport) -> str:
+    """The ``REPORT.md`` of the shipped heads."""
+    b, f = report.baseline, report.feature
+    sizes = f.sizes
+    lines = [
+        f"# Sentiment heads of `{report.model}`",
+        "",
+        f"Written by `elmo-explorer task ship-heads` on {_dt.date.today().isoformat()}, "
+        f"model weights fingerprint `{report.model_fingerprint[:16]}`, device {f.device}, "
+        f"{report.seconds / 60:.1f} min in total.",
+        "",
+        f"Data: the `rt` movie-review snippets (`elmo_core.sentiment_data`), train {sizes['train']} / "
+        f"dev {sizes['dev']} / test {sizes['test']}. All numbers are on the **test** split; early "
+        f"stopping and the baseline's C use dev only. Δ is accuracy points over the baseline.",
+        "",
+        "| classifier | test accuracy | test macro F1 | Δ vs baseline | train time (s) | notes |",
+        "|---|---:|---:|---:|---:|---|",
+        _row("bag-of-words logistic regression (baseline)", b.test.accuracy, b.test.macro_f1, b, b.seconds,
+             f"uni+bigrams, {b.setting}"),
+        _row("`feature`: frozen biLM + scalar mix (default)", f.test.accuracy, f.test.macro_f1, b,
+             f.train_seconds + f.embed_seconds, _describe(f)),
+    ]
+    if report.finetuned is not None:
+        ft = report.finetuned
+        kept = "shipped" if report.finetuned_kept else "not shipped"
+        lines.append(_row(f"`finetuned`: biLM fine-tuned ({kept})", ft.test.accuracy, ft.test.macro_f1, b,
+                          ft.train_seconds, _describe(ft) + f", biLM lr × {ft.config['bilm_lr_ratio']}"))
+    best = max([("baseline", b.test.accuracy), ("feature", f.test.accuracy)]
+               + ([("finetuned", report.finetuned.test.accuracy)] if report.finetuned else []), key=lambda x: x[1])
+    lines += ["", f"Best on test accuracy: **{best[0]}**. Model directory with heads: {report.total_mb:.1f} MB."]
+    if report.note:
+        lines += ["", report.note]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,155 @@
+"""
+Streamlit glue of the downstream pages (Sentiment, Scalar-mix lab): the loaded model with its
+fingerprint, cached task data, shipped classifiers, and background training runs kept in the
+browser session.
+
+A run is an :class:`elmo_core.tasks.background.BackgroundRun` (a thread, no Streamlit inside);
+the pages poll it from an ``st.fragment(run_every=...)`` so the page never freezes.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from elmo_core.loading import find_model_files
+from elmo_core.tasks.background import BackgroundRun
+from elmo_core.tasks.classifier import SentimentClassifier, load_classifier
+from elmo_core.tasks.config import TaskConfig
+from elmo_core.tasks.data import TaskData, load_task_data
+from elmo_core.tasks.features import LoadedModel, fingerprint_bilm, fingerprint_files
+from elmo_core.tasks.metrics import ClassificationReport
+from elmo_core.tasks.results import RunResult
+
+from .model_info import ModelSpec
+from .runtime import load_model
+
+__all__ = ["LabSession", "lab_session", "loaded_model", "task_data", "shipped_classifier", "token_html",
+           "report_table", "summary_table", "start_run"]
+
+
+# ----------------------------------------------------------------------------- model and data
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _fingerprint(spec: ModelSpec, version: str, state: str) -> str:
+    directory = spec.directory()
+    if directory is not None and directory.is_dir():
+        try:
+            options, weights = find_model_files(directory)
+            return fingerprint_files(options, weights, state)
+        except FileNotFoundError:
+            pass
+    return fingerprint_bilm(load_model(spec))
+
+
+def loaded_model(spec: ModelSpec) -> LoadedModel:
+    """The app's cached biLM for ``spec`` with the fingerprint that keys its feature cache."""
+    bilm = load_model(spec)
+    return LoadedModel(bilm, _fingerprint(spec, spec.version(), bilm.state_mode), spec.directory())
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the task data …")
+def task_data(task: str, train_size: int, dev_size: int, test_size: int, seed: int = 0) -> TaskData:
+    """Task examples (cached per size; read-only, shared between sessions)."""
+    return load_task_data(task, train_size=train_size, dev_size=dev_size, test_size=test_size, seed=seed)
+
+
+def shipped_classifier(spec: ModelSpec, name: str) -> SentimentClassifier:
+    """A head shipped with ``spec``'s model (FileNotFoundError when there is none)."""
+    return load_classifier(name, model=spec.load_target)
+
+
+# ----------------------------------------------------------------------------- runs in the session
+@dataclass
+class LabSession:
+    """Per-browser-session state: the run in progress, queued configs, finished results."""
+
+    current: BackgroundRun | None = None
+    queue: list[TaskConfig] = field(default_factory=list)
+    results: list[RunResult] = field(default_factory=list)
+    classifiers: dict[str, SentimentClassifier] = field(default_factory=dict)
+    last_error: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.current is not None and self.current.running
+
+    def cancel(self) -> None:
+        self.queue.clear()
+        if self.current is not None:
+            self.current.cancel()
+
+
+def lab_session(key: str) -> LabSession:
+    """The :class:`LabSession` stored under ``key`` in ``st.session_state`` (created on first use)."""
+    if key not in st.session_state:
+        st.session_state[key] = LabSession()
+    return st.session_state[key]
+
+
+def start_run(session: LabSession, config: TaskConfig, model: LoadedModel) -> BackgroundRun:
+    data = task_data(config.task, config.train_size, config.dev_size, config.test_size, config.seed)
+    session.current = BackgroundRun(config, model=model, data=data).start()
+    session.last_error = ""
+    return session.current
+
+
+def collect(session: LabSession, model: LoadedModel) -> bool:
+    """Move a finished run into ``results`` and start the next queued one; True if anything changed."""
+    run = session.current
+    if run is None or run.running:
+        return False
+    session.current = None
+    if run.status in ("done", "cancelled") and run.trained is not None:
+        session.results.append(run.trained.result)
+        if run.trained.result.config["task"] == "sentiment" and run.status == "done":
+            session.classifiers[run.trained.result.label] = SentimentClassifier(
+                run.trained.bilm, run.trained.head, run.trained.data.label_names, name="session",
+                result=run.trained.result)
+    elif run.status == "failed":
+        session.last_error = run.snapshot().error.splitlines()[0]
+        session.queue.clear()
+    if session.queue and run.status == "done":
+        start_run(session, session.queue.pop(0), model)
+    return True
+
+
+# ----------------------------------------------------------------------------- presentation
+def _colour(score: float, scale: float) -> str:
+    strength = min(abs(score) / scale, 1.0) if scale > 0 else 0.0
+    alpha = 0.12 + 0.6 * strength
+    return f"rgba(34,139,34,{alpha:.2f})" if score >= 0 else f"rgba(220,20,60,{alpha:.2f})"
+
+
+def token_html(contributions: list[tuple[str, float]]) -> str:
+    """Tokens as coloured spans: green pushes towards positive, red towards negative."""
+    scale = max((abs(s) for _, s in contributions), default=0.0)
+    spans = [f"<span title='{s:+.3f}' style='background:{_colour(s, scale)};padding:2px 4px;margin:1px;"
+             f"border-radius:4px;display:inline-block'>{html.escape(t)}</span>" for t, s in contributions]
+    return "<div style='line-height:2.2'>" + " ".join(spans) + "</div>"
+
+
+def report_table(report: ClassificationReport) -> pd.DataFrame:
+    """Per-class precision / recall / F1 / support, plus the macro average row."""
+    rows = [{"class": name, "precision": p, "recall": r, "F1": f, "support": n}
+            for name, p, r, f, n in zip(report.label_names, report.precision, report.recall, report.f1,
+                                       report.support)]
+    rows.append({"class": "macro average", "precision": report.macro_precision, "recall": report.macro_recall,
+                 "F1": report.macro_f1, "support": report.count})
+    return pd.DataFrame(rows)
+
+
+def summary_table(results: list[RunResult]) -> pd.DataFrame:
+    """One row per finished run of this session."""
+    rows = []
+    for r in results:
+        rows.append({
+            "task": r.config["task"], "strategy": r.config["strategy"], "mix": r.config["mix"],
+            "train": r.sizes.get("train", 0), "epochs": len(r.epochs),
+            "test accuracy": r.test.accuracy if r.test else None,
+            "test macro F1": r.test.macro_f1 if r.test else None,
+            "weights s0/s1/s2": " / ".join(f"{w:.2f}" for w in r.final_weights), "γ": r.final_gamma,
+            "seconds": r.wall_seconds, "status": "cancelled" if r.cancelled else "done",
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,152 @@
+"""Word senses: do ELMo's layers separate the senses of one word?"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from elmo_core.analysis import (cosine_matrix, gather_vectors, mean_within_between, nearest_neighbours,
+                                sense_accuracy)
+from elmo_core.polysemy import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
+from elmo_explorer_ui import charts
+from elmo_explorer_ui.points import (group_starts, occurrence_table, order_by_sense, sense_name,
+                                     unique_sentences, user_sense_sentences)
+from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, page_setup, query_int, query_value,
+                                      require_model, set_query, show_model_notice)
+from elmo_explorer_ui.settings import DEFAULTS, LIMITS
+from elmo_explorer_ui.texts import parse_labelled_lines, short
+
+OTHER = "✎ another word …"
+
+page_setup("Word senses")
+st.title("Word senses")
+st.write("Each curated word is used in 2–3 senses. If a layer's vectors group by sense, a "
+         "nearest-centroid classifier can recognise the sense of a held-out sentence. Layer 0 "
+         "sees only the spelling, so it cannot beat guessing the most frequent sense.")
+spec, bilm = require_model()
+show_model_notice()
+
+# ---------------------------------------------------------------- choose the word and sources
+words = curated_words()
+asked = query_value("word", DEFAULTS.sense_word).strip().lower()
+init_widget("senses_pick", asked if asked in words else OTHER)
+init_widget("senses_other", "" if asked in words else asked)
+left, middle, right = st.columns([2, 2, 3])
+with left:
+    pick = st.selectbox("Word", [*words, OTHER], key="senses_pick")
+    word = (st.text_input("Your word", key="senses_other", placeholder="e.g. pitch")
+            if pick == OTHER else pick).strip().lower()
+has_wordnet = wordnet_available()
+with middle:
+    use_curated = st.checkbox("Curated sentences", value=True, key="senses_curated", disabled=word not in words)
+    use_wordnet = st.checkbox("WordNet examples", value=False, key="senses_wordnet", disabled=not has_wordnet,
+                              help=None if has_wordnet else "Install the Debian package wordnet-base to use WordNet.")
+with right:
+    with st.expander("Add your own sentences", expanded=pick == OTHER):
+        own_text = st.text_area("One per line as “sense | sentence”", key="senses_own", height=120,
+                                placeholder="river | We had a picnic on the bank .\nmoney | The bank lent us money .")
+
+if not word:
+    st.warning("Type a word to compare its senses.")
+    st.stop()
+if len(word.split()) > 1:
+    st.warning("Type a single word (no spaces).")
+    st.stop()
+
+items = []
+if use_curated and word in words:
+    items += sentences_for(word, "curated")
+if use_wordnet and has_wordnet:
+    items += load_wordnet_examples(word)
+lines, dropped = parse_labelled_lines(own_text, LIMITS.user_sentences, LIMITS.line_chars)
+own, missing = user_sense_sentences(word, lines)
+items += own
+if dropped:
+    st.warning(f"Only the first {LIMITS.user_sentences} of your lines are used ({dropped:,} more were ignored).")
+if missing:
+    st.warning(f"{len(missing)} of your sentence(s) do not contain “{word}” and were skipped: "
+               + "; ".join(short(m.text, 50) for m in missing[:3]) + (" …" if len(missing) > 3 else ""))
+if len(items) > LIMITS.sense_sentences:
+    st.info(f"Using the first {LIMITS.sense_sentences} of {len(items)} occurrences.")
+    items = items[: LIMITS.sense_sentences]
+if len(items) < 2:
+    where = "the chosen sources" if (use_curated or use_wordnet) else "your sentences"
+    st.warning(f"“{word}” occurs {len(items)} time(s) in {where}; at least two occurrences are needed. "
+               "Pick a curated word, tick WordNet examples, or add sentences that use the word.")
+    st.stop()
+
+items = [items[i] for i in order_by_sense(items)]
+counts = sense_counts(items)
+sentences, which = unique_sentences(items)
+with friendly_errors("computing the vectors"):
+    vectors = embed(spec, sentences, label=f"Vectors for “{word}”")
+    target_vectors = gather_vectors(vectors, [(s, item.target_index) for s, item in zip(which, items)])  # (L, n, D)
+table = occurrence_table(items, DEFAULTS.hover_width)
+layers = list(range(bilm.num_layers))
+
+st.dataframe(pd.DataFrame({
+    "sense": [sense_name(s, word) for s in counts],
+    "sentences": list(counts.values()),
+    "gloss": [next(i.gloss for i in items if i.sense == s) for s in counts],
+}), hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- the punchline: accuracy per layer
+st.subheader("Which layer knows the sense?")
+init_widget("senses_layer", query_int("layer", layers[-1], 0, layers[-1]))
+layer = st.radio("Layer", layers, key="senses_layer", horizontal=True, format_func=charts.layer_name)
+set_query(word=word, layer=layer)
+labels = [item.sense for item in items]
+if len(counts) < 2:
+    st.info("All occurrences have the same sense; add sentences with another sense label to measure accuracy.")
+else:
+    accuracy = sense_accuracy(target_vectors, labels)
+    st.plotly_chart(charts.accuracy_chart(accuracy, highlight=layer), width="stretch", key="senses_accuracy")
+    best = accuracy.best_layer
+    st.caption(f"Leave-one-out nearest-centroid accuracy (cosine) over {accuracy.n_occurrences} occurrences "
+               f"and {accuracy.n_senses} senses; the dashed line is the majority-sense rate. "
+               f"Best: {charts.layer_name(best)} with {accuracy.per_layer[best]:.0%}. "
+               "A sense seen only once has no centroid when that sentence is held out.")
+
+# ---------------------------------------------------------------- similarity matrix ordered by sense
+st.subheader(f"Similarity of the occurrences, {charts.layer_name(layer)}")
+sims = cosine_matrix(target_vectors)  # (L, n, n)
+hover = [f"{sense_name(i.sense, word)}: {short(i.text, 60)}" for i in items]
+short_labels = [sense_name(i.sense, word)[:12] for i in items]
+column_matrix, column_stats = st.columns([3, 2])
+with column_matrix:
+    st.plotly_chart(charts.similarity_heatmap(sims[layer], short_labels, f"“{word}”, ordered by sense",
+                                              group_starts(labels), hover, height=560,
+                                              zmin=charts.shared_low(sims)),
+                    width="stretch", key="senses_heatmap")
+with column_stats:
+    stats = [mean_within_between(sims[l], labels) for l in layers]
+    st.dataframe(pd.DataFrame({"layer": [charts.layer_name(l) for l in layers],
+                               "same sense": [w for w, _ in stats], "different senses": [b for _, b in stats]})
+                 .style.format({"same sense": "{:.3f}", "different senses": "{:.3f}"}),
+                 hide_index=True, width="stretch")
+    st.caption("Mean cosine similarity between occurrences of the same sense and of different senses. "
+               "The wider the gap, the better the layer separates the senses.")
+
+# ---------------------------------------------------------------- nearest neighbours (Table 4)
+st.subheader("Nearest neighbours of one occurrence")
+choice_left, choice_right = st.columns([4, 1])
+with choice_left:
+    query = st.selectbox("Occurrence", range(len(items)), key="senses_query",
+                         format_func=lambda i: f"[{sense_name(items[i].sense, word)}] {short(items[i].text, 90)}")
+with choice_right:
+    k = st.number_input("Neighbours", 1, 20, DEFAULTS.neighbours, key="senses_k")
+rows = nearest_neighbours(target_vectors, int(query), int(k))
+st.dataframe(pd.DataFrame({
+    "layer": [charts.layer_name(r.layer) for r in rows],
+    "rank": [r.rank for r in rows],
+    "cosine": [round(r.similarity, 3) for r in rows],
+    "same sense": ["✓" if labels[r.index] == labels[query] else "✗" for r in rows],
+    "sense": [table["sense"][r.index] for r in rows],
+    "sentence": [table["sentence"][r.index] for r in rows],
+}), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 640))
+st.caption(f"Query: {table['sentence'][query]}  —  like Table 4 of the ELMo paper: the most similar "
+           "other occurrences per layer, with their senses.")
+tied = [charts.layer_name(l) for l in layers if len({round(r.similarity, 6) for r in rows if r.layer == l}) == 1
+        and len(rows) > len(layers)]
+if tied:
+    st.caption(f"In {', '.join(tied)} all listed neighbours tie (same spelling gives the same vector), "
+               "so their order says nothing about the sense.")

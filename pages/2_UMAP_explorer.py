@@ -1,0 +1,234 @@
+"""UMAP explorer: 2-d maps of ELMo vectors, layer by layer."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from elmo_core.analysis import (MIN_UMAP_POINTS, distinct_rows, find_occurrences, fit_pca_2d, fit_umap,
+                                gather_vectors)
+from elmo_core.polysemy import curated_words, load_curated, load_wordnet_examples, sentences_for, wordnet_available
+from elmo_explorer_ui import charts
+from elmo_explorer_ui.points import (ALL_TOKENS, ONE_WORD, USER_SOURCE, Normaliser, build_map_data, context_only,
+                                     export_table, user_sense_sentences)
+from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, page_setup, query_int, query_value,
+                                      require_model, set_query, show_model_notice, umap_ready)
+from elmo_explorer_ui.settings import DEFAULTS, LIMITS
+from elmo_explorer_ui.texts import hover_sentence, marked_sentence, parse_labelled_lines, parse_sentences
+
+ALL_WORDS = "(all curated words)"
+OTHER = "✎ another word …"
+SOURCES = {"curated": "curated set", "wordnet": "WordNet examples", USER_SOURCE: "your sentences"}
+COLOURS = {ONE_WORD: ("sense", "pos", "source", "word"), ALL_TOKENS: ("role", "source", "word", "sense")}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pca_maps(vectors: np.ndarray):
+    """(L, n, D) -> per layer ((n, 2) coordinates, fitted Pca2d)."""
+    return [fit_pca_2d(layer) for layer in vectors]
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def umap_map(layer_vectors: np.ndarray, n_neighbors: int, min_dist: float):
+    """(n, D) -> ((n, 2) coordinates, fitted UMAP reducer); cached per layer and settings.
+    Layers with too few distinct vectors (the character layer of one word) get PCA instead;
+    large maps get fewer optimisation epochs (the layout is settled well before 500)."""
+    if distinct_rows(layer_vectors) < MIN_UMAP_POINTS:
+        return fit_pca_2d(layer_vectors)
+    epochs = 200 if len(layer_vectors) > 2000 else None
+    return fit_umap(layer_vectors, n_neighbors=n_neighbors, min_dist=min_dist, n_epochs=epochs)
+
+
+def data_key(*parts) -> str:
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
+
+
+page_setup("UMAP explorer")
+st.title("UMAP explorer")
+st.write("Every point is one token vector. PCA shows the map at once; UMAP (a few seconds) keeps "
+         "neighbourhoods better. Hover a point to read its sentence, drag a box or lasso to list points.")
+spec, bilm = require_model()
+show_model_notice()
+
+# ---------------------------------------------------------------- what to show
+words = curated_words()
+asked = query_value("word", DEFAULTS.sense_word).strip().lower()
+init_widget("map_word", asked if asked in words else (ALL_WORDS if asked in ("", "all") else OTHER))
+init_widget("map_other", "" if asked in words or asked in ("", "all") else asked)
+has_wordnet = wordnet_available()
+c1, c2, c3 = st.columns([2, 2, 3])
+with c1:
+    mode = st.radio("Points", (ONE_WORD, ALL_TOKENS), key="map_mode",
+                    format_func={ONE_WORD: "occurrences of a word", ALL_TOKENS: "all tokens of the sentences"}.get)
+with c2:
+    pick = st.selectbox("Word", [ALL_WORDS, *words, OTHER], key="map_word")
+    word = st.text_input("Your word", key="map_other").strip().lower() if pick == OTHER else pick
+with c3:
+    options = [s for s in SOURCES if s != "wordnet" or has_wordnet]
+    sources = st.multiselect("Sources", options, default=["curated"], key="map_sources", format_func=SOURCES.get)
+    if not has_wordnet:
+        st.caption("WordNet examples need the Debian package wordnet-base.")
+with st.expander("Your sentences", expanded=USER_SOURCE in sources and pick == OTHER):
+    own_text = st.text_area("One per line, optionally “sense | sentence”", key="map_own", height=110)
+
+if pick == OTHER and not word:
+    st.warning("Type a word, or pick one from the list.")
+    st.stop()
+items = []
+if "curated" in sources:
+    items += load_curated() if word == ALL_WORDS else sentences_for(word, "curated")
+if "wordnet" in sources and word != ALL_WORDS:
+    items += load_wordnet_examples(word)
+if USER_SOURCE in sources:
+    lines, dropped_lines = parse_labelled_lines(own_text, LIMITS.user_sentences, LIMITS.line_chars)
+    if dropped_lines:
+        st.warning(f"Only the first {LIMITS.user_sentences} of your lines are used.")
+    if word == ALL_WORDS:
+        items += context_only(lines)
+        if mode == ONE_WORD and lines:
+            st.info("Your sentences appear on the all-tokens map, or pick one word to find it in them.")
+    else:
+        found, missing = user_sense_sentences(word, lines)
+        items += found + (context_only(missing) if mode == ALL_TOKENS else [])
+        if missing and mode == ONE_WORD:
+            st.warning(f"{len(missing)} of your sentences do not contain “{word}”.")
+if not sources:
+    st.warning("Choose at least one source of sentences.")
+    st.stop()
+data = build_map_data(items, mode, LIMITS.map_points, DEFAULTS.hover_width)
+if len(data.points) == 0:
+    st.warning(f"No sentence in the chosen sources contains “{word}”. Pick a curated word, add "
+               "WordNet examples or type your own sentences.")
+    st.stop()
+if data.dropped:
+    st.info(f"Showing the first {LIMITS.map_points:,} of {LIMITS.map_points + data.dropped:,} points.")
+
+with friendly_errors("computing the vectors"):
+    vectors = embed(spec, data.sentences, label="Vectors for the map")
+    point_vectors = gather_vectors(vectors, data.positions)  # (L, n, D)
+layers = list(range(bilm.num_layers))
+points = data.points
+
+# ---------------------------------------------------------------- projection and layout
+c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
+with c1:
+    colour_by = st.selectbox("Colour by", COLOURS[mode], key=f"map_colour_{mode}")
+with c2:
+    projection = st.radio("Projection", ("PCA", "UMAP"), key="map_projection", horizontal=True)
+with c3:
+    layout = st.radio("Layers", ("side by side", "one at a time"), key="map_layout", horizontal=True)
+with c4:
+    init_widget("map_layer", query_int("layer", layers[-1], 0, layers[-1]))
+    layer_choice = st.slider("Layer", 0, layers[-1], key="map_layer", disabled=layout != "one at a time")
+set_query(word=word if word != ALL_WORDS else "all", layer=layer_choice)
+
+key = data_key(spec, spec.version(), data.sentences, data.positions)
+computed = st.session_state.setdefault("map_umap_done", set())
+use_umap = projection == "UMAP"
+if use_umap and key not in computed:
+    if len(points) < MIN_UMAP_POINTS:
+        st.warning(f"UMAP needs at least {MIN_UMAP_POINTS} points; showing PCA.")
+        use_umap = False
+    else:
+        prompt = st.empty()
+        with prompt.container():
+            st.info(f"UMAP takes a few seconds per layer for {len(points):,} points; PCA is shown until you compute it.")
+            if not umap_ready():
+                st.caption("UMAP is still being compiled in the background; the first map takes longer.")
+            clicked = st.button("Compute UMAP", type="primary", key="map_compute")
+        if clicked:
+            computed.add(key)
+            prompt.empty()
+        else:
+            use_umap = False
+
+shown_layers = layers if layout == "side by side" else [layer_choice]
+with friendly_errors("projecting the vectors"):
+    if use_umap:  # only the layers on screen: UMAP of 5,000 points takes a while per layer
+        fitted = {}
+        bar = st.progress(0.0, text="UMAP")
+        for done, layer in enumerate(shown_layers):
+            bar.progress(done / len(shown_layers), text=f"UMAP of {charts.layer_name(layer)} ({len(points):,} points)")
+            fitted[layer] = umap_map(point_vectors[layer], DEFAULTS.umap_neighbors, DEFAULTS.umap_min_dist)
+        bar.empty()
+    else:
+        fitted = dict(enumerate(pca_maps(point_vectors)))
+raw = {layer: np.asarray(fitted[layer][0]) for layer in shown_layers}  # (n, 2) each
+normalisers = {layer: Normaliser.fit(raw[layer]) for layer in shown_layers}
+shown_coords = {layer: normalisers[layer].apply(raw[layer]) for layer in shown_layers}
+
+# ---------------------------------------------------------------- place new sentences
+with st.expander("Place new sentences on this map"):
+    st.text_area("Sentences, one per line", key="map_place_text", height=90,
+                 placeholder="We walked along the bank of the canal .")
+    if st.button("Place on map", key="map_place"):
+        st.session_state["map_placed"] = st.session_state.get("map_place_text", "")
+placed, placed_coords = None, None
+placed_text = st.session_state.get("map_placed", "")
+if placed_text.strip():
+    new = parse_sentences(placed_text, LIMITS.user_sentences, LIMITS.line_chars)
+    sentences_new = [list(s) for s in new.sentences]
+    if mode == ONE_WORD:
+        target = "" if word == ALL_WORDS else word
+        where = find_occurrences(sentences_new, target) if target else []
+        if not where:
+            st.warning("Your new sentences do not contain the word on the map, so there is nothing to place."
+                       if target else "Pick one word (or the all-tokens map) to place new sentences.")
+    else:
+        where = [(s, t) for s, tokens in enumerate(sentences_new) for t in range(len(tokens))]
+    if where:
+        with friendly_errors("placing the new sentences"):
+            new_vectors = gather_vectors(embed(spec, sentences_new), where)  # (L, m, D)
+            placed = pd.DataFrame({"hover": [hover_sentence(sentences_new[s], t, DEFAULTS.hover_width) for s, t in where],
+                                   "sentence": [marked_sentence(sentences_new[s], t) for s, t in where]})
+            placed_coords = {layer: normalisers[layer].apply(fitted[layer][1].transform(new_vectors[layer]))
+                             for layer in shown_layers}
+        st.caption(f"{len(placed)} new point(s) placed as black stars with the map's own "
+                   f"{'UMAP reducer' if use_umap else 'PCA'} (`transform`), without refitting.")
+
+# ---------------------------------------------------------------- the map
+fixed = {layer: ((-1.08, 1.08), (-1.08, 1.08)) for layer in shown_layers}
+name = "UMAP" if use_umap else "PCA"
+what = f"“{word}”" if word != ALL_WORDS else "all curated words"
+figure, trace_rows = charts.scatter_map(
+    points, shown_coords, shown_layers, colour_by, fixed_ranges=fixed, placed=placed,
+    placed_coords=placed_coords, title=f"{name} of {len(points):,} {'tokens' if mode == ALL_TOKENS else 'occurrences'} of {what}",
+    height=560 if len(shown_layers) > 1 else 640)
+st.caption(f"{len(points):,} points · {name} · {spec.title}")
+event = st.plotly_chart(figure, on_select="rerun", selection_mode=("points", "box", "lasso"),
+                        key=f"map_chart_{key}_{name}_{layout}", width="stretch")
+
+collapsed = [charts.layer_name(l) for l in shown_layers if np.ptp(raw[l], axis=0).max() < 1e-6 * (1 + np.abs(raw[l]).max())]
+if collapsed and len(points) > 1:
+    st.caption(f"In {', '.join(collapsed)} all points coincide: the character layer sees only the spelling, "
+               "so every occurrence of one word gets the same vector.")
+
+# ---------------------------------------------------------------- selection and exports
+selected: dict[int, list[int]] = {}
+for point in (event.selection.get("points", []) if event else []):
+    curve, index = point.get("curve_number"), point.get("point_index")
+    if curve is None or index is None or curve >= len(trace_rows) or index >= len(trace_rows[curve]):
+        continue
+    row = int(trace_rows[curve][index])
+    if row >= 0:
+        selected.setdefault(row, []).append(shown_layers[curve // max(1, len(trace_rows) // len(shown_layers))])
+if selected:
+    st.subheader(f"{len(selected)} selected point(s)")
+    rows = sorted(selected)
+    st.dataframe(points.iloc[rows].drop(columns=["hover"]).assign(
+        layers=[", ".join(str(l) for l in sorted(set(selected[r]))) for r in rows]), hide_index=True, width="stretch")
+else:
+    st.caption("Select points with the box or lasso tool to list them here.")
+
+c1, c2 = st.columns(2)
+with c1:
+    st.download_button("Download CSV (coordinates + vectors)",
+                       data=lambda: export_table(points, raw, point_vectors, name).to_csv(index=False),
+                       file_name=f"elmo_{name.lower()}_{word.replace(' ', '_')}.csv", mime="text/csv", key="map_csv")
+with c2:
+    st.download_button("Download the figure (HTML)",
+                       data=lambda: figure.to_html(include_plotlyjs=True, full_html=True),
+                       file_name=f"elmo_{name.lower()}_{word.replace(' ', '_')}.html", mime="text/html",
+                       key="map_html")

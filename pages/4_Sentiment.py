@@ -1,0 +1,159 @@
+"""Sentiment: a sentence classifier on ELMo layers, with token contributions and its test report."""
+from __future__ import annotations
+
+import streamlit as st
+
+from elmo_core.tasks.config import TaskConfig
+from elmo_core.tasks.heads import heads_root
+from elmo_core.tasks.plots import confusion_figure
+from elmo_explorer_ui.downstream import (collect, lab_session, loaded_model, report_table, shipped_classifier,
+                                         start_run, token_html)
+from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widget, page_setup, require_model, \
+    show_model_notice
+
+SESSION_KEY = "sentiment_lab"
+SHIPPED = {"Feature ensemble (frozen biLM)": "feature", "Fine-tuned biLM": "finetuned"}
+EXAMPLE = "A gorgeous, witty, seductive movie, though the ending drags a little."
+
+
+def memoised(kind: str, title: str, clf, text: str, compute):
+    """``compute()`` once per session, classifier and text, so reruns (other widgets) reuse it."""
+    memo = st.session_state.setdefault("sentiment_memo", {})
+    key = (kind, title, id(clf), text)
+    if key not in memo:
+        if len(memo) > 64:
+            memo.clear()
+        memo[key] = compute()
+    return memo[key]
+
+
+page_setup("Sentiment")
+st.title("Sentiment")
+st.write("A classifier reads the ELMo layers of a movie-review snippet and says whether it is positive or "
+         "negative. **Feature ensemble**: the biLM stays frozen and only a learned scalar mix of its layers "
+         "plus a small head are trained. **Fine-tuned**: the biLM itself was trained further on the task. "
+         "Token colours show occlusion: how much the positive probability drops when that token is removed.")
+spec, bilm = require_model()
+show_model_notice()
+session = lab_session(SESSION_KEY)
+model = loaded_model(spec)
+collect(session, model)
+
+# ---------------------------------------------------------------- available classifiers
+choices = {}
+missing = []
+for title, name in SHIPPED.items():
+    try:
+        choices[title] = shipped_classifier(spec, name)
+    except FileNotFoundError:
+        missing.append(title)
+    except Exception as exc:  # noqa: BLE001 - a broken head file must not break the page
+        st.error(f"The shipped {title.lower()} head could not be loaded: {describe_error(exc)}")
+for label, clf in session.classifiers.items():
+    choices[f"Trained in this session ({label}, {clf.result.sizes['train']} examples)"] = clf
+
+if missing:
+    st.info(f"{spec.title} has no shipped head for: {', '.join(missing)}. Create them with "
+            f"`elmo-explorer task ship-heads`, or train a head below.")
+
+if choices:
+    init_widget("sentiment_classifier", next(iter(choices)))
+    if st.session_state["sentiment_classifier"] not in choices:
+        st.session_state["sentiment_classifier"] = next(iter(choices))
+    title = st.radio("Classifier", list(choices), key="sentiment_classifier", horizontal=True)
+    clf = choices[title]
+    if clf.stale:
+        st.warning("This head was trained on other weights than the model now has (the model was replaced). "
+                   "Run `elmo-explorer task ship-heads` to retrain it; until then its predictions are unreliable.")
+
+    init_widget("sentiment_text", EXAMPLE)
+    text = st.text_area("Text", key="sentiment_text", height=90, max_chars=3000)
+    if not text.strip():
+        st.warning("Type a sentence to classify, e.g. “A gorgeous, witty, seductive movie.”")
+    else:
+        try:
+            proba = memoised("proba", title, clf, text, lambda: clf.predict_proba([text])[0])
+        except ValueError as exc:
+            st.warning(str(exc))
+        else:
+            best = int(proba.argmax())
+            left, right = st.columns([1, 2])
+            with left:
+                st.metric("Label", clf.label_names[best], f"p = {proba[best]:.3f}", delta_color="off")
+                for name, p in zip(clf.label_names, proba):
+                    st.progress(float(p), text=f"{name}: {p:.3f}")
+            with right:
+                st.markdown("**Token contributions** (green → positive, red → negative; hover for the score)")
+                try:
+                    with st.spinner("Occluding each token …"):
+                        contributions = memoised("occlusion", title, clf, text, lambda: clf.token_contributions(text))
+                except ValueError as exc:
+                    st.info(str(exc))
+                else:
+                    st.html(token_html(contributions))
+                    with st.expander("Scores"):
+                        st.dataframe({"token": [t for t, _ in contributions],
+                                      "Δ p(positive)": [round(s, 4) for _, s in contributions]}, hide_index=True)
+
+    # ------------------------------------------------------------ test-set report of the chosen head
+    result = clf.result
+    if result is not None and result.test is not None:
+        st.subheader("Test-set report")
+        test = result.test
+        st.caption(f"{result.config['dataset'] or 'rt'} test split, {test.count} examples; trained on "
+                   f"{result.sizes.get('train', '?')} examples, {result.config['strategy']} strategy, "
+                   f"{result.config['mix']} mix (weights {' / '.join(f'{w:.2f}' for w in result.final_weights)}, "
+                   f"γ {result.final_gamma:.2f}).")
+        a, b, c = st.columns(3)
+        a.metric("Accuracy", f"{test.accuracy:.3f}")
+        b.metric("Macro F1", f"{test.macro_f1:.3f}")
+        c.metric("Best epoch", f"{result.best_epoch} of {len(result.epochs)}")
+        left, right = st.columns(2)
+        with left:
+            st.dataframe(report_table(test).style.format({"precision": "{:.3f}", "recall": "{:.3f}", "F1": "{:.3f}"}),
+                         hide_index=True, width="stretch")
+        with right:
+            st.plotly_chart(confusion_figure(test, "Confusion matrix (test)"), width="stretch", key="sentiment_confusion")
+    report_file = heads_root(spec.directory()) / "REPORT.md" if spec.directory() else None
+    if report_file is not None and report_file.is_file():
+        with st.expander("Shipped heads against the bag-of-words baseline"):
+            st.markdown(report_file.read_text(encoding="utf-8"))
+
+# ---------------------------------------------------------------- train a head in this session
+with st.expander("Train a sentiment head in this session", expanded=not choices):
+    st.write("Trains a feature-ensemble head on a random subset of the `rt` training split with the "
+             "current model. Features are embedded once and cached on disk.")
+    cols = st.columns(3)
+    train_size = cols[0].number_input("Training examples", 20, 8000, 300, step=50, key="sentiment_train_size")
+    test_size = cols[1].number_input("Dev and test examples (each)", 10, 1000, 150, step=50, key="sentiment_eval_size")
+    epochs = cols[2].number_input("Epochs", 1, 30, 5, key="sentiment_epochs")
+    if st.button("Train", key="sentiment_train", disabled=session.running, type="primary"):
+        config = TaskConfig(task="sentiment", model=spec.load_target, strategy="feature", train_size=int(train_size),
+                            dev_size=int(test_size), test_size=int(test_size), epochs=int(epochs),
+                            state=bilm.state_mode if bilm.state_mode != "carry" else "warm")
+        with friendly_errors("starting the training run"):
+            start_run(session, config, model)
+    if session.last_error:
+        st.error(f"Training failed: {session.last_error}")
+
+    @st.fragment(run_every=1.0 if session.running else None)
+    def progress() -> None:
+        run = session.current
+        if run is None:
+            return
+        snap = run.snapshot()
+        if snap.phase is not None:
+            st.progress(snap.phase.done / max(snap.phase.total, 1),
+                        text=f"{snap.phase.phase}: {snap.phase.done} of {snap.phase.total} sentences")
+        elif snap.steps:
+            last = snap.steps[-1]
+            st.progress(min(last.epoch / max(run.config.epochs, 1), 1.0),
+                        text=f"epoch {last.epoch}, step {last.step}, loss {last.loss:.3f}")
+        else:
+            st.progress(0.0, text="starting …")
+        if st.button("Cancel", key="sentiment_cancel"):
+            session.cancel()
+        if not run.running:
+            st.rerun(scope="app")
+
+    progress()

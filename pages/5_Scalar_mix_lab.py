@@ -1,0 +1,124 @@
+"""Scalar-mix lab: train task heads on ELMo layers and watch the learned layer weights."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import streamlit as st
+
+from elmo_core.tasks.config import MIXES, TaskConfig
+from elmo_core.tasks.models import POOLINGS
+from elmo_core.tasks.plots import ablation_figure, learned_weights_figure, loss_figure, mix_figure
+from elmo_explorer_ui.downstream import collect, lab_session, loaded_model, start_run, summary_table
+from elmo_explorer_ui.runtime import friendly_errors, page_setup, require_model, show_model_notice
+
+SESSION_KEY = "mix_lab"
+TASK_TITLES = {"sentiment": "Sentiment (rt, one label per snippet)", "pos": "POS tagging (WSJ, one tag per token)"}
+MIX_TITLES = {"scalar": "scalar mix (learned)", "layer0": "layer 0 only (characters)",
+              "layer1": "layer 1 only", "layer2": "layer 2 only"}
+
+page_setup("Scalar-mix lab")
+st.title("Scalar-mix lab")
+st.write("ELMo gives a task a weighted sum of its layers, γ · Σ softmax(w)ₖ hₖ, and learns the weights with the "
+         "task. Train a head here and watch which layers it picks: syntax (POS) tends to lean on lower layers, "
+         "sentiment on higher ones. Fixed single layers give the per-layer ablation.")
+spec, bilm = require_model()
+show_model_notice()
+session = lab_session(SESSION_KEY)
+model = loaded_model(spec)
+collect(session, model)
+
+# ---------------------------------------------------------------- settings
+with st.form("mix_settings"):
+    c1, c2, c3 = st.columns(3)
+    task = c1.selectbox("Task", list(TASK_TITLES), format_func=TASK_TITLES.__getitem__, key="mix_task")
+    strategy = c1.radio("Strategy", ["feature", "finetune"], key="mix_strategy", horizontal=True,
+                        help="feature: frozen biLM, cached features (fast). finetune: the biLM is trained too, "
+                             "with a smaller learning rate (slow on CPU; keep the subset small).")
+    mix = c1.selectbox("Layers", list(MIXES), format_func=MIX_TITLES.__getitem__, key="mix_mix")
+    layer_norm = c2.checkbox("Layer norm before mixing", key="mix_layer_norm")
+    learn_gamma = c2.checkbox("Learn γ", value=True, key="mix_learn_gamma")
+    mix_l2 = c2.number_input("λ (pull weights towards uniform)", 0.0, 10.0, 0.0, step=0.1, key="mix_l2")
+    pooling = c2.selectbox("Pooling (sentiment)", list(POOLINGS), index=2, key="mix_pooling")
+    train_size = c3.number_input("Training examples (sentences for POS)", 10, 8000, 300, step=50, key="mix_train_size")
+    eval_size = c3.number_input("Dev and test examples (each)", 5, 1100, 100, step=25, key="mix_eval_size")
+    epochs = c3.number_input("Epochs", 1, 50, 5, key="mix_epochs")
+    lr = c3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], value=3e-3, key="mix_lr")
+    b1, b2 = st.columns(2)
+    train_clicked = b1.form_submit_button("Train", type="primary", disabled=session.running)
+    ablation_clicked = b2.form_submit_button("Train all four layer choices (ablation)", disabled=session.running)
+
+config = TaskConfig(task=task, model=spec.load_target, strategy=strategy, mix=mix, layer_norm=layer_norm,
+                    learn_gamma=learn_gamma, mix_l2=float(mix_l2), pooling=pooling, train_size=int(train_size),
+                    dev_size=int(eval_size), test_size=int(eval_size), epochs=int(epochs), lr=float(lr),
+                    state=bilm.state_mode if bilm.state_mode != "carry" else "warm")
+if train_clicked or ablation_clicked:
+    queue = [replace(config, mix=m) for m in MIXES] if ablation_clicked else [config]
+    with friendly_errors("starting the training run"):
+        start_run(session, queue[0], model)
+        session.queue = queue[1:]
+if session.last_error:
+    st.error(f"Training failed: {session.last_error}")
+
+
+# ---------------------------------------------------------------- live progress
+@st.fragment(run_every=1.0 if session.running else None)
+def live() -> None:
+    run = session.current
+    if run is None:
+        return
+    snap = run.snapshot()
+    queued = f" · {len(session.queue)} more queued" if session.queue else ""
+    st.subheader(f"Training {run.config.label()}{queued}")
+    if snap.phase is not None:
+        st.progress(snap.phase.done / max(snap.phase.total, 1),
+                    text=f"{snap.phase.phase}: {snap.phase.done} of {snap.phase.total} sentences")
+    elif snap.steps:
+        last = snap.steps[-1]
+        st.progress(min(last.epoch / run.config.epochs, 1.0),
+                    text=f"epoch {last.epoch} of {run.config.epochs} · step {last.step} · loss {last.loss:.3f} · "
+                         f"{snap.elapsed:.0f}s")
+    else:
+        st.progress(0.0, text="loading data …")
+    if snap.steps:
+        left, right = st.columns(2)
+        left.plotly_chart(loss_figure(snap.steps), width="stretch", key="mix_live_loss")
+        right.plotly_chart(mix_figure(snap.steps), width="stretch", key="mix_live_weights")
+    if snap.epochs:
+        e = snap.epochs[-1]
+        st.caption(f"dev after epoch {e.epoch}: accuracy {e.dev_accuracy:.3f}, macro F1 {e.dev_macro_f1:.3f}")
+    if st.button("Cancel", key="mix_cancel"):
+        session.cancel()
+    if not run.running:
+        st.rerun(scope="app")
+
+
+live()
+
+# ---------------------------------------------------------------- results of this session
+if session.results:
+    st.header("Results in this session")
+    st.dataframe(summary_table(session.results).style.format(
+        {"test accuracy": "{:.3f}", "test macro F1": "{:.3f}", "γ": "{:.2f}", "seconds": "{:.1f}"}, na_rep="–"),
+        hide_index=True, width="stretch")
+    tasks = [t for t in TASK_TITLES if any(r.config["task"] == t for r in session.results)]
+    st.subheader("Learned layer weights per task")
+    columns = st.columns(len(tasks))
+    for column, t in zip(columns, tasks):
+        runs = [r for r in session.results if r.config["task"] == t]
+        column.plotly_chart(learned_weights_figure(runs, f"{t}: learned softmax weights"), width="stretch",
+                            key=f"mix_weights_{t}")
+    st.subheader("Per-layer ablation")
+    st.plotly_chart(ablation_figure(session.results), width="stretch", key="mix_ablation")
+    last = session.results[-1]
+    if last.steps:
+        with st.expander(f"Curves of the last run ({last.label})"):
+            left, right = st.columns(2)
+            left.plotly_chart(loss_figure(last.steps), width="stretch", key="mix_last_loss")
+            right.plotly_chart(mix_figure(last.steps), width="stretch", key="mix_last_weights")
+    d1, d2 = st.columns(2)
+    d1.download_button("Download results (JSON)", json.dumps([r.to_dict() for r in session.results]),
+                       file_name="scalar_mix_lab.json", mime="application/json", key="mix_download")
+    if d2.button("Clear results", key="mix_clear"):
+        session.results.clear()
+        st.rerun()

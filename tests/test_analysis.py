@@ -1,0 +1,189 @@
+"""Pure analysis functions of elmo_core.analysis, on arrays with known answers and on mini."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from elmo_core.analysis import (
+    Pca2d, chance_level, concat_tokens, cosine_matrix, cosine_to, distinct_rows, find_occurrences,
+    fit_pca_2d, fit_umap, flatten_positions, gather_vectors, loo_centroid_accuracy,
+    loo_centroid_predictions, mean_within_between, nearest_neighbours, repeated_words, sense_accuracy,
+    sentence_starts, umap_neighbours, unit_rows,
+)
+
+SENTENCES = [["I", "saw", "a", "saw", "."], ["Saw", "it"], ["nothing"]]
+
+
+# ---------------------------------------------------------------- occurrences
+def test_find_occurrences_ignores_case_and_keeps_reading_order():
+    assert find_occurrences(SENTENCES, "saw") == [(0, 1), (0, 3), (1, 0)]
+    assert find_occurrences(SENTENCES, " SAW ") == [(0, 1), (0, 3), (1, 0)]
+    assert find_occurrences(SENTENCES, "bank") == []
+    assert find_occurrences(SENTENCES, "") == []
+
+
+def test_repeated_words_skips_punctuation_and_singletons():
+    assert repeated_words(SENTENCES) == ["saw"]
+    assert repeated_words([[".", "."], ["a", "A"]]) == ["a"]
+
+
+def test_positions_and_boundaries():
+    assert flatten_positions([["a", "b"], ["c"]]) == [(0, 0), (0, 1), (1, 0)]
+    assert sentence_starts([["a", "b"], ["c"], ["d", "e"]]) == [2, 3]
+    assert sentence_starts([["a"]]) == []
+
+
+def test_gather_and_concat_vectors():
+    vectors = [np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4), -np.ones((2, 1, 4), np.float32)]
+    picked = gather_vectors(vectors, [(1, 0), (0, 2)])
+    assert picked.shape == (2, 2, 4)
+    np.testing.assert_array_equal(picked[:, 0], vectors[1][:, 0])
+    np.testing.assert_array_equal(picked[:, 1], vectors[0][:, 2])
+    assert gather_vectors(vectors, []).shape == (2, 0, 4)
+    assert concat_tokens(vectors).shape == (2, 4, 4)
+
+
+# ---------------------------------------------------------------- similarity
+def test_cosine_matrix_known_values():
+    x = np.array([[1.0, 0.0], [0.0, 2.0], [-3.0, 0.0], [1.0, 1.0]])
+    sims = cosine_matrix(x)
+    expected = np.array([
+        [1, 0, -1, np.sqrt(0.5)],
+        [0, 1, 0, np.sqrt(0.5)],
+        [-1, 0, 1, -np.sqrt(0.5)],
+        [np.sqrt(0.5), np.sqrt(0.5), -np.sqrt(0.5), 1],
+    ])
+    np.testing.assert_allclose(sims, expected, atol=1e-12)
+    np.testing.assert_allclose(cosine_to(x, 3), expected[3], atol=1e-12)
+
+
+def test_cosine_matrix_per_layer_and_zero_vectors():
+    layers = np.stack([np.eye(3), np.ones((3, 3))])  # (2, 3, 3)
+    sims = cosine_matrix(layers)
+    assert sims.shape == (2, 3, 3)
+    np.testing.assert_allclose(sims[0], np.eye(3))
+    np.testing.assert_allclose(sims[1], np.ones((3, 3)))
+    with_zero = cosine_matrix(np.array([[0.0, 0.0], [1.0, 0.0]]))
+    assert not np.isnan(with_zero).any() and with_zero[0, 1] == 0.0
+    np.testing.assert_allclose(np.linalg.norm(unit_rows(np.array([[3.0, 4.0]])), axis=-1), 1.0)
+    with pytest.raises(ValueError):
+        cosine_matrix(np.zeros(3))
+
+
+def test_mean_within_between():
+    sims = np.array([[1.0, 0.8, 0.1], [0.8, 1.0, 0.3], [0.1, 0.3, 1.0]])
+    within, between = mean_within_between(sims, ["a", "a", "b"])
+    assert within == pytest.approx(0.8)
+    assert between == pytest.approx(0.2)
+
+
+# ---------------------------------------------------------------- senses
+def test_chance_level_is_majority_rate():
+    assert chance_level(["a", "a", "b", "c"]) == 0.5
+    assert chance_level(["x"]) == 1.0
+    assert chance_level([]) == 0.0
+
+
+def test_loo_centroid_separable_clusters_score_one():
+    x = np.array([[1.0, 0.1], [1.0, -0.1], [0.9, 0.0], [0.1, 1.0], [-0.1, 1.0], [0.0, 0.9]])
+    labels = ["a", "a", "a", "b", "b", "b"]
+    assert loo_centroid_accuracy(x, labels) == 1.0
+    assert loo_centroid_predictions(x, labels) == labels
+
+
+def test_loo_centroid_uses_held_out_centroids():
+    # Row 2 sits between the clusters but nearer to "b" once it is left out of "a".
+    x = np.array([[1.0, 0.0], [1.0, 0.0], [0.5, 0.6], [0.0, 1.0]])
+    labels = ["a", "a", "a", "b"]
+    predictions = loo_centroid_predictions(x, labels)
+    assert predictions[2] == "b"
+    # Row 3 is the only "b": with it left out no "b" centroid exists, so it must be called "a".
+    assert predictions[3] == "a"
+    assert loo_centroid_accuracy(x, labels) == pytest.approx(0.5)
+
+
+def test_loo_centroid_identical_vectors_score_the_chance_level():
+    # Identical vectors that are not exactly representable: rounding noise of the held-out
+    # centroids must not decide (it would favour each row's own sense and score 100 %).
+    row = np.random.default_rng(3).normal(size=16)
+    x = np.tile(row, (21, 1))
+    labels = ["tool"] * 11 + ["see"] * 10
+    assert loo_centroid_predictions(x, labels) == ["tool"] * 21  # the majority sense
+    assert loo_centroid_accuracy(x, labels) == pytest.approx(chance_level(labels))
+    minority_first = ["see"] * 10 + ["tool"] * 11
+    assert loo_centroid_accuracy(x, minority_first) == pytest.approx(11 / 21)
+    assert loo_centroid_predictions(np.ones((4, 3)), ["b", "a", "b", "a"]) == ["b"] * 4  # equal counts: first
+
+
+def test_sense_accuracy_per_layer():
+    separable = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    identical = np.ones((4, 2))
+    result = sense_accuracy(np.stack([identical, separable]), ["a", "a", "b", "b"])
+    assert result.per_layer == (0.5, 1.0)
+    assert result.chance == 0.5 and result.n_occurrences == 4 and result.n_senses == 2
+    assert result.best_layer == 1
+    with pytest.raises(ValueError):
+        sense_accuracy(separable, ["a", "a", "b", "b"])
+
+
+def test_nearest_neighbours_per_layer():
+    layer0 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.1], [-1.0, 0.0]])
+    layer1 = np.array([[1.0, 0.0], [1.0, 0.05], [0.0, 1.0], [1.0, 0.5]])
+    rows = nearest_neighbours(np.stack([layer0, layer1]), query=0, k=2)
+    assert [(r.layer, r.rank, r.index) for r in rows] == [(0, 1, 2), (0, 2, 1), (1, 1, 1), (1, 2, 3)]
+    assert rows[0].similarity == pytest.approx(1 / np.sqrt(1.01))
+    assert len(nearest_neighbours(np.stack([layer0]), 1, k=10)) == 3  # never itself
+    with pytest.raises(IndexError):
+        nearest_neighbours(np.stack([layer0]), 4)
+
+
+# ---------------------------------------------------------------- projections
+def test_pca_recovers_the_main_axis_and_transforms_new_points():
+    main = np.linspace(-10, 10, 50)  # odd around the middle row ...
+    x = np.zeros((50, 5))
+    x[:, 3] = main
+    x[:, 1] = np.where(np.abs(main) > 5, 1.0, -1.0)  # ... this one even: uncorrelated, smaller
+    coords, pca = fit_pca_2d(x)
+    assert isinstance(pca, Pca2d) and coords.shape == (50, 2)
+    np.testing.assert_allclose(np.abs(pca.components[0]), [0, 0, 0, 1, 0], atol=1e-9)
+    np.testing.assert_allclose(np.abs(pca.components[1]), [0, 1, 0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(pca.transform(x), coords)
+    assert coords[:, 0].var() > coords[:, 1].var()
+
+
+def test_pca_handles_identical_points():
+    coords, pca = fit_pca_2d(np.ones((6, 4)))
+    np.testing.assert_allclose(coords, 0)
+    np.testing.assert_allclose(pca.transform(np.zeros((1, 4))), 0)
+    assert distinct_rows(np.ones((6, 4))) == 1
+
+
+def test_umap_is_reproducible_and_places_new_points():
+    rng = np.random.default_rng(1)
+    centres = np.array([[5.0] * 8, [-5.0] * 8])
+    x = np.concatenate([c + rng.normal(size=(20, 8)) for c in centres]).astype(np.float32)
+    coords, reducer = fit_umap(x, n_neighbors=5, metric="euclidean")
+    again, _ = fit_umap(x, n_neighbors=5, metric="euclidean")
+    assert coords.shape == (40, 2)
+    np.testing.assert_allclose(coords, again, atol=1e-4)
+    placed = reducer.transform(centres[:1].astype(np.float32))
+    first, second = coords[:20].mean(axis=0), coords[20:].mean(axis=0)
+    assert np.linalg.norm(placed[0] - first) < np.linalg.norm(placed[0] - second)
+    assert umap_neighbours(3) == 2 and umap_neighbours(100) == 15
+    with pytest.raises(ValueError):
+        fit_umap(x[:3])
+
+
+# ---------------------------------------------------------------- on the real bundled model
+def test_mini_saw_layer0_identical_contextual_layers_differ(mini):
+    tokens = ["I", "saw", "a", "saw", "."]
+    vectors = mini.embed([tokens])
+    first, second = find_occurrences([tokens], "saw")
+    occurrences = gather_vectors(vectors, [first, second])  # (3, 2, D)
+    assert occurrences.shape == (3, 2, mini.output_dim)
+    np.testing.assert_array_equal(occurrences[0, 0], occurrences[0, 1])
+    for layer in (1, 2):
+        assert not np.allclose(occurrences[layer, 0], occurrences[layer, 1])
+    sims = cosine_to(occurrences, 0)
+    assert sims[0, 1] == pytest.approx(1.0)
+    assert sims[1, 1] < 1.0 - 1e-6 and sims[2, 1] < 1.0 - 1e-6
