@@ -190,7 +190,9 @@ def latency(args) -> None:
 # ---------------------------------------------------------------------- time loop variants
 def time_loop(args) -> None:
     print("## Time loop: eager vs TorchScript" + (" vs torch.compile(cell)" if args.compile else "") + "\n")
-    print("LSTM only (packed inference path), random weights, best of several runs, ms per call.\n")
+    print("LSTM only (packed inference path), random weights, best of several runs, ms per call. "
+          f"Mode 'auto' (the default) uses TorchScript when a step runs at most "
+          f"{lstm_module.AUTO_SCRIPT_MAX_ROWS} rows, eager otherwise.\n")
     print("| config | batch x steps | eager | TorchScript |" + (" compile(cell) |" if args.compile else ""))
     print("|---|---|---|---|" + ("---|" if args.compile else ""))
     previous = lstm_module._TIME_LOOP_MODE
@@ -244,7 +246,7 @@ def _compiled_cell_time(model, tokens, mask, state, runs) -> str:
             return previous
 
         original = lstm_module.time_loop
-        lstm_module.time_loop = lambda: loop
+        lstm_module.time_loop = lambda rows=1: loop
         try:
             best = float("inf")
             with torch.inference_mode():

@@ -75,7 +75,7 @@ class CharCNN(nn.Module):
         Cached, rebuilt when a parameter is replaced or changed in place.
         """
         params = [self.char_embedding, *(p for conv in self.convolutions for p in (conv.weight, conv.bias))]
-        key = tuple((p.data_ptr(), _version(p)) for p in params)
+        key = tuple((id(p), p.data_ptr(), _version(p)) for p in params)
         cached = getattr(self, "_banks", None)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -149,7 +149,7 @@ class CharCNN(nn.Module):
             out_dtype = self.char_embedding.dtype
             if n == 0:
                 return self.char_embedding.new_zeros(0, self.output_dim)
-            unique, inverse = torch.unique(ids, dim=0, return_inverse=True)
+            unique, inverse = _unique_rows(ids)
             is_char = (unique > 0) & (unique != PAD_CHAR + 1)
             lengths = is_char.sum(dim=1)
             order = torch.argsort(lengths, stable=True)
@@ -203,6 +203,18 @@ class PackedBank(NamedTuple):
     matrix: torch.Tensor  # (width * E, num)
     bias: torch.Tensor  # (num,)
     pad_value: torch.Tensor  # (num,): a window made only of padding characters, bias included
+
+
+def _unique_rows(ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Distinct rows of a 2-d integer tensor and, per row, the index of its distinct row."""
+    if ids.device.type != "cpu":
+        return torch.unique(ids, dim=0, return_inverse=True)
+    import numpy as np
+
+    array = np.ascontiguousarray(ids.numpy())
+    keys = array.view(np.dtype((np.void, array.dtype.itemsize * array.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return torch.from_numpy(array[first]), torch.from_numpy(inverse.reshape(-1).astype(np.int64))
 
 
 def _version(tensor: torch.Tensor) -> int:

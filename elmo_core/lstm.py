@@ -71,7 +71,7 @@ class BiLSTMLayer(nn.Module):
         """
         params = (self.w_input, self.w_recurrent, self.bias, self.w_projection)
         dtype = dtype or self.w_input.dtype
-        key = tuple((p.data_ptr(), _version(p)) for p in params) + (dtype, self.w_input.device)
+        key = tuple((id(p), p.data_ptr(), _version(p)) for p in params) + (dtype, self.w_input.device)
         if self._packed is not None and self._packed[0] == key:
             return self._packed[1]
         with torch.no_grad():
@@ -223,19 +223,17 @@ def _time_loop_eager(pre: torch.Tensor, previous: torch.Tensor, cell: torch.Tens
     return previous
 
 
-_TIME_LOOP_MODE = "eager"
-_SCRIPTED_LOOP = None
+#: "eager", "script" or "auto" (TorchScript for chunks whose steps run at most
+#: AUTO_SCRIPT_MAX_ROWS rows, where per-operation overhead dominates; eager above, where the
+#: matrix products dominate). Chosen from the measurements in benchmarks/RESULTS.md.
+_TIME_LOOP_MODE = "auto"
+AUTO_SCRIPT_MAX_ROWS = 8
+_SCRIPTED_LOOP = None  # None: not tried yet; False: TorchScript unavailable
 
 
-def set_time_loop(mode: str) -> str:
-    """Choose how the inference time loop runs: ``"eager"`` (Python loop of ATen calls) or
-    ``"script"`` (the same loop compiled by TorchScript: no Python between the steps; falls back
-    to eager, with a warning-free switch, when TorchScript is unavailable). Returns the mode
-    actually in use. Both give bit-identical results; ``benchmarks/bench.py`` measures them."""
-    global _TIME_LOOP_MODE, _SCRIPTED_LOOP
-    if mode not in ("eager", "script"):
-        raise ValueError(f"time loop mode must be 'eager' or 'script', got {mode!r}")
-    if mode == "script" and _SCRIPTED_LOOP is None:
+def _scripted_loop():
+    global _SCRIPTED_LOOP
+    if _SCRIPTED_LOOP is None:
         try:
             import warnings
 
@@ -243,13 +241,35 @@ def set_time_loop(mode: str) -> str:
                 warnings.simplefilter("ignore")  # torch.jit.script is deprecated in torch 2.x
                 _SCRIPTED_LOOP = torch.jit.script(_time_loop_eager)
         except Exception:  # TorchScript missing or unable to compile: stay eager
-            mode = "eager"
+            _SCRIPTED_LOOP = False
+    return _SCRIPTED_LOOP or None
+
+
+def set_time_loop(mode: str) -> str:
+    """Choose how the inference time loop runs: ``"eager"`` (a Python loop of ATen calls),
+    ``"script"`` (the same loop compiled by TorchScript: no Python between the steps) or
+    ``"auto"`` (the default: TorchScript for small batches, eager for large ones). Falls back to
+    eager when TorchScript is unavailable. Returns the mode in use. All modes give bit-identical
+    results; ``benchmarks/bench.py`` measures them."""
+    global _TIME_LOOP_MODE
+    if mode not in ("eager", "script", "auto"):
+        raise ValueError(f"time loop mode must be 'eager', 'script' or 'auto', got {mode!r}")
+    if mode != "eager" and _scripted_loop() is None:
+        mode = "eager"
     _TIME_LOOP_MODE = mode
     return mode
 
 
-def time_loop():
-    return _SCRIPTED_LOOP if _TIME_LOOP_MODE == "script" and _SCRIPTED_LOOP is not None else _time_loop_eager
+def time_loop(rows: int = 1):
+    """The loop function for a chunk whose first step runs ``rows`` rows."""
+    mode = _TIME_LOOP_MODE
+    if mode == "auto":
+        mode = "script" if rows <= AUTO_SCRIPT_MAX_ROWS else "eager"
+    if mode == "script":
+        scripted = _scripted_loop()
+        if scripted is not None:
+            return scripted
+    return _time_loop_eager
 
 
 def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSchedule,
@@ -277,7 +297,6 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSc
     rows_per_chunk = max(1, PRE_GATE_CHUNK_BYTES // max(1, 2 * 4 * dim * inputs.element_size()))
     bias = packed.bias.unsqueeze(1)
     previous = hidden
-    loop = time_loop()
     t = 0
     while t < schedule.time and active[t] > 0:
         # Steps [t, stop) form one chunk of at most rows_per_chunk packed rows (at least one step).
@@ -287,7 +306,7 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSc
         base = offsets[t]
         # bmm then add: the same single rounding as baddbmm, without materialising a broadcast bias.
         pre = torch.bmm(inputs[:, base : offsets[stop]], packed.w_input).add_(bias)
-        previous = loop(pre, previous, cell, packed.w_recurrent, packed.w_projection, outputs,
+        previous = time_loop(active[t])(pre, previous, cell, packed.w_recurrent, packed.w_projection, outputs,
                         active[t:stop], [o - base for o in offsets[t:stop]], base, dim,
                         _clip_or_nan(cell_clip), _clip_or_nan(proj_clip))
         t = stop

@@ -52,6 +52,15 @@ class TokenCache:
         self.hits = 0
         self.misses = 0
 
+    def __getstate__(self) -> dict:  # copy.deepcopy / pickle: a lock cannot be copied
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     # ------------------------------------------------------------------ bookkeeping
     def _reset(self) -> None:
         self._slots: OrderedDict[str, int] = OrderedDict()  # LRU order, oldest first
@@ -64,7 +73,7 @@ class TokenCache:
     def _current_fingerprint(self) -> tuple:
         params = tuple(self.char_cnn.parameters())
         first = params[0]
-        return tuple((p.data_ptr(), _version(p)) for p in params) + (first.dtype, first.device)
+        return tuple((id(p), p.data_ptr(), _version(p)) for p in params) + (first.dtype, first.device)
 
     def _check_fingerprint(self) -> None:
         if self._current_fingerprint() != self._fingerprint:

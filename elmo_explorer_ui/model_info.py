@@ -2,8 +2,9 @@
 What a loaded model is: its source (a :class:`ModelSpec`), whether the bundled ``mini`` is the
 final trained model or a provisional checkpoint, and the facts shown on its model card.
 
-The bundled model directory may hold ``model_card.json``; ``{"status": "final"}`` in it marks
-the finished training run. Without that marker the bundled model is treated as provisional.
+The bundled model counts as the finished, trained model when its directory holds
+``MODEL_CARD.md`` (written by ``elmo-explorer card`` for a trained model) or a
+``model_card.json`` with ``{"status": "final"}``; without either it is treated as provisional.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from elmo_core.registry import OFFICIAL_MODELS, bundled_model_dir, cache_dir
 
 MODEL_CARD_FILE = "model_card.json"
+MODEL_CARD_MARKDOWN = "MODEL_CARD.md"
 FINAL_STATUSES = ("final", "trained")
 
 
@@ -98,13 +100,24 @@ def model_maturity(spec: ModelSpec) -> Maturity:
     """Official models and user files count as trained; the bundled model only with its marker."""
     if spec.kind != "bundled":
         return Maturity("trained", f"Model in use: {spec.title}.")
-    card = read_model_card(spec.directory())
-    if str(card.get("status", "")).lower() in FINAL_STATUSES:
+    directory = spec.directory()
+    card = read_model_card(directory)
+    has_markdown_card = directory is not None and (directory / MODEL_CARD_MARKDOWN).is_file()
+    if has_markdown_card or str(card.get("status", "")).lower() in FINAL_STATUSES:
         return Maturity("trained", f"Model in use: {spec.title}, the trained bundled model.")
     return Maturity("provisional",
                     f"Model in use: {spec.title} — a provisional early training checkpoint. "
                     "Its vectors are close to random, so layer differences are not yet meaningful; "
                     "the final trained model will replace it. Official models are on the Models page.")
+
+
+def model_card_markdown(spec: ModelSpec) -> str:
+    """The training report ``MODEL_CARD.md`` of the model's directory, ``""`` when absent."""
+    directory = spec.directory()
+    try:
+        return (directory / MODEL_CARD_MARKDOWN).read_text(encoding="utf-8") if directory else ""
+    except OSError:
+        return ""
 
 
 def model_card(bilm, spec: ModelSpec) -> dict[str, str]:
@@ -145,4 +158,4 @@ def format_bytes(n: int) -> str:
 
 
 __all__ = ["ModelSpec", "DEFAULT_SPEC", "official_spec", "is_official_cached", "model_maturity",
-           "Maturity", "model_card", "format_bytes", "read_model_card"]
+           "Maturity", "model_card", "model_card_markdown", "format_bytes", "read_model_card"]

@@ -72,8 +72,19 @@ def run_app(home: Callable[[], None]) -> None:
         start_umap_warm_up()
 
 
+def leave_legacy_navigation() -> None:
+    """A fresh server whose first request deep-links to a page runs that page file directly
+    (Streamlit's ``pages/`` mode, whose menu names the home page "app"). Switch the server to
+    ``st.navigation`` from the next rerun on; the page and its query stay as they are."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+
+
 def page_setup(title: str) -> None:
     """Page config and the model in use in the sidebar."""
+    leave_legacy_navigation()
     st.set_page_config(page_title=f"{title} · ELMo Explorer", page_icon=":material/hub:", layout="wide")
     spec = current_spec()
     maturity = model_maturity(spec)

@@ -11,7 +11,7 @@ import elmo_core
 from elmo_core.loading import find_model_files
 from elmo_core.registry import OFFICIAL_MODELS, cache_dir, fetch_official
 from elmo_explorer_ui.model_info import (DEFAULT_SPEC, ModelSpec, format_bytes, is_official_cached, model_card,
-                                         official_spec)
+                                         model_card_markdown, official_spec)
 from elmo_explorer_ui.runtime import (current_spec, describe_error, load_model, page_setup, show_model_notice,
                                       use_model)
 
@@ -129,5 +129,9 @@ st.table(pd.DataFrame({"value": list(card.values())}, index=pd.Index(list(card),
 if spec != DEFAULT_SPEC and st.button("Back to the bundled mini", key="models_reset"):
     use_model(DEFAULT_SPEC)
     st.rerun()
+report = model_card_markdown(spec)
+if report:
+    with st.expander("Training report (MODEL_CARD.md)"):
+        st.markdown(report)
 with st.expander("options.json"):
     st.json(bilm.config.to_dict())

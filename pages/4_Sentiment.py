@@ -79,7 +79,7 @@ if choices:
             best = int(proba.argmax())
             left, right = st.columns([1, 2])
             with left:
-                st.metric("Label", clf.label_names[best], f"p = {proba[best]:.3f}", delta_color="off")
+                st.metric("Label", clf.label_names[best], f"p = {proba[best]:.3f}", delta_color="off", delta_arrow="off")
                 for name, p in zip(clf.label_names, proba):
                     st.progress(float(p), text=f"{name}: {p:.3f}")
             with right:

@@ -79,7 +79,7 @@ def live() -> None:
                     text=f"epoch {last.epoch} of {run.config.epochs} · step {last.step} · loss {last.loss:.3f} · "
                          f"{snap.elapsed:.0f}s")
     else:
-        st.progress(0.0, text="loading data …")
+        st.progress(0.0, text=f"starting … {snap.elapsed:.0f}s")
     if snap.steps:
         left, right = st.columns(2)
         left.plotly_chart(loss_figure(snap.steps), width="stretch", key="mix_live_loss")

@@ -159,6 +159,7 @@ def test_word_senses_shows_the_accuracy_chart_with_the_chance_line():
     assert all(0.0 <= y <= 1.0 for y in accuracy["data"][0]["y"])
     chance = accuracy["layout"]["shapes"][0]
     assert chance["y0"] == pytest.approx(0.5)  # 10 + 10 sentences: majority rate 50 %
+    assert accuracy["data"][0]["y"][0] == pytest.approx(0.5)  # layer 0 sees one spelling: chance
     assert "chance" in accuracy["layout"]["annotations"][0]["text"]
     assert len(heatmaps(at)) == 1
     neighbours = at.dataframe[-1].value
@@ -363,3 +364,15 @@ def test_export_table_has_coordinates_and_vectors_per_layer():
     assert list(table.columns) == ["layer", "projection", "x", "y", "token", "sense", "v0", "v1", "v2", "v3"]
     assert table["layer"].tolist() == [0, 0, 2, 2]
     assert table.loc[2, ["v0", "v1", "v2", "v3"]].tolist() == vectors[2, 0].tolist()
+
+
+def test_bundled_model_counts_as_trained_only_with_its_model_card(tmp_path, monkeypatch):
+    from elmo_explorer_ui import model_info
+
+    monkeypatch.setattr(model_info, "bundled_model_dir", lambda name: tmp_path)
+    spec = model_info.DEFAULT_SPEC
+    assert model_info.model_maturity(spec).is_provisional
+    (tmp_path / "MODEL_CARD.md").write_text("# mini\n\nheld-out perplexity 123\n")
+    assert not model_info.model_maturity(spec).is_provisional
+    assert "perplexity 123" in model_info.model_card_markdown(spec)
+    assert not model_info.model_maturity(model_info.official_spec("small")).is_provisional

@@ -129,6 +129,19 @@ def test_every_page_in_a_real_browser(page, app_url):
 
 
 def visit_every_page(tab, app_url: str) -> None:
+    # A link reproduces a view, even as the first request of a fresh server
+    tab.goto(f"{app_url}/Word_senses?word=saw&layer=1")
+    tab.wait_for_selector('h1:has-text("Word senses")')
+    tab.wait_for_selector(".js-plotly-plot", state="attached")
+    wait_until_idle(tab)
+    tab.wait_for_selector("text=Nearest neighbours of one occurrence")
+    assert "«saw»" in tab.locator('[data-testid="stMain"]').inner_text()  # the word of the link
+    assert tab.locator('[data-testid="stRadio"] input[type="radio"]').nth(1).is_checked()
+    tab.locator('[data-testid="stRadio"] label', has_text="layer 2").first.click()  # the link follows
+    tab.wait_for_url("**/Word_senses?word=saw&layer=2")
+    wait_until_idle(tab)
+    tab.wait_for_selector('[data-testid="stSidebarNav"] a:has-text("Sentence lab")')
+
     tab.goto(app_url)
     tab.wait_for_selector('h1:has-text("Sentence lab")')
     tab.wait_for_selector(".js-plotly-plot", state="attached")

@@ -126,7 +126,7 @@ def test_plain_reference_path_matches_fixtures(plain_outputs):
 
 
 @pytest.mark.parametrize("variant", ["default", "no_cache", "pinned_vocab", "tiny_cache", "script_loop",
-                                     "tiny_chunks"])
+                                     "eager_loop", "tiny_chunks"])
 def test_fast_path_variants_match_fixtures_and_plain(variant, reference_dir, fixtures_dir, plain_outputs,
                                                      monkeypatch):
     kwargs = {}
@@ -137,9 +137,9 @@ def test_fast_path_variants_match_fixtures_and_plain(variant, reference_dir, fix
     bilm = _fixture_bilm(reference_dir, **kwargs)
     if variant == "pinned_vocab":
         assert bilm.precompute_vocabulary(reference_dir / "vocab_test.txt") > 400
-    if variant == "script_loop":
+    if variant in ("script_loop", "eager_loop"):
         monkeypatch.setattr(lstm_module, "_TIME_LOOP_MODE", lstm_module._TIME_LOOP_MODE)
-        lstm_module.set_time_loop("script")
+        lstm_module.set_time_loop(variant.split("_")[0])
     if variant == "tiny_chunks":  # many pre-gate chunks and many CNN chunks: memory-bounded paths
         monkeypatch.setattr(lstm_module, "PRE_GATE_CHUNK_BYTES", 1)
         monkeypatch.setattr(elmo_core.char_cnn.CharCNN.encode, "__defaults__", (1,))
@@ -281,6 +281,20 @@ def test_cache_notices_changed_weights():
     assert np.abs(after - fresh).max() <= TOLERANCE
 
 
+def test_bilm_with_cache_can_be_deep_copied(reference_dir):
+    import copy
+
+    bilm = _fixture_bilm(reference_dir, state="zero")
+    want = bilm.embed(SENTENCES[:3])
+    other = copy.deepcopy(bilm)
+    assert other.token_cache.char_cnn is other.model.char_cnn
+    assert _max_diff(other.embed(SENTENCES[:3]), want) <= TOLERANCE
+    with torch.no_grad():
+        next(other.model.parameters()).add_(1.0)
+    assert _max_diff(other.embed(SENTENCES[:3]), want) > 1e-3
+    assert _max_diff(bilm.embed(SENTENCES[:3]), want) == 0.0
+
+
 def test_precompute_vocabulary_needs_a_source(reference_dir):
     bilm = _fixture_bilm(reference_dir)
     with pytest.raises(ValueError, match="vocab"):
@@ -363,11 +377,12 @@ def test_eager_and_scripted_time_loops_are_identical(monkeypatch):
     monkeypatch.setattr(lstm_module, "_TIME_LOOP_MODE", "eager")
     with torch.no_grad():
         eager, _ = model.lstm.forward_directions(inputs, mask, state)
-        mode = lstm_module.set_time_loop("script")
-        scripted, _ = model.lstm.forward_directions(inputs, mask, state)
-    assert mode in ("script", "eager")  # eager if TorchScript is unavailable
-    for a, b in zip(eager, scripted):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        for wanted in ("script", "auto"):
+            mode = lstm_module.set_time_loop(wanted)
+            assert mode in (wanted, "eager")  # eager if TorchScript is unavailable
+            other, _ = model.lstm.forward_directions(inputs, mask, state)
+            for a, b in zip(eager, other):
+                np.testing.assert_array_equal(a.numpy(), b.numpy())
     with pytest.raises(ValueError):
         lstm_module.set_time_loop("fast")
 

@@ -154,8 +154,9 @@ def test_ship_heads_writes_both_heads_and_report(reference_dir, tmp_path, monkey
     assert f"{report.feature.test.accuracy:.4f}" in text and f"{report.baseline.test.accuracy:.4f}" in text
     feature, finetuned = load_classifier("feature", model=target), load_classifier("finetuned", model=target)
     assert feature.predict_proba(["Good."]).shape == finetuned.predict_proba(["Good."]).shape == (1, 2)
-    small = ShipConfig(model=str(target), sizes=(40, 16, 16), with_finetune=False, progress=False,
+    tight = ShipConfig(model=str(target), sizes=(40, 16, 16), finetune_train_size=16, progress=False,
                        size_limit_mb=0.0)
-    small.feature = ship.feature
-    ship_heads(small)
-    assert not (target / "heads" / "finetuned").exists()
+    tight.feature, tight.finetune = ship.feature, ship.finetune
+    dropped = ship_heads(tight)
+    assert not dropped.finetuned_kept and not (target / "heads" / "finetuned").exists()
+    assert "dropped" in (target / "heads" / "REPORT.md").read_text()

@@ -123,7 +123,7 @@ def register(subparsers) -> None:
 
     ship = commands.add_parser("ship-heads", help="train and write the sentiment heads shipped with a model")
     ship.add_argument("--model", default="mini", help="bundled model name or model directory (default mini)")
-    ship.add_argument("--feature-epochs", type=int, default=20)
+    ship.add_argument("--feature-epochs", type=int, default=15)
     ship.add_argument("--finetune-epochs", type=int, default=1)
     ship.add_argument("--finetune-train-size", type=int, default=2500,
                       help="training examples for fine-tuning, 0 = all (default 2500, to fit ~15 min on 2 cores)")

@@ -4,7 +4,8 @@ Train the sentiment heads that ship with a model and write their report.
 :func:`ship_heads` is what ``elmo-explorer task ship-heads`` runs, in one go:
 
 1. the bag-of-words logistic-regression baseline on the ``rt`` split;
-2. the ``feature`` head (frozen biLM, cached features, learned scalar mix);
+2. the ``feature`` head (frozen biLM, cached features, learned scalar mix), one per pooling in
+   ``feature_poolings``; the one with the best dev accuracy is kept;
 3. the ``finetuned`` head: starts from the feature head and fine-tunes it together with a copy
    of the biLM on (a subset of) the training split; kept only if the head directory plus the
    model stays within ``size_limit_mb``;
@@ -21,12 +22,12 @@ from pathlib import Path
 
 from .baseline import BaselineResult, bow_logistic_regression
 from .config import TaskConfig
-from .data import load_task_data, with_split_subset
-from .features import FeatureCache, load_model
+from .data import TaskData, load_task_data, with_split_subset
+from .features import FeatureCache, LoadedModel, load_model
 from .heads import directory_size, heads_root, save_head
 from .progress import TqdmProgress
 from .results import RunResult
-from .train import train_task
+from .train import TrainedTask, train_task
 
 __all__ = ["ShipConfig", "ShipReport", "ship_heads", "report_markdown"]
 
@@ -36,7 +37,8 @@ class ShipConfig:
     model: str = "mini"
     dataset: str = "rt"
     feature: TaskConfig = field(default_factory=lambda: TaskConfig(
-        task="sentiment", strategy="feature", epochs=20, patience=4, lr=1e-3, pooling="meanmax"))
+        task="sentiment", strategy="feature", epochs=15, patience=3, lr=1e-3))
+    feature_poolings: tuple[str, ...] = ("mean", "meanmax")  # tried in turn, best dev accuracy wins
     finetune: TaskConfig = field(default_factory=lambda: TaskConfig(
         task="sentiment", strategy="finetune", epochs=1, patience=1, lr=1e-3, bilm_lr_ratio=0.1,
         pooling="meanmax"))
@@ -59,21 +61,50 @@ class ShipReport:
     total_mb: float
     seconds: float
     note: str = ""
+    feature_dev: dict[str, float] = field(default_factory=dict)  # dev accuracy per pooling tried
 
 
 def _cfg(config: TaskConfig, ship: ShipConfig) -> TaskConfig:
     return replace(config, model=ship.model, dataset=ship.dataset, train_size=0, dev_size=0, test_size=0)
 
 
+def _feature_head(ship: ShipConfig, loaded: LoadedModel, data: TaskData) -> tuple[TrainedTask, dict[str, float]]:
+    """Train one feature head per pooling; the best on dev, and every candidate's dev accuracy."""
+    base, cache = _cfg(ship.feature, ship), FeatureCache()
+    best, dev_scores = None, {}
+    for pooling in ship.feature_poolings or (base.pooling,):
+        config = replace(base, pooling=pooling)
+        steps = config.epochs * math.ceil(len(data.split("train")) / config.batch_size)
+        progress = TqdmProgress(f"feature ({pooling})", steps, disable=not ship.progress)
+        candidate = train_task(config, model=loaded, data=data, cache=cache, callback=progress)
+        progress.close()
+        dev_scores[pooling] = candidate.result.dev.accuracy
+        print(f"feature head, {pooling} pooling: dev accuracy {dev_scores[pooling]:.4f}")
+        if best is None or dev_scores[pooling] > best.result.dev.accuracy:
+            best = candidate
+    return best, dev_scores
+
+
+def _finetuned_head(ship: ShipConfig, loaded: LoadedModel, data: TaskData, feature: TrainedTask) -> TrainedTask:
+    """Fine-tune a copy of the biLM with the feature head (same settings) as the starting head."""
+    chosen = TaskConfig.from_dict(feature.result.config)
+    config = replace(_cfg(ship.finetune, ship), mix=chosen.mix, layer_norm=chosen.layer_norm, pooling=chosen.pooling,
+                     bilstm_hidden=chosen.bilstm_hidden, state=chosen.state, feature_norm=chosen.feature_norm,
+                     learn_gamma=chosen.learn_gamma)
+    subset = with_split_subset(data, "train", ship.finetune_train_size, config.seed)
+    steps = config.epochs * math.ceil(len(subset.split("train")) / config.batch_size)
+    progress = TqdmProgress("finetune", steps, disable=not ship.progress)
+    trained = train_task(config, model=loaded, data=subset, callback=progress, initial_head=feature.head.state_dict())
+    progress.close()
+    return trained
+
+
 def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
     """Train and write the shipped sentiment heads of ``ship.model`` (see the module docstring)."""
     ship = ship or ShipConfig()
     started = time.perf_counter()
-    feature_cfg = _cfg(ship.feature, ship)
-    loaded = load_model(ship.model, state=feature_cfg.state, device=feature_cfg.device
-                        if feature_cfg.device != "auto" else None)
-    if loaded.directory is None:
-        raise ValueError(f"{ship.model} is not a model directory; heads are stored next to the model files")
+    device = None if ship.feature.device == "auto" else ship.feature.device
+    loaded = load_model(ship.model, state=ship.feature.state, device=device)
     root = heads_root(loaded.directory)
     data = load_task_data("sentiment", ship.dataset, train_size=ship.sizes[0], dev_size=ship.sizes[1],
                           test_size=ship.sizes[2])
@@ -81,30 +112,18 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
     print(f"baseline {baseline.name} ({baseline.setting}): test accuracy {baseline.test.accuracy:.4f}, "
           f"macro F1 {baseline.test.macro_f1:.4f}")
 
-    cache = FeatureCache()
-    steps = feature_cfg.epochs * math.ceil(len(data.split("train")) / feature_cfg.batch_size)
-    progress = TqdmProgress("feature", steps, disable=not ship.progress)
-    feature = train_task(feature_cfg, model=loaded, data=data, cache=cache, callback=progress)
-    progress.close()
+    feature, dev_scores = _feature_head(ship, loaded, data)
     save_head(root / "feature", feature)
     print(f"feature head: test accuracy {feature.result.test.accuracy:.4f}, macro F1 {feature.result.test.macro_f1:.4f}")
 
     finetuned, kept, note = None, False, ""
     if ship.with_finetune:
-        ft_cfg = replace(_cfg(ship.finetune, ship), mix=feature_cfg.mix, layer_norm=feature_cfg.layer_norm,
-                         pooling=feature_cfg.pooling, bilstm_hidden=feature_cfg.bilstm_hidden, state=feature_cfg.state)
-        ft_data = with_split_subset(data, "train", ship.finetune_train_size, ft_cfg.seed)
-        steps = ft_cfg.epochs * math.ceil(len(ft_data.split("train")) / ft_cfg.batch_size)
-        progress = TqdmProgress("finetune", steps, disable=not ship.progress)
-        trained = train_task(ft_cfg, model=loaded, data=ft_data, callback=progress,
-                             initial_head=feature.head.state_dict())
-        progress.close()
+        trained = _finetuned_head(ship, loaded, data, feature)
         finetuned = trained.result
-        target = root / "finetuned"
-        save_head(target, trained, with_bilm=True)
+        save_head(root / "finetuned", trained, with_bilm=True)
         total = directory_size(loaded.directory) / 2**20  # the model files plus every head
         if total > ship.size_limit_mb:
-            shutil.rmtree(target)
+            shutil.rmtree(root / "finetuned")
             note = f"fine-tuned head dropped: {total:.1f} MB > {ship.size_limit_mb} MB"
         else:
             kept = True
@@ -113,7 +132,7 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
     elif (root / "finetuned").exists():
         shutil.rmtree(root / "finetuned")
     report = ShipReport(ship.model, loaded.fingerprint, baseline, feature.result, finetuned, kept, root,
-                        directory_size(loaded.directory) / 2**20, time.perf_counter() - started, note)
+                        directory_size(loaded.directory) / 2**20, time.perf_counter() - started, note, dev_scores)
     (root / "REPORT.md").write_text(report_markdown(report), encoding="utf-8")
     return report
 
@@ -160,6 +179,13 @@ def report_markdown(report: ShipReport) -> str:
     best = max([("baseline", b.test.accuracy), ("feature", f.test.accuracy)]
                + ([("finetuned", report.finetuned.test.accuracy)] if report.finetuned else []), key=lambda x: x[1])
     lines += ["", f"Best on test accuracy: **{best[0]}**. Model directory with heads: {report.total_mb:.1f} MB."]
+    if report.feature_dev:
+        tried = ", ".join(f"{p} {a:.4f}" for p, a in report.feature_dev.items())
+        lines += ["", f"Feature-head pooling chosen on dev accuracy ({tried})."]
+    if report.finetuned is not None:
+        lines += ["", "The fine-tuned head starts from the feature head and trains it together with a copy of the "
+                      f"biLM on {report.finetuned.sizes['train']} training examples "
+                      f"({report.finetuned.config['epochs']} epoch(s); a CPU time budget)."]
     if report.note:
         lines += ["", report.note]
     return "\n".join(lines) + "\n"

@@ -71,9 +71,10 @@ def _head_config(config: TaskConfig, bilm: BiLM, num_classes: int) -> HeadConfig
     )
 
 
-def _loss(logits: torch.Tensor, labels: list, token_level: bool, mask: torch.Tensor) -> torch.Tensor:
+def _loss(logits: torch.Tensor, labels: list, token_level: bool) -> torch.Tensor:
+    """Cross entropy of (B, C) logits against B labels, or of (B, T, C) against tag lists."""
     if token_level:
-        target = pad_tags(labels, logits.shape[1], logits.device)
+        target = pad_tags(labels, logits.shape[1], logits.device)  # -100 where padded
         return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
     target = torch.as_tensor(labels, dtype=torch.long, device=logits.device)
     return nn.functional.cross_entropy(logits, target)
@@ -146,6 +147,92 @@ class _Sources:
             source.refresh_state(state)
 
 
+class _Trainer:
+    """The optimiser loop of one run: epochs, dev evaluation, best-state bookkeeping."""
+
+    def __init__(self, config: TaskConfig, head: nn.Module, sources: _Sources, data: TaskData,
+                 result: RunResult, callback: Callback | None, should_stop: StopCheck | None):
+        self.config, self.head, self.sources, self.data, self.result = config, head, sources, data, result
+        self.callback, self.should_stop = callback, should_stop
+        self.optimizer = _optimizer(head, sources.bilm_model, config)
+        self.trainable = [p for g in self.optimizer.param_groups for p in g["params"]]
+        self.rng = np.random.default_rng(config.seed)
+        self.step = 0
+        self.best_state: tuple[dict, dict | None] | None = None
+
+    def _set_mode(self, training: bool) -> None:
+        self.head.train(training)
+        if self.sources.bilm_model is not None:
+            self.sources.bilm_model.train(training)
+            self.sources.refresh()
+
+    def _emit(self, record) -> None:
+        if self.callback is not None:
+            self.callback(self.step, record)
+
+    def train_epoch(self, epoch: int) -> list[float]:
+        """One pass over the training split; returns the step losses (stops early if cancelled)."""
+        self._set_mode(True)
+        train, source, losses = self.data.split("train"), self.sources.splits["train"], []
+        for indices in shuffled_length_batches(source.lengths(), self.config.batch_size, self.rng):
+            if self.should_stop is not None and self.should_stop():
+                self.result.cancelled = True
+                break
+            layers, mask = source(indices)
+            loss = _loss(self.head(layers, mask), [train.labels[i] for i in indices], self.data.token_level)
+            total = loss + self.config.mix_l2 * self.head.mix.regulariser().to(loss.device) if self.config.mix_l2 else loss
+            self.optimizer.zero_grad(set_to_none=True)
+            total.backward()
+            if self.config.grad_clip:
+                nn.utils.clip_grad_norm_(self.trainable, self.config.grad_clip)
+            self.optimizer.step()
+            self.step += 1
+            losses.append(float(loss.detach()))
+            record = StepRecord(self.step, epoch, losses[-1], self.head.mix.weights(), self.head.mix.gamma())
+            self.result.steps.append(record)
+            self._emit(record)
+        return losses
+
+    def evaluate(self, split: str) -> ClassificationReport:
+        self._set_mode(False)
+        return _evaluate(self.head, self.sources.splits[split], self.data, split, self.config.eval_batch_size)
+
+    def remember(self) -> None:
+        bilm = self.sources.bilm_model
+        self.best_state = (copy.deepcopy(self.head.state_dict()),
+                           copy.deepcopy(bilm.state_dict()) if bilm is not None else None)
+
+    def restore_best(self) -> None:
+        if self.best_state is None:
+            return
+        self.head.load_state_dict(self.best_state[0])
+        if self.best_state[1] is not None:
+            self.sources.bilm_model.load_state_dict(self.best_state[1])
+
+    def run(self) -> None:
+        """Epochs with early stopping on dev accuracy; then the best state is restored."""
+        best, bad_epochs = -math.inf, 0
+        for epoch in range(1, self.config.epochs + 1):
+            started = time.perf_counter()
+            losses = self.train_epoch(epoch)
+            if self.result.cancelled:
+                break
+            dev = self.evaluate("dev")
+            record = EpochRecord(epoch, float(np.mean(losses)) if losses else 0.0, dev.accuracy, dev.macro_f1,
+                                 time.perf_counter() - started)
+            self.result.epochs.append(record)
+            self._emit(record)
+            if dev.accuracy > best:
+                best, bad_epochs, self.result.best_epoch, self.result.dev = dev.accuracy, 0, epoch, dev
+                self.remember()
+            else:
+                bad_epochs += 1
+                if self.config.patience and bad_epochs >= self.config.patience:
+                    break
+        self.restore_best()
+        self._set_mode(False)
+
+
 def train_task(config: TaskConfig, *, callback: Callback | None = None, should_stop: StopCheck | None = None,
                model: LoadedModel | None = None, data: TaskData | None = None,
                cache: FeatureCache | None = None, initial_head: dict | None = None) -> TrainedTask:
@@ -160,7 +247,6 @@ def train_task(config: TaskConfig, *, callback: Callback | None = None, should_s
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
     loaded = model or load_model(config.model, state=config.state, device=device)
     data = data or load_task_data(config.task, config.dataset, train_size=config.train_size,
                                   dev_size=config.dev_size, test_size=config.test_size,
@@ -172,73 +258,17 @@ def train_task(config: TaskConfig, *, callback: Callback | None = None, should_s
     head = build_head(head_config).to(device)
     if initial_head is not None:
         head.load_state_dict(initial_head)
-    optimizer = _optimizer(head, sources.bilm_model, config)
-    trainable = [p for g in optimizer.param_groups for p in g["params"]]
     result = RunResult(config=config.to_dict(), label_names=list(data.label_names), device=str(device),
                        embed_seconds=sources.embed_seconds, model_fingerprint=loaded.fingerprint,
                        sizes={s: len(data.split(s)) for s in ("train", "dev", "test")})
-    train_split = data.split("train")
-    best_score, best_state, bad_epochs, step = -math.inf, None, 0, 0
+    trainer = _Trainer(config, head, sources, data, result, callback, should_stop)
     train_started = time.perf_counter()
-    for epoch in range(1, config.epochs + 1):
-        epoch_started = time.perf_counter()
-        head.train()
-        if sources.bilm_model is not None:
-            sources.bilm_model.train()
-            sources.refresh()
-        losses = []
-        for indices in shuffled_length_batches(sources.splits["train"].lengths(), config.batch_size, rng):
-            if should_stop is not None and should_stop():
-                result.cancelled = True
-                break
-            layers, mask = sources.splits["train"](indices)
-            logits = head(layers, mask)
-            loss = _loss(logits, [train_split.labels[i] for i in indices], data.token_level, mask)
-            total = loss + config.mix_l2 * head.mix.regulariser().to(loss.device) if config.mix_l2 else loss
-            optimizer.zero_grad(set_to_none=True)
-            total.backward()
-            if config.grad_clip:
-                nn.utils.clip_grad_norm_(trainable, config.grad_clip)
-            optimizer.step()
-            step += 1
-            losses.append(float(loss.detach()))
-            record = StepRecord(step, epoch, losses[-1], head.mix.weights(), head.mix.gamma())
-            result.steps.append(record)
-            if callback is not None:
-                callback(step, record)
-        if result.cancelled:
-            break
-        if sources.bilm_model is not None:
-            sources.bilm_model.eval()
-            sources.refresh()
-        dev = _evaluate(head, sources.splits["dev"], data, "dev", config.eval_batch_size)
-        record = EpochRecord(epoch, float(np.mean(losses)) if losses else 0.0, dev.accuracy, dev.macro_f1,
-                             time.perf_counter() - epoch_started)
-        result.epochs.append(record)
-        if callback is not None:
-            callback(step, record)
-        if dev.accuracy > best_score:
-            best_score, bad_epochs, result.best_epoch, result.dev = dev.accuracy, 0, epoch, dev
-            best_state = (copy.deepcopy(head.state_dict()),
-                          copy.deepcopy(sources.bilm_model.state_dict()) if sources.bilm_model is not None else None)
-        else:
-            bad_epochs += 1
-            if config.patience and bad_epochs >= config.patience:
-                break
+    trainer.run()
     result.train_seconds = time.perf_counter() - train_started
-    if best_state is not None:
-        head.load_state_dict(best_state[0])
-        if best_state[1] is not None:
-            sources.bilm_model.load_state_dict(best_state[1])
-    if sources.bilm_model is not None:
-        sources.bilm_model.eval()
-        sources.refresh()
-    if not result.cancelled:
-        result.test = _evaluate(head, sources.splits["test"], data, "test", config.eval_batch_size) \
-            if len(data.split("test")) else None
+    if not result.cancelled and len(data.split("test")):
+        result.test = trainer.evaluate("test")
     result.final_weights, result.final_gamma = head.mix.weights(), head.mix.gamma()
     result.wall_seconds = time.perf_counter() - started
-    head.eval()
     bilm = loaded.bilm
     if sources.bilm_model is not None:
         bilm = BiLM(sources.bilm_model, state=config.state, device=device, name=f"{loaded.bilm.name}-finetuned")
