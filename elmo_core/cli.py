@@ -22,8 +22,12 @@ import sys
 from pathlib import Path
 
 
-def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default="mini", help="model name or directory (default: mini)")
+def _add_model_arguments(parser: argparse.ArgumentParser, positional: bool = False) -> None:
+    """MODEL (positional or --model), --state and --device."""
+    if positional:
+        parser.add_argument("model", nargs="?", default="mini", help="model name or directory (default: mini)")
+    else:
+        parser.add_argument("--model", default="mini", help="model name or directory (default: mini)")
     parser.add_argument("--state", default="warm", choices=["warm", "zero", "carry"])
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
 
@@ -137,9 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     embed.set_defaults(func=embed_file)
 
     info = commands.add_parser("info", help="configuration, parameter count and device of a model")
-    info.add_argument("model", nargs="?", default="mini")
-    info.add_argument("--state", default="warm", choices=["warm", "zero", "carry"])
-    info.add_argument("--device", default=None)
+    _add_model_arguments(info, positional=True)
     info.set_defaults(func=model_info)
 
     train = commands.add_parser("train", help="pretrain a biLM from a JSON config")
@@ -160,9 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     card.set_defaults(func=run_card)
 
     quality = commands.add_parser("quality", help="polysemy, POS-probe and sense checks of a model")
-    quality.add_argument("model", nargs="?", default="mini")
-    quality.add_argument("--state", default="warm", choices=["warm", "zero", "carry"])
-    quality.add_argument("--device", default=None)
+    _add_model_arguments(quality, positional=True)
     quality.set_defaults(func=run_quality)
 
     app = commands.add_parser("app", help="start the Streamlit app")

@@ -40,8 +40,9 @@ def masked_forward(lstm: ElmoLSTM, tokens: torch.Tensor, lengths: torch.Tensor, 
         packed = layer.packed(dtype)
         dim = packed.w_recurrent.shape[2] // 4
         layer_input = x.to(dtype)
-        pre = torch.bmm(layer_input.reshape(2, batch * time, -1), packed.w_input)
-        pre = pre.add_(packed.bias.unsqueeze(1)).view(2, batch, time, 4 * dim)
+        flat = layer_input.reshape(2, batch * time, -1)
+        flat = torch.cat([flat, flat.new_ones(2, batch * time, 1)], dim=2)  # bias as a ones column
+        pre = torch.bmm(flat, packed.w_input_bias).view(2, batch, time, 4 * dim)
         c = cell[index].to(dtype)
         h = hidden[index].to(dtype)
         out = layer_input.new_zeros(2, batch, time, packed.w_projection.shape[2])

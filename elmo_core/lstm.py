@@ -80,8 +80,9 @@ class BiLSTMLayer(nn.Module):
             order = order.to(self.w_input.device)
             bias = self.bias.detach().clone()
             bias[:, 2 * h : 3 * h] += FORGET_BIAS
+            w_input = self.w_input.detach()[:, :, order]
             packed = PackedLayer(
-                w_input=self.w_input.detach()[:, :, order].to(dtype).contiguous(),
+                w_input_bias=torch.cat([w_input, bias[:, order].unsqueeze(1)], dim=1).to(dtype).contiguous(),
                 w_recurrent=self.w_recurrent.detach()[:, :, order].to(dtype).contiguous(),
                 bias=bias[:, order].to(dtype).contiguous(),
                 w_projection=self.w_projection.detach().to(dtype).contiguous(),
@@ -93,7 +94,7 @@ class BiLSTMLayer(nn.Module):
 class PackedLayer(NamedTuple):
     """Inference weights of one layer; gate order (i, f, o, j), forget bias included."""
 
-    w_input: torch.Tensor  # (2, input_dim, 4H)
+    w_input_bias: torch.Tensor  # (2, input_dim + 1, 4H): w_input with the bias as its last row
     w_recurrent: torch.Tensor  # (2, P, 4H)
     bias: torch.Tensor  # (2, 4H)
     w_projection: torch.Tensor  # (2, H, P)
@@ -295,7 +296,6 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSc
     hidden = hidden.to(dtype)
     active, offsets = schedule.active, schedule.offsets
     rows_per_chunk = max(1, PRE_GATE_CHUNK_BYTES // max(1, 2 * 4 * dim * inputs.element_size()))
-    bias = packed.bias.unsqueeze(1)
     previous = hidden
     t = 0
     while t < schedule.time and active[t] > 0:
@@ -304,8 +304,11 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSc
         while stop < schedule.time and active[stop] > 0 and offsets[stop + 1] - offsets[t] <= rows_per_chunk:
             stop += 1
         base = offsets[t]
-        # bmm then add: the same single rounding as baddbmm, without materialising a broadcast bias.
-        pre = torch.bmm(inputs[:, base : offsets[stop]], packed.w_input).add_(bias)
+        # The bias rides in the product as a last input column of ones (no pass over the
+        # (2, rows, 4H) result to add it, and no broadcast copy).
+        chunk = inputs[:, base : offsets[stop]]
+        ones = chunk.new_ones(2, chunk.shape[1], 1)
+        pre = torch.bmm(torch.cat([chunk, ones], dim=2), packed.w_input_bias)
         previous = time_loop(active[t])(pre, previous, cell, packed.w_recurrent, packed.w_projection, outputs,
                         active[t:stop], [o - base for o in offsets[t:stop]], base, dim,
                         _clip_or_nan(cell_clip), _clip_or_nan(proj_clip))

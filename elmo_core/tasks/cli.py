@@ -129,6 +129,8 @@ def register(subparsers) -> None:
                       help="training examples for fine-tuning, 0 = all (default 2500, to fit ~15 min on 2 cores)")
     ship.add_argument("--no-finetune", action="store_true", help="ship only the feature head")
     ship.add_argument("--device", default="auto")
-    ship.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's choice)")
+    ship.add_argument("--threads", type=int, default=1,
+                      help="torch CPU threads (default 1: on a busy 2-core machine two threads can be ~10x "
+                           "slower than one; 0 = torch's choice)")
     ship.add_argument("--quiet", action="store_true")
     ship.set_defaults(func=run_ship)
