@@ -37,12 +37,12 @@ class ShipConfig:
     model: str = "mini"
     dataset: str = "rt"
     feature: TaskConfig = field(default_factory=lambda: TaskConfig(
-        task="sentiment", strategy="feature", epochs=15, patience=3, lr=1e-3))
+        task="sentiment", strategy="feature", epochs=15, patience=3, lr=1e-3, num_threads=1))
     feature_poolings: tuple[str, ...] = ("mean", "meanmax")  # tried in turn, best dev accuracy wins
     finetune: TaskConfig = field(default_factory=lambda: TaskConfig(
-        task="sentiment", strategy="finetune", epochs=1, patience=1, lr=1e-3, bilm_lr_ratio=0.1,
+        task="sentiment", strategy="finetune", epochs=2, patience=1, lr=1e-3, bilm_lr_ratio=0.1, num_threads=1,
         pooling="meanmax"))
-    finetune_train_size: int = 2500  # 0 = the whole training split
+    finetune_train_size: int = 0  # 0 = the whole training split
     sizes: tuple[int, int, int] = (0, 0, 0)  # train/dev/test examples (0 = all; smaller only for tests)
     with_finetune: bool = True
     size_limit_mb: float = 40.0  # model + heads
