@@ -221,14 +221,17 @@ class BiLM:
             index[row, len(sentence) + 1] = 2
         vectors = self.token_vectors(list(position))
         table = torch.cat([vectors.new_zeros(1, vectors.shape[1]), vectors])
-        tokens = table[torch.from_numpy(index).to(self.device)]  # (batch, time, P), zeros at padding
+        index_t = torch.from_numpy(index).to(self.device)
+        tokens = table[index_t]  # (batch, time, P), zeros at padding
         lengths = torch.tensor([len(s) + 2 for s in sentences], device=self.device)
         mask = torch.arange(time, device=self.device).unsqueeze(0) < lengths.unsqueeze(1)
         state = self._initial_state(len(sentences))
         if state is None:
             state = self.model.lstm.zero_state(len(sentences), device=self.device, dtype=tokens.dtype)
-        runner = self._graphed if self._graphed is not None else self.model.lstm
-        layers, final = runner(tokens, mask, state)
+        if self._graphed is not None:
+            layers, final = self._graphed(tokens, mask, state)
+        else:  # first-layer input products once per distinct word of the batch
+            layers, final = self.model.lstm.forward_table(table, index_t, mask, state)
         if self.state_mode == "carry":
             self._remember(final)
         stacked = torch.stack([torch.cat([tokens, tokens], dim=-1), *layers])[:, :, 1:-1]

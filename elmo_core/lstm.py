@@ -144,6 +144,8 @@ def _version(tensor: torch.Tensor) -> int:
 # Bytes of input-to-gate products computed at once by the inference path: the time loop takes
 # its input products from chunks of steps, so memory stays bounded for any sentence length.
 PRE_GATE_CHUNK_BYTES = 64 * 2**20
+# Largest table of first-layer input products (per distinct word) that forward_table builds.
+TABLE_PRODUCT_BYTES = 128 * 2**20
 
 
 def prefix_lengths(mask: torch.Tensor) -> torch.Tensor | None:
@@ -273,9 +275,10 @@ def time_loop(rows: int = 1):
     return _time_loop_eager
 
 
-def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSchedule,
+def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor | None, schedule: StepSchedule,
                      cell: torch.Tensor, hidden: torch.Tensor,
-                     cell_clip: float | None, proj_clip: float | None
+                     cell_clip: float | None, proj_clip: float | None,
+                     table_products: tuple[torch.Tensor, torch.Tensor] | None = None
                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """:func:`run_layer` for inference (no autograd) on the packed layout of ``schedule``.
 
@@ -285,17 +288,21 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSc
 
     Per step: one recurrent product, one sigmoid over three gates (columns reordered to
     i, f, o, j), one tanh, the cell update in place, the clip, and the projection. The input
-    products come from one matrix product per chunk of steps (chunks bound the memory).
+    products come from one matrix product per chunk of steps (chunks bound the memory), or, with
+    ``table_products`` = (products (2 * V, 4H) of V distinct input vectors per direction, row
+    of each packed position (2, total) with direction 1 offset by V), are gathered from there.
     """
-    total, input_dim = inputs.shape[1], inputs.shape[2]
+    total = schedule.total
     dim = packed.w_recurrent.shape[2] // 4
     dtype = packed.w_recurrent.dtype
-    inputs = inputs.to(dtype)
-    outputs = inputs.new_empty(2, total, packed.w_projection.shape[2])
+    device = packed.w_recurrent.device
+    if inputs is not None:
+        inputs = inputs.to(dtype)
+    outputs = torch.empty(2, total, packed.w_projection.shape[2], dtype=dtype, device=device)
     cell = cell.to(dtype).clone()
     hidden = hidden.to(dtype)
     active, offsets = schedule.active, schedule.offsets
-    rows_per_chunk = max(1, PRE_GATE_CHUNK_BYTES // max(1, 2 * 4 * dim * inputs.element_size()))
+    rows_per_chunk = max(1, PRE_GATE_CHUNK_BYTES // max(1, 2 * 4 * dim * outputs.element_size()))
     previous = hidden
     t = 0
     while t < schedule.time and active[t] > 0:
@@ -304,11 +311,16 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor, schedule: StepSc
         while stop < schedule.time and active[stop] > 0 and offsets[stop + 1] - offsets[t] <= rows_per_chunk:
             stop += 1
         base = offsets[t]
-        # The bias rides in the product as a last input column of ones (no pass over the
-        # (2, rows, 4H) result to add it, and no broadcast copy).
-        chunk = inputs[:, base : offsets[stop]]
-        ones = chunk.new_ones(2, chunk.shape[1], 1)
-        pre = torch.bmm(torch.cat([chunk, ones], dim=2), packed.w_input_bias)
+        if table_products is not None:
+            products, rows = table_products
+            chunk_rows = rows[:, base : offsets[stop]]
+            pre = products.index_select(0, chunk_rows.reshape(-1)).view(2, chunk_rows.shape[1], 4 * dim)
+        else:
+            # The bias rides in the product as a last input column of ones (no pass over the
+            # (2, rows, 4H) result to add it, and no broadcast copy).
+            chunk = inputs[:, base : offsets[stop]]
+            ones = chunk.new_ones(2, chunk.shape[1], 1)
+            pre = torch.bmm(torch.cat([chunk, ones], dim=2), packed.w_input_bias)
         previous = time_loop(active[t])(pre, previous, cell, packed.w_recurrent, packed.w_projection, outputs,
                         active[t:stop], [o - base for o in offsets[t:stop]], base, dim,
                         _clip_or_nan(cell_clip), _clip_or_nan(proj_clip))
@@ -371,32 +383,48 @@ class ElmoLSTM(nn.Module):
             x = out
         return outputs, LSTMState(torch.stack(cells), torch.stack(hiddens))
 
-    def _forward_inference(self, inputs: torch.Tensor, lengths: torch.Tensor, state: LSTMState,
-                           dropout: float) -> tuple[list[torch.Tensor], LSTMState]:
+    def _forward_inference(self, inputs: torch.Tensor | None, lengths: torch.Tensor, state: LSTMState,
+                           dropout: float, layer0: tuple[torch.Tensor, torch.Tensor] | None = None
+                           ) -> tuple[list[torch.Tensor], LSTMState]:
         """:meth:`forward_directions` without autograd: rows sorted by length, packed layout,
         time loop of :func:`run_layer_packed`; outputs and state come back in the caller's row
-        order, with the same values as the autograd path (zeros + skip input at padding)."""
+        order, with the same values as the autograd path (zeros + skip input at padding).
+
+        ``layer0`` = (table (V, P), index (batch, time)) replaces ``inputs``: the first layer's
+        input at (row, t) is ``table[index[row, t]]`` (forward reading order), and its input
+        products are computed once per table row (see :meth:`forward_table`)."""
+        device = lengths.device
         lengths_list = [int(n) for n in lengths.tolist()]
         order = sorted(range(len(lengths_list)), key=lambda row: -lengths_list[row])
         permuted = order != list(range(len(order)))
         if permuted:
-            index = torch.tensor(order, device=inputs.device)
-            inputs = inputs.index_select(1, index)
+            index = torch.tensor(order, device=device)
+            if inputs is not None:
+                inputs = inputs.index_select(1, index)
+            else:
+                layer0 = (layer0[0], layer0[1].index_select(0, index))
             state = LSTMState(state.cell.index_select(2, index), state.hidden.index_select(2, index))
             lengths_list = [lengths_list[row] for row in order]
-        schedule = StepSchedule(lengths_list, inputs.shape[2], inputs.device)
+        time = inputs.shape[2] if inputs is not None else layer0[1].shape[1]
+        out_dtype = inputs.dtype if inputs is not None else layer0[0].dtype
+        schedule = StepSchedule(lengths_list, time, device)
         outputs, cells, hiddens = [], [], []
         x = inputs
-        x_packed = schedule.pack(x)
+        x_packed = schedule.pack(x) if x is not None else None
         for layer_index, layer in enumerate(self.layers):
-            if dropout and self.training:
+            packed = layer.packed(self.inference_dtype)
+            table_products = None
+            if layer_index == 0 and layer0 is not None:
+                table_products = self._table_products(packed, layer0, schedule)
+                layer_input = None
+            elif dropout and self.training:
                 layer_input = schedule.pack(nn.functional.dropout(x, dropout, True))
             else:
                 layer_input = x_packed
             out_packed, cell, hidden = run_layer_packed(
-                layer.packed(self.inference_dtype), layer_input, schedule, state.cell[layer_index], state.hidden[layer_index],
-                self.config.cell_clip, self.config.proj_clip)
-            out = schedule.unpack(out_packed).to(inputs.dtype)
+                packed, layer_input, schedule, state.cell[layer_index], state.hidden[layer_index],
+                self.config.cell_clip, self.config.proj_clip, table_products)
+            out = schedule.unpack(out_packed).to(out_dtype)
             if self.config.use_skip_connections and layer_index > 0:
                 out = out + x
                 out_packed = out_packed + x_packed
@@ -407,10 +435,52 @@ class ElmoLSTM(nn.Module):
         final = LSTMState(torch.stack(cells), torch.stack(hiddens))
         if permuted:
             inverse = torch.empty_like(index)
-            inverse[index] = torch.arange(len(order), device=inputs.device)
+            inverse[index] = torch.arange(len(order), device=device)
             outputs = [out.index_select(1, inverse) for out in outputs]
             final = LSTMState(final.cell.index_select(2, inverse), final.hidden.index_select(2, inverse))
         return outputs, final
+
+    @staticmethod
+    def _table_products(packed: PackedLayer, layer0: tuple[torch.Tensor, torch.Tensor],
+                        schedule: StepSchedule) -> tuple[torch.Tensor, torch.Tensor]:
+        """First-layer input products of every table row, per direction, and the packed rows."""
+        table, index = layer0
+        count = table.shape[0]
+        lengths = torch.tensor(schedule.lengths, device=index.device)
+        backward = reverse_within_lengths(index, lengths)
+        rows = torch.stack([index.reshape(-1).index_select(0, schedule.index),
+                            backward.reshape(-1).index_select(0, schedule.index) + count])
+        augmented = torch.cat([table, table.new_ones(count, 1)], dim=1).to(packed.w_input_bias.dtype)
+        products = torch.bmm(augmented.unsqueeze(0).expand(2, -1, -1), packed.w_input_bias)
+        return products.reshape(2 * count, -1), rows
+
+    def forward_table(self, table: torch.Tensor, index: torch.Tensor, mask: torch.Tensor, state: LSTMState
+                      ) -> tuple[list[torch.Tensor], LSTMState]:
+        """:meth:`forward` of ``tokens = table[index]`` (zeroed outside ``mask``), for inference.
+
+        table (V, P): distinct token vectors; index (batch, time) long. The first layer's input
+        products are computed once per table row instead of once per position (each distinct
+        word of a batch once, like the token cache does for the CNN) when that saves work;
+        results equal :meth:`forward` within float rounding. With autograd on, or for a mask
+        that is not a prefix mask, it simply calls :meth:`forward`.
+        """
+        lengths = prefix_lengths(mask) if not torch.is_grad_enabled() and index.shape[1] > 0 else None
+        count = table.shape[0]
+        dim = self.config.dim
+        table_bytes = 2 * count * 4 * dim * table.element_size()
+        if lengths is None or 4 * count > 3 * int(lengths.sum()) or table_bytes > TABLE_PRODUCT_BYTES:
+            return self.forward(table[index] * mask.unsqueeze(-1), mask, state)
+        outputs, final = self._forward_inference(None, lengths, state, 0.0, layer0=(table, index))
+        return self._merge_directions(outputs, mask, lengths), final
+
+    @staticmethod
+    def _merge_directions(outputs: list[torch.Tensor], mask: torch.Tensor, lengths: torch.Tensor
+                          ) -> list[torch.Tensor]:
+        layers = []
+        for out in outputs:
+            backward = reverse_within_lengths(out[1], lengths)
+            layers.append(torch.cat([out[0], backward], dim=-1) * mask.unsqueeze(-1))
+        return layers
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor, state: LSTMState
                 ) -> tuple[list[torch.Tensor], LSTMState]:

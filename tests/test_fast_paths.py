@@ -371,6 +371,33 @@ def test_inference_time_loop_matches_autograd_path():
         assert float((g - w.detach()).abs().max()) <= TOLERANCE
 
 
+@pytest.mark.parametrize("chunk_bytes", [None, 1])
+def test_forward_table_equals_forward(chunk_bytes, monkeypatch):
+    """First-layer input products per distinct word (gathered per step chunk) == per position."""
+    if chunk_bytes is not None:
+        monkeypatch.setattr(lstm_module, "PRE_GATE_CHUNK_BYTES", chunk_bytes)
+    model = _random_model(15)
+    torch.manual_seed(1)
+    table = torch.randn(6, model.config.lstm.projection_dim)
+    table[0] = 0.0
+    lengths = [9, 4, 9, 1, 6, 0]
+    mask = torch.arange(9).unsqueeze(0) < torch.tensor(lengths).unsqueeze(1)
+    index = torch.randint(1, 6, (6, 9)) * mask
+    _, _, state = _lstm_inputs(model, lengths)
+    calls = []
+    original = model.lstm._table_products
+    monkeypatch.setattr(model.lstm, "_table_products", lambda *a: calls.append(1) or original(*a))
+    with torch.no_grad():
+        want, want_state = model.lstm(table[index] * mask.unsqueeze(-1), mask, state)
+        got, got_state = model.lstm.forward_table(table, index, mask, state)
+    assert calls, "the table path was not taken"
+    for g, w in zip([*got, *got_state], [*want, *want_state]):
+        assert float((g - w).abs().max()) <= TOLERANCE
+    with torch.enable_grad():  # autograd on: plain forward
+        again, _ = model.lstm.forward_table(table, index, mask, state)
+    assert float((again[1].detach() - want[1]).abs().max()) <= TOLERANCE
+
+
 def test_eager_and_scripted_time_loops_are_identical(monkeypatch):
     model = _random_model(10)
     inputs, mask, state = _lstm_inputs(model, [6, 2, 6, 4])

@@ -46,6 +46,7 @@ class TaskConfig:
     batch_size: int = 32
     lr: float = 1e-3
     bilm_lr_ratio: float = 0.1
+    mix_lr_ratio: float = 10.0  # the few scalar-mix parameters (w, γ) learn at lr * mix_lr_ratio
     weight_decay: float = 1e-4
     dropout: float = 0.3
     grad_clip: float = 5.0
@@ -79,8 +80,8 @@ class TaskConfig:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.lr <= 0 or self.bilm_lr_ratio < 0:
-            raise ValueError("lr must be > 0 and bilm_lr_ratio >= 0")
+        if self.lr <= 0 or self.bilm_lr_ratio < 0 or self.mix_lr_ratio < 0:
+            raise ValueError("lr must be > 0, bilm_lr_ratio and mix_lr_ratio >= 0")
 
     def to_dict(self) -> dict:
         return asdict(self)

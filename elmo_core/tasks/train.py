@@ -107,7 +107,7 @@ def _optimizer(head: nn.Module, bilm_model: nn.Module | None, config: TaskConfig
     other = [p for n, p in head.named_parameters() if not n.startswith("mix.") and p.requires_grad]
     groups = [{"params": other, "weight_decay": config.weight_decay, "lr": config.lr}]
     if mix_params:
-        groups.append({"params": mix_params, "weight_decay": 0.0, "lr": config.lr})
+        groups.append({"params": mix_params, "weight_decay": 0.0, "lr": config.lr * config.mix_lr_ratio})
     if bilm_model is not None:
         groups.append({"params": list(bilm_model.parameters()), "weight_decay": config.weight_decay,
                        "lr": config.lr * config.bilm_lr_ratio})
