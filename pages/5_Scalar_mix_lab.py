@@ -37,7 +37,10 @@ with st.form("mix_settings"):
                              "with a smaller learning rate (slow on CPU; keep the subset small).")
     mix = c1.selectbox("Layers", list(MIXES), format_func=MIX_TITLES.__getitem__, key="mix_mix")
     layer_norm = c2.checkbox("Layer norm before mixing", key="mix_layer_norm")
-    learn_gamma = c2.checkbox("Learn γ", value=True, key="mix_learn_gamma")
+    feature_norm = c2.checkbox("Batch-normalise features", value=True, key="mix_feature_norm",
+                               help="Standardises what reaches the linear layer; the layers have very "
+                                    "different scales, so this trains much faster. It makes γ redundant.")
+    learn_gamma = c2.checkbox("Learn γ (without batch norm)", value=True, key="mix_learn_gamma")
     mix_l2 = c2.number_input("λ (pull weights towards uniform)", 0.0, 10.0, 0.0, step=0.1, key="mix_l2")
     pooling = c2.selectbox("Pooling (sentiment)", list(POOLINGS), index=2, key="mix_pooling")
     train_size = c3.number_input("Training examples (sentences for POS)", 10, 8000, 300, step=50, key="mix_train_size")
@@ -49,9 +52,9 @@ with st.form("mix_settings"):
     ablation_clicked = b2.form_submit_button("Train all four layer choices (ablation)", disabled=session.running)
 
 config = TaskConfig(task=task, model=spec.load_target, strategy=strategy, mix=mix, layer_norm=layer_norm,
-                    learn_gamma=learn_gamma, mix_l2=float(mix_l2), pooling=pooling, train_size=int(train_size),
-                    dev_size=int(eval_size), test_size=int(eval_size), epochs=int(epochs), lr=float(lr),
-                    state=bilm.state_mode if bilm.state_mode != "carry" else "warm")
+                    learn_gamma=learn_gamma, feature_norm=feature_norm, mix_l2=float(mix_l2), pooling=pooling,
+                    train_size=int(train_size), dev_size=int(eval_size), test_size=int(eval_size),
+                    epochs=int(epochs), lr=float(lr), state=bilm.state_mode if bilm.state_mode != "carry" else "warm")
 if train_clicked or ablation_clicked:
     queue = [replace(config, mix=m) for m in MIXES] if ablation_clicked else [config]
     with friendly_errors("starting the training run"):

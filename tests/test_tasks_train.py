@@ -2,7 +2,6 @@
 import json
 import math
 
-import numpy as np
 import pytest
 import torch
 
@@ -95,11 +94,18 @@ def test_fixed_layer_ablation_reports_one_hot_weights(tiny, pos, tmp_path):
     assert len(result.label_names) == len(pos.label_names)
 
 
-def test_scalar_mix_options_layer_norm_and_lambda(tiny, pos, tmp_path):
-    result = train_task(_config(tiny, task="pos", layer_norm=True, mix_l2=0.5, learn_gamma=False, lr=0.05),
-                        model=tiny, data=pos, cache=FeatureCache(tmp_path)).result
-    assert result.final_gamma == 1.0  # γ frozen
-    assert result.final_weights != [1 / 3] * 3
+def test_scalar_mix_options_layer_norm_lambda_and_gamma(tiny, pos, tmp_path):
+    cache = FeatureCache(tmp_path)
+    frozen = train_task(_config(tiny, task="pos", layer_norm=True, mix_l2=0.5, learn_gamma=False, lr=0.05),
+                        model=tiny, data=pos, cache=cache).result
+    assert frozen.final_gamma == 1.0 and frozen.final_weights != [1 / 3] * 3
+    learned = train_task(_config(tiny, task="pos", feature_norm=False, lr=0.05), model=tiny, data=pos,
+                         cache=cache).result
+    assert learned.final_gamma != 1.0
+    # a batch norm after the mix makes γ's scale irrelevant, so it is not trained then
+    normed = train_task(_config(tiny, task="pos", feature_norm=True, lr=0.05), model=tiny, data=pos,
+                        cache=cache).result
+    assert normed.final_gamma == 1.0 and all(s.gamma == 1.0 for s in normed.steps)
 
 
 def test_should_stop_cancels_before_test(tiny, sentiment, tmp_path):

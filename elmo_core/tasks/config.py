@@ -33,10 +33,13 @@ class TaskConfig:
     strategy: str = "feature"
     mix: str = "scalar"
     layer_norm: bool = False
-    learn_gamma: bool = True
+    learn_gamma: bool = True  # only without feature_norm (see below)
     mix_l2: float = 0.0
     pooling: str = "meanmax"  # sentence classifier only: mean, max, meanmax, bilstm
-    feature_norm: bool = True  # batch-normalise the features that reach the linear layer
+    # Batch-normalise the features that reach the linear layer. The normalisation makes γ's scale
+    # irrelevant (zero gradient), and Adam would let such a parameter drift until the running
+    # statistics used at evaluation no longer fit, so γ stays 1 when this is on.
+    feature_norm: bool = True
     bilstm_hidden: int = 64
     coarse_tags: bool = False  # pos: 12 universal tags instead of Penn tags
     train_size: int = 0

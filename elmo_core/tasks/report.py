@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -38,7 +38,9 @@ class GridConfig:
     model: str = "mini"
     sentiment_sizes: tuple[int, int, int] = (600, 200, 300)
     pos_sizes: tuple[int, int, int] = (200, 60, 0)
-    feature_epochs: int = 10
+    sentiment_lr: float = 1e-3
+    pos_lr: float = 1e-2  # few tagged sentences -> few steps per epoch; a larger step size converges
+    feature_epochs: int = 20
     finetune_epochs: int = 2
     seed: int = 0
     base: TaskConfig = field(default_factory=TaskConfig)  # other settings of every run
@@ -54,8 +56,9 @@ class GridConfig:
     def cell(self, task: str, strategy: str, mix: str) -> TaskConfig:
         train, dev, test = self.sentiment_sizes if task == "sentiment" else self.pos_sizes
         epochs = self.feature_epochs if strategy == "feature" else self.finetune_epochs
+        lr = self.sentiment_lr if task == "sentiment" else self.pos_lr
         return replace(self.base, task=task, strategy=strategy, mix=mix, model=self.model, train_size=train,
-                       dev_size=dev, test_size=test, epochs=epochs, seed=self.seed, dataset="")
+                       dev_size=dev, test_size=test, epochs=epochs, lr=lr, seed=self.seed, dataset="")
 
     def cells(self) -> list[TaskConfig]:
         return [self.cell(t, s, m) for t in self.tasks for s in self.strategies for m in self.mixes]
@@ -79,7 +82,12 @@ class GridResult:
 
 def run_grid(grid: GridConfig, *, model: LoadedModel | None = None, cache: FeatureCache | None = None,
              log: Callable[[str], None] = print) -> GridResult:
-    """Train every cell of ``grid`` (one model load, features embedded once per task)."""
+    """Train every cell of ``grid`` (one model load, features embedded once per task).
+
+    A ``finetune`` cell starts from the trained ``feature`` head of the same task and mix when
+    the grid has one (as the shipped fine-tuned head does), so that a couple of fine-tuning
+    epochs refine a working head instead of training one from scratch.
+    """
     started = time.perf_counter()
     loaded = model or load_model(grid.model, state=grid.base.state)
     cache = cache or FeatureCache()
@@ -91,8 +99,13 @@ def run_grid(grid: GridConfig, *, model: LoadedModel | None = None, cache: Featu
                               test_size=first.test_size, seed=first.seed, coarse_tags=first.coarse_tags)
         baselines[task] = run_baseline(data)
         log(f"[{task}] baseline {baselines[task].name}: test accuracy {baselines[task].test.accuracy:.4f}")
-        for config in (c for c in cells if c.task == task):
-            result = train_task(config, model=loaded, data=data, cache=cache).result
+        feature_heads = {}
+        for config in sorted((c for c in cells if c.task == task), key=lambda c: c.strategy != "feature"):
+            start = feature_heads.get(config.mix) if config.strategy == "finetune" else None
+            trained = train_task(config, model=loaded, data=data, cache=cache, initial_head=start)
+            if config.strategy == "feature":
+                feature_heads[config.mix] = trained.head.state_dict()
+            result = trained.result
             runs.append(result)
             log(f"[{len(runs)}/{len(cells)}] {config.label()}: test accuracy {result.test.accuracy:.4f}, "
                 f"macro F1 {result.test.macro_f1:.4f}, {result.train_seconds:.0f}s")

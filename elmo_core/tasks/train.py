@@ -66,7 +66,8 @@ def resolve_device(device: str) -> torch.device:
 def _head_config(config: TaskConfig, bilm: BiLM, num_classes: int) -> HeadConfig:
     return HeadConfig(
         task=config.task, num_layers=bilm.num_layers, dim=bilm.output_dim, num_classes=num_classes,
-        mix=MixConfig(config.mix, config.layer_norm, config.learn_gamma), pooling=config.pooling,
+        mix=MixConfig(config.mix, config.layer_norm, config.learn_gamma and not config.feature_norm),
+        pooling=config.pooling,
         bilstm_hidden=config.bilstm_hidden, dropout=config.dropout, feature_norm=config.feature_norm,
     )
 
