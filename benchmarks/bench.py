@@ -170,7 +170,8 @@ def mini_bilm() -> tuple[BiLM, str]:
         import elmo_core
 
         return elmo_core.load("mini", device="cpu"), "bundled mini"
-    return BiLM(random_model("mini"), device="cpu", name="mini-random"), "random weights, mini shapes (bundled mini absent)"
+    bilm = BiLM(random_model("mini"), device="cpu", name="mini-random")
+    return bilm, "random weights, mini shapes (bundled mini absent)"
 
 
 def latency(args) -> None:
@@ -294,7 +295,8 @@ def precision(args) -> None:
     print("|---|---|---|")
     base = None
     for name in ("float32", "bfloat16", "float16"):
-        loaded = elmo_core.load_files(reference / "options.json", reference / "lm_weights.hdf5", state="carry", device=device)
+        loaded = elmo_core.load_files(reference / "options.json", reference / "lm_weights.hdf5", state="carry",
+                                      device=device)
         bilm = BiLM(loaded.model, state="carry", device=device, precision=name)
         outputs = []
         for b in range(0, len(sentences), 10):
@@ -396,8 +398,8 @@ def memory(args) -> None:
             with Clock() as clock:
                 values = _child(CHILD_CLI, "embed", str(source), str(tmp / f"out{count}.hdf5"), "--all", "--quiet",
                                 "--model", str(model_dir), "--device", "cpu")
-            print(f"| {count:,} | {tokens:,} | {all_vectors:,.0f} MiB | {values['MAXRSS_KB']:,.0f} | {clock.wall:.1f} |",
-                  flush=True)
+            print(f"| {count:,} | {tokens:,} | {all_vectors:,.0f} MiB | {values['MAXRSS_KB']:,.0f} "
+                  f"| {clock.wall:.1f} |", flush=True)
     print("\nOne `embed` call, `small` shapes, 96 sentences of 300 tokens (outputs alone: "
           f"{96 * 300 * 3 * 256 * 4 / 2**20:,.0f} MiB):\n")
     print("| max_tokens_per_batch | RSS before the call | peak RSS during the call | growth |")

@@ -170,7 +170,12 @@ class StepSchedule:
         if any(a < b for a, b in zip(lengths, lengths[1:])):
             raise ValueError("StepSchedule needs lengths in non-increasing order")
         self.lengths, self.time, self.batch = lengths, time, len(lengths)
-        self.active = [sum(1 for length in lengths if length > t) for t in range(time)]
+        self.active = []
+        count = len(lengths)
+        for t in range(time):  # lengths are sorted: drop the rows that ended before step t
+            while count and lengths[count - 1] <= t:
+                count -= 1
+            self.active.append(count)
         self.offsets = [0]
         for count in self.active:
             self.offsets.append(self.offsets[-1] + count)

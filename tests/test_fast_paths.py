@@ -317,7 +317,8 @@ def _window_test_words() -> list[str]:
 def test_trimmed_convolution_equals_full_convolution(widest):
     torch.manual_seed(widest)
     filters = tuple((w, 4 + w) for w in range(1, widest + 1))
-    config = ElmoConfig(CharCNNConfig(embedding_dim=6, filters=filters, n_highway=1), LSTMConfig(dim=8, projection_dim=4))
+    config = ElmoConfig(CharCNNConfig(embedding_dim=6, filters=filters, n_highway=1),
+                        LSTMConfig(dim=8, projection_dim=4))
     model = ElmoModel(config).eval()
     words = _window_test_words()
     ids = torch.from_numpy(np.stack([token_to_ids(w) for w in words]))
