@@ -18,7 +18,11 @@ Fast exact inference (same vectors as the plain path within 1e-5, see ``tests/te
   ``precompute_vocabulary`` pins a whole vocabulary;
 - ``embed`` buckets sentences by length under a token budget (``max_tokens_per_batch``) in
   ``zero``/``warm`` modes and restores input order; ``carry`` keeps input order and batch rows;
-- the LSTM runs its inference path (packed layout, fused gates; see :mod:`elmo_core.lstm`).
+- the LSTM runs its inference path (packed layout, fused gates; see :mod:`elmo_core.lstm`);
+- in ``zero``/``warm`` modes every sentence's forward direction starts by reading ``<S>`` and its
+  backward direction by reading ``</S>`` from the same state, so the state after those two steps
+  is computed once per weights and reused: the time loop runs over the sentence's own tokens
+  only (n steps instead of n + 2). Their outputs are dropped anyway.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from .chars import BOS_TOKEN, EOS_TOKEN, batch_to_ids
 from .config import ElmoConfig
 from .lstm import LSTMState
 from .model import ElmoModel
+from .param_versions import parameters_key
 from .token_cache import TokenCache
 
 STATE_MODES = ("zero", "carry", "warm")
@@ -88,7 +93,8 @@ class BiLM:
         self.state_mode = state
         self.name = name
         self._carried: LSTMState | None = None
-        self._warm: LSTMState | None = None
+        self._warm: tuple[tuple, LSTMState] | None = None  # (weights key, state)
+        self._boundary: tuple[tuple, LSTMState] | None = None  # (weights key, state after <S> / </S>)
         self.max_tokens_per_batch = max_tokens_per_batch
         #: layer-0 vectors by word; ``None`` runs the CNN on every batch's distinct words.
         self.token_cache: TokenCache | None = TokenCache(self.model.char_cnn, cache_size) if token_cache else None
@@ -108,7 +114,7 @@ class BiLM:
             raise ValueError(f"precision must be one of {tuple(PRECISIONS)}, got {precision!r}")
         self.precision = precision
         self.model.lstm.inference_dtype = PRECISIONS[precision]
-        self._warm = None
+        self._warm = self._boundary = None
 
     # ----------------------------------------------------------------- properties
     @property
@@ -131,16 +137,39 @@ class BiLM:
         """Forget the carried state (``carry`` mode starts from zeros again)."""
         self._carried = None
 
+    def _weights_key(self) -> tuple:
+        return parameters_key(self.model.parameters()) + (self.precision,)
+
     def warm_state(self) -> LSTMState:
-        """The fixed start state of ``warm`` mode, shape (layers, 2, 1, ...); computed once."""
-        if self._warm is None:
+        """The fixed start state of ``warm`` mode, shape (layers, 2, 1, ...); computed once per
+        weights (recomputed after the parameters change, e.g. by fine-tuning)."""
+        key = self._weights_key()
+        if self._warm is None or self._warm[0] != key:
             state = None
             with torch.inference_mode():
                 for sentence in WARM_UP_TEXT:
                     ids = batch_to_ids([sentence]).to(self.device)
                     state = self.model(ids, state).state
-            self._warm = state
-        return self._warm
+            self._warm = (key, state)
+        return self._warm[1]
+
+    def boundary_state(self) -> LSTMState:
+        """``zero``/``warm`` modes: the state (layers, 2, 1, ...) after the forward direction has
+        read ``<S>`` and the backward direction ``</S>`` from the mode's start state. The same
+        for every sentence, so computed once per weights and precision."""
+        if self.state_mode == "carry":
+            raise ValueError("carry mode has no fixed boundary state (each row continues its own state)")
+        key = self._weights_key() + (self.state_mode,)
+        if self._boundary is None or self._boundary[0] != key:
+            with torch.inference_mode():
+                start = self._initial_state(1)
+                if start is None:
+                    start = self.model.lstm.zero_state(1, device=self.device)
+                boundary = self.token_vectors([BOS_TOKEN, EOS_TOKEN])  # direction 0 reads <S>, 1 reads </S>
+                mask = torch.ones(1, 1, dtype=torch.bool, device=self.device)
+                _, state = self.model.lstm.forward_directions(boundary.view(2, 1, 1, -1), mask, start)
+            self._boundary = (key, LSTMState(state.cell.float(), state.hidden.float()))
+        return self._boundary[1]
 
     def _initial_state(self, batch: int) -> LSTMState | None:
         if self.state_mode == "zero":
@@ -205,36 +234,53 @@ class BiLM:
             words = path
         return self.token_cache.precompute(words)
 
-    @torch.inference_mode()
-    def _run_batch(self, sentences: list[list[str]]) -> list[np.ndarray]:
-        """The fast path of :meth:`embed_batch`: cached token vectors, inference LSTM."""
-        position: dict[str, int] = {BOS_TOKEN: 1, EOS_TOKEN: 2}  # row 0 of the table: padding
-        time = max(len(s) for s in sentences) + 2
+    def _word_table(self, sentences: list[list[str]], boundaries: bool
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Layer 0 of a batch's distinct words: table (V + 1, P) with row 0 the zero padding
+        vector, index (batch, time) into it, lengths (batch,). ``boundaries`` puts ``<S>`` and
+        ``</S>`` around each sentence."""
+        position: dict[str, int] = {BOS_TOKEN: 1, EOS_TOKEN: 2} if boundaries else {}
+        extra = 2 if boundaries else 0
+        time = max(len(s) for s in sentences) + extra
         index = np.zeros((len(sentences), time), dtype=np.int64)
         for row, sentence in enumerate(sentences):
-            index[row, 0] = 1
-            for col, word in enumerate(sentence, start=1):
+            for col, word in enumerate(sentence, start=extra // 2):
                 slot = position.get(word)
                 if slot is None:
                     slot = position[word] = len(position) + 1
                 index[row, col] = slot
-            index[row, len(sentence) + 1] = 2
+            if boundaries:
+                index[row, 0], index[row, len(sentence) + 1] = 1, 2
         vectors = self.token_vectors(list(position))
-        table = torch.cat([vectors.new_zeros(1, vectors.shape[1]), vectors])
-        index_t = torch.from_numpy(index).to(self.device)
-        tokens = table[index_t]  # (batch, time, P), zeros at padding
-        lengths = torch.tensor([len(s) + 2 for s in sentences], device=self.device)
-        mask = torch.arange(time, device=self.device).unsqueeze(0) < lengths.unsqueeze(1)
-        state = self._initial_state(len(sentences))
-        if state is None:
-            state = self.model.lstm.zero_state(len(sentences), device=self.device, dtype=tokens.dtype)
+        table = torch.cat([vectors.new_zeros(1, self.model.char_cnn.output_dim), vectors])
+        lengths = torch.tensor([len(s) + extra for s in sentences], device=self.device)
+        return table, torch.from_numpy(index).to(self.device), lengths
+
+    @torch.inference_mode()
+    def _run_batch(self, sentences: list[list[str]]) -> list[np.ndarray]:
+        """The fast path of :meth:`embed_batch`: cached token vectors, inference LSTM; in
+        ``zero``/``warm`` modes from the cached :meth:`boundary_state`, without the markers."""
+        boundaries = self.state_mode == "carry" or self._graphed is not None
+        if not boundaries and not any(sentences):
+            return [np.zeros((self.num_layers, 0, self.output_dim), dtype=np.float32) for _ in sentences]
+        table, index, lengths = self._word_table(sentences, boundaries)
+        tokens = table[index]  # (batch, time, P), zeros at padding
+        mask = torch.arange(index.shape[1], device=self.device).unsqueeze(0) < lengths.unsqueeze(1)
+        if boundaries:
+            state = self._initial_state(len(sentences))
+            if state is None:
+                state = self.model.lstm.zero_state(len(sentences), device=self.device, dtype=tokens.dtype)
+        else:
+            state = LSTMState(*(s.expand(-1, -1, len(sentences), -1).contiguous() for s in self.boundary_state()))
         if self._graphed is not None:
             layers, final = self._graphed(tokens, mask, state)
         else:  # first-layer input products once per distinct word of the batch
-            layers, final = self.model.lstm.forward_table(table, index_t, mask, state)
+            layers, final = self.model.lstm.forward_table(table, index, mask, state)
         if self.state_mode == "carry":
             self._remember(final)
-        stacked = torch.stack([torch.cat([tokens, tokens], dim=-1), *layers])[:, :, 1:-1]
+        stacked = torch.stack([torch.cat([tokens, tokens], dim=-1), *layers])
+        if boundaries:
+            stacked = stacked[:, :, 1:-1]
         array = stacked.float().cpu().numpy()
         return [np.ascontiguousarray(array[:, i, : len(s)]) for i, s in enumerate(sentences)]
 

@@ -22,6 +22,7 @@ from torch import nn
 
 from .chars import PAD_CHAR
 from .config import CharCNNConfig
+from .param_versions import parameters_key
 
 
 # Largest intermediate of the inference path, in numbers (64 MiB of float32).
@@ -75,7 +76,7 @@ class CharCNN(nn.Module):
         Cached, rebuilt when a parameter is replaced or changed in place.
         """
         params = [self.char_embedding, *(p for conv in self.convolutions for p in (conv.weight, conv.bias))]
-        key = tuple((id(p), p.data_ptr(), _version(p)) for p in params)
+        key = parameters_key(params)
         cached = getattr(self, "_banks", None)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -216,9 +217,3 @@ def _unique_rows(ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return torch.from_numpy(array[first]), torch.from_numpy(inverse.reshape(-1).astype(np.int64))
 
-
-def _version(tensor: torch.Tensor) -> int:
-    try:
-        return tensor._version
-    except RuntimeError:  # inference tensors have no version counter
-        return -1

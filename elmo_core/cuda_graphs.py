@@ -22,6 +22,7 @@ from collections import OrderedDict
 import torch
 
 from .lstm import ElmoLSTM, LSTMState, reverse_within_lengths
+from .param_versions import parameters_key
 
 
 def masked_forward(lstm: ElmoLSTM, tokens: torch.Tensor, lengths: torch.Tensor, cell: torch.Tensor,
@@ -130,7 +131,7 @@ class GraphedLSTM:
         if not self.usable(tokens.device) or bucket_b > self.max_batch or bucket_t > self.max_time:
             return self.lstm(tokens, mask, state)
         key = (bucket_b, bucket_t, tokens.dtype, tokens.device, self.lstm.inference_dtype,
-               tuple((p.data_ptr(), p._version) for p in self.lstm.parameters()))
+               parameters_key(self.lstm.parameters()))
         graph = self._graphs.get(key)
         if graph is None:
             graph = _Graph(self.lstm, bucket_b, bucket_t, tokens.device, tokens.dtype)

@@ -16,12 +16,16 @@ from .weights import load_weights
 
 
 def load_files(options_file: str | Path, weight_file: str | Path, *, state: str = "warm",
-               device=None, name: str | None = None) -> BiLM:
-    """Build a model from ``options.json`` and fill it from ``weights.hdf5``."""
+               device=None, name: str | None = None, **bilm_options) -> BiLM:
+    """Build a model from ``options.json`` and fill it from ``weights.hdf5``.
+
+    ``bilm_options`` go to :class:`~elmo_core.bilm.BiLM`: ``token_cache``, ``cache_size``,
+    ``max_tokens_per_batch``, ``precision``, ``cuda_graphs``.
+    """
     config = ElmoConfig.from_json(options_file)
     model = ElmoModel(config)
     load_weights(model, weight_file)
-    return BiLM(model, state=state, device=device, name=name or Path(weight_file).parent.name)
+    return BiLM(model, state=state, device=device, name=name or Path(weight_file).parent.name, **bilm_options)
 
 
 def find_model_files(directory: str | Path) -> tuple[Path, Path]:
@@ -37,10 +41,12 @@ def find_model_files(directory: str | Path) -> tuple[Path, Path]:
     return options_file, weight_file
 
 
-def load(name_or_dir: str | Path, *, state: str = "warm", device=None, progress: bool = True) -> BiLM:
-    """Load a named model or a model directory. See the module docstring."""
+def load(name_or_dir: str | Path, *, state: str = "warm", device=None, progress: bool = True,
+         **bilm_options) -> BiLM:
+    """Load a named model or a model directory. See the module docstring; ``bilm_options`` as
+    in :func:`load_files` (e.g. ``load("mini", precision="bfloat16", max_tokens_per_batch=2048)``)."""
     from .registry import resolve_model_dir
 
     directory, name = resolve_model_dir(name_or_dir, progress=progress)
     options_file, weight_file = find_model_files(directory)
-    return load_files(options_file, weight_file, state=state, device=device, name=name)
+    return load_files(options_file, weight_file, state=state, device=device, name=name, **bilm_options)

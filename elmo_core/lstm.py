@@ -32,6 +32,8 @@ import torch
 from torch import nn
 
 from .config import LSTMConfig
+from .param_versions import parameters_key
+from .workspace import scratch
 
 FORGET_BIAS = 1.0
 
@@ -71,7 +73,7 @@ class BiLSTMLayer(nn.Module):
         """
         params = (self.w_input, self.w_recurrent, self.bias, self.w_projection)
         dtype = dtype or self.w_input.dtype
-        key = tuple((id(p), p.data_ptr(), _version(p)) for p in params) + (dtype, self.w_input.device)
+        key = parameters_key(params) + (dtype, self.w_input.device)
         if self._packed is not None and self._packed[0] == key:
             return self._packed[1]
         with torch.no_grad():
@@ -133,12 +135,6 @@ def run_layer(layer: BiLSTMLayer, inputs: torch.Tensor, mask: torch.Tensor,
         outputs.append(new_hidden * valid)
     return torch.stack(outputs, dim=2), cell, hidden
 
-
-def _version(tensor: torch.Tensor) -> int:
-    try:
-        return tensor._version
-    except RuntimeError:  # an inference tensor has no version counter (and cannot change in place)
-        return -1
 
 
 # Bytes of input-to-gate products computed at once by the inference path: the time loop takes
@@ -319,13 +315,15 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor | None, schedule:
         if table_products is not None:
             products, rows = table_products
             chunk_rows = rows[:, base : offsets[stop]]
-            pre = products.index_select(0, chunk_rows.reshape(-1)).view(2, chunk_rows.shape[1], 4 * dim)
+            pre = scratch("pre_gates", (2, chunk_rows.shape[1], 4 * dim), dtype, device)
+            torch.index_select(products, 0, chunk_rows.reshape(-1), out=pre.view(-1, 4 * dim))
         else:
             # The bias rides in the product as a last input column of ones (no pass over the
             # (2, rows, 4H) result to add it, and no broadcast copy).
             chunk = inputs[:, base : offsets[stop]]
             ones = chunk.new_ones(2, chunk.shape[1], 1)
-            pre = torch.bmm(torch.cat([chunk, ones], dim=2), packed.w_input_bias)
+            pre = scratch("pre_gates", (2, chunk.shape[1], 4 * dim), dtype, device)
+            torch.bmm(torch.cat([chunk, ones], dim=2), packed.w_input_bias, out=pre)
         previous = time_loop(active[t])(pre, previous, cell, packed.w_recurrent, packed.w_projection, outputs,
                         active[t:stop], [o - base for o in offsets[t:stop]], base, dim,
                         _clip_or_nan(cell_clip), _clip_or_nan(proj_clip))
@@ -456,8 +454,10 @@ class ElmoLSTM(nn.Module):
         rows = torch.stack([index.reshape(-1).index_select(0, schedule.index),
                             backward.reshape(-1).index_select(0, schedule.index) + count])
         augmented = torch.cat([table, table.new_ones(count, 1)], dim=1).to(packed.w_input_bias.dtype)
-        products = torch.bmm(augmented.unsqueeze(0).expand(2, -1, -1), packed.w_input_bias)
-        return products.reshape(2 * count, -1), rows
+        products = scratch("table_products", (2, count, packed.w_input_bias.shape[2]), augmented.dtype,
+                           augmented.device)
+        torch.bmm(augmented.unsqueeze(0).expand(2, -1, -1), packed.w_input_bias, out=products)
+        return products.view(2 * count, -1), rows
 
     def forward_table(self, table: torch.Tensor, index: torch.Tensor, mask: torch.Tensor, state: LSTMState
                       ) -> tuple[list[torch.Tensor], LSTMState]:

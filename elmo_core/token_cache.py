@@ -26,15 +26,10 @@ import torch
 
 from .char_cnn import CharCNN
 from .chars import token_to_ids
+from .param_versions import parameters_key
 
 DEFAULT_CACHE_BYTES = 64 * 2**20  # LRU part: 64 MiB of vectors (~131k words of width 128)
 
-
-def _version(tensor: torch.Tensor) -> int:
-    try:
-        return tensor._version
-    except RuntimeError:
-        return -1
 
 
 class TokenCache:
@@ -73,7 +68,7 @@ class TokenCache:
     def _current_fingerprint(self) -> tuple:
         params = tuple(self.char_cnn.parameters())
         first = params[0]
-        return tuple((id(p), p.data_ptr(), _version(p)) for p in params) + (first.dtype, first.device)
+        return parameters_key(params) + (first.dtype, first.device)
 
     def _check_fingerprint(self) -> None:
         if self._current_fingerprint() != self._fingerprint:

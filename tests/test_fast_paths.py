@@ -503,3 +503,67 @@ def test_reduced_precision_is_close_and_float32_is_default(reference_dir, fixtur
         assert all(v.dtype == np.float32 for v in bilm.embed(SENTENCES[:2]))
     with pytest.raises(ValueError, match="precision"):
         _fixture_bilm(reference_dir, precision="int8")
+
+
+# ---------------------------------------------------------------------- boundary state, scratch buffers, options
+def test_zero_and_warm_modes_skip_the_marker_steps(monkeypatch):
+    model = _random_model(8)
+    sentences = _random_sentences(9, 8)
+    times = []
+    original = lstm_module.StepSchedule
+
+    class Recording(original):
+        def __init__(self, lengths, time, device):
+            times.append(time)
+            super().__init__(lengths, time, device)
+
+    monkeypatch.setattr(lstm_module, "StepSchedule", Recording)
+    for state in ("zero", "warm"):
+        times.clear()
+        bilm = BiLM(model, state=state, device="cpu")
+        bilm.boundary_state()  # its own one-step run is not part of the count
+        times.clear()
+        bilm.embed(sentences, batch_size=64, max_tokens_per_batch=None)
+        assert times == [max(len(s) for s in sentences)], state  # no <S> / </S> steps
+    times.clear()
+    BiLM(model, state="carry", device="cpu").embed(sentences, batch_size=64)
+    assert times == [max(len(s) for s in sentences) + 2]
+    with pytest.raises(ValueError, match="carry"):
+        BiLM(model, state="carry", device="cpu").boundary_state()
+
+
+def test_warm_and_boundary_states_follow_weight_changes():
+    model = _random_model(9)
+    bilm = BiLM(model, state="warm", device="cpu")
+    sentence = [["river", "bank", "tree", "."]]
+    before = bilm.embed(sentence)[0]
+    with torch.no_grad():
+        model.lstm.layers[1].w_recurrent.mul_(0.7)  # in place, as fine-tuning does
+    after = bilm.embed(sentence)[0]
+    fresh = BiLM(model, state="warm", device="cpu").embed(sentence)[0]
+    assert np.abs(after - before).max() > 1e-4
+    assert np.abs(after - fresh).max() <= TOLERANCE
+
+
+def test_scratch_buffers_are_reused_per_slot_and_grow():
+    from elmo_core.workspace import release_scratch, scratch
+
+    release_scratch()
+    a = scratch("x", (4, 8), torch.float32, torch.device("cpu"))
+    b = scratch("x", (2, 8), torch.float32, torch.device("cpu"))
+    other = scratch("y", (4, 8), torch.float32, torch.device("cpu"))
+    assert a.data_ptr() == b.data_ptr() and other.data_ptr() != a.data_ptr()
+    bigger = scratch("x", (100, 8), torch.float32, torch.device("cpu"))
+    assert bigger.shape == (100, 8) and bigger.is_contiguous()
+    with torch.inference_mode():
+        made_in_inference = scratch("z", (3,), torch.float32, torch.device("cpu"))
+    made_in_inference.fill_(1.0)  # still writable outside inference mode
+    release_scratch()
+
+
+def test_load_files_passes_bilm_options(reference_dir):
+    bilm = elmo_core.load_files(reference_dir / "options.json", reference_dir / "lm_weights.hdf5",
+                                state="zero", device="cpu", token_cache=False, max_tokens_per_batch=123)
+    assert bilm.token_cache is None and bilm.max_tokens_per_batch == 123
+    with pytest.raises(TypeError, match="no_such_option"):
+        elmo_core.load_files(reference_dir / "options.json", reference_dir / "lm_weights.hdf5", no_such_option=1)
