@@ -161,6 +161,48 @@ def throughput(args) -> None:
     print()
 
 
+# ---------------------------------------------------------------------- a whole corpus
+def stream(args) -> None:
+    """Every pool sentence, batch 32, the token cache starting empty: the steady mix of hits and
+    misses a user's corpus embed (e.g. for UMAP) meets."""
+    pool = sentences_pool()
+    if args.quick:
+        pool = pool[:96]
+    tokens = sum(len(s) for s in pool)
+    distinct = len({w for s in pool for w in s})
+    print(f"## A whole corpus from an empty token cache ({len(pool)} sentences, {tokens:,} tokens, "
+          f"{distinct:,} distinct words, batch 32, random weights, state zero)\n")
+    print("Plain: `embed_batch` on consecutive batches of 32 in input order. Default: one "
+          "`BiLM.embed(sentences, batch_size=32)` call (length buckets, the cache filling as it goes).\n")
+    print("| config | plain per-step tok/s | default tok/s | ratio (wall) | ratio (CPU time) | cache hits / misses "
+          "| max abs diff | load |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in args.configs:
+        model = random_model(name)
+        if name == "original" and not args.quick:
+            corpus = [s[:8] for s in pool[:128]]  # keep the plain path's run short
+        else:
+            corpus = pool
+        corpus_tokens = sum(len(s) for s in corpus)
+        fast = BiLM(model, state="zero", device="cpu")
+        plain = ReferenceBiLM(model, state="zero")
+        plain.embed_batch(corpus[:2])
+        fast.embed(corpus[:2])
+        fast.token_cache.clear()
+        with Clock() as plain_clock:
+            want = [v for i in range(0, len(corpus), 32) for v in plain.embed_batch(corpus[i : i + 32])]
+        with Clock() as fast_clock:
+            got = fast.embed(corpus, batch_size=32)
+        stats = fast.token_cache.stats()
+        worst = max(float(np.abs(a - np.asarray(b)).max()) for a, b in zip(got, want))
+        print(f"| {name}{' (first 128 sentences, 8 tokens)' if corpus is not pool else ''} "
+              f"| {corpus_tokens / plain_clock.wall:,.0f} | {corpus_tokens / fast_clock.wall:,.0f} "
+              f"| {plain_clock.wall / fast_clock.wall:.1f}x | {plain_clock.cpu / fast_clock.cpu:.1f}x "
+              f"| {stats['hits']:,} / {stats['misses']:,} | {worst:.1e} | {os.getloadavg()[0]:.1f} |", flush=True)
+        del model, fast, plain
+    print()
+
+
 # ---------------------------------------------------------------------- latency
 def mini_bilm() -> tuple[BiLM, str]:
     from elmo_core.registry import bundled_model_dir
@@ -411,7 +453,7 @@ def memory(args) -> None:
     print()
 
 
-SECTIONS = {"throughput": throughput, "latency": latency, "time_loop": time_loop, "precision": precision,
+SECTIONS = {"throughput": throughput, "stream": stream, "latency": latency, "time_loop": time_loop, "precision": precision,
             "memory": memory}
 
 

@@ -5,8 +5,8 @@ Both start with a :class:`LayerMix` that turns all layers (L, B, T, D) into one 
 either ELMo's trainable scalar mix (softmax weights, γ, optional layer norm, λ regulariser)
 or one fixed layer for ablations (``layer0`` = context-free, ``layer1``/``layer2`` = LSTM).
 
-    SentenceClassifier: mix -> dropout -> pooling (mean | max | meanmax | bilstm) -> [norm] -> linear
-    TokenTagger:        mix -> dropout -> [norm] -> linear per token
+    SentenceClassifier: mix -> pooling (mean | max | meanmax | dropout + bilstm) -> [norm] -> dropout -> linear
+    TokenTagger:        mix -> [norm] -> dropout -> linear per token
 
 ``[norm]`` (``HeadConfig.feature_norm``, on by default) is a batch normalisation of the features
 that reach the linear layer. biLM dimensions have very different offsets and scales (a sentence
@@ -148,13 +148,13 @@ class SentenceClassifier(nn.Module):
         self.output = nn.Linear(width, config.num_classes)
 
     def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = self.dropout(self.mix(layers, mask))  # (B, T, D)
+        x = self.mix(layers, mask)  # (B, T, D)
         if self.encoder is not None:
             lengths = mask.sum(1).clamp(min=1).cpu()
-            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            packed = nn.utils.rnn.pack_padded_sequence(self.dropout(x), lengths, batch_first=True,
+                                                       enforce_sorted=False)
             out, _ = self.encoder(packed)
             x, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=mask.shape[1])
-            x = self.dropout(x)
         pooling = self.config.pooling
         if pooling == "mean":
             pooled = masked_mean(x, mask)
@@ -162,7 +162,10 @@ class SentenceClassifier(nn.Module):
             pooled = masked_max(x, mask)
         else:
             pooled = torch.cat([masked_mean(x, mask), masked_max(x, mask)], dim=-1)
-        return self.output(self.norm(pooled))
+        # Dropout after pooling and after the norm: a max over dropped-out (rescaled) vectors is
+        # biased upwards in training only, and batch statistics gathered on such features no
+        # longer fit at evaluation (measured: single-layer heads collapsed to one class).
+        return self.output(self.dropout(self.norm(pooled)))
 
 
 class TokenTagger(nn.Module):
@@ -177,12 +180,12 @@ class TokenTagger(nn.Module):
         self.output = nn.Linear(config.dim, config.num_classes)
 
     def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = self.dropout(self.mix(layers, mask))  # (B, T, D)
+        x = self.mix(layers, mask)  # (B, T, D)
         if isinstance(self.norm, nn.BatchNorm1d):
             normalised = torch.zeros_like(x)
             normalised[mask] = self.norm(x[mask])  # statistics over real tokens only
             x = normalised
-        return self.output(x)
+        return self.output(self.dropout(x))  # dropout after the norm, as in the classifier
 
 
 def build_head(config: HeadConfig) -> SentenceClassifier | TokenTagger:
