@@ -91,6 +91,12 @@ class Clock:
         self.cpu = time.process_time() - self.cpu
 
 
+def table_head(columns: list[str]) -> None:
+    """Print a Markdown table's header and separator rows."""
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+
+
 def header(args) -> None:
     load = os.getloadavg()
     cpu = platform.processor() or "unknown"
@@ -117,9 +123,9 @@ def throughput(args) -> None:
           "ratios (process CPU seconds) are less sensitive to other load on the machine.\n")
     print("Sentences: consecutive ones from the pool (mean about 11 tokens); `original` at batch 256 "
           "uses their first 8 tokens, to keep the plain path's run short.\n")
-    print("| config | batch | batches | tokens | plain per-step | default, cold cache | default, warm cache "
-          "| ratio cold | ratio warm | ratio cold / warm (CPU time) | max abs diff | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    table_head(["config", "batch", "batches", "tokens", "plain per-step", "default, cold cache",
+                "default, warm cache", "ratio cold", "ratio warm", "ratio cold / warm (CPU time)",
+                "max abs diff", "load"])
     for name in args.configs:
         model = random_model(name)
         fast = BiLM(model, state="zero", device="cpu")
@@ -174,9 +180,8 @@ def stream(args) -> None:
           f"{distinct:,} distinct words, batch 32, random weights, state zero)\n")
     print("Plain: `embed_batch` on consecutive batches of 32 in input order. Default: one "
           "`BiLM.embed(sentences, batch_size=32)` call (length buckets, the cache filling as it goes).\n")
-    print("| config | plain per-step tok/s | default tok/s | ratio (wall) | ratio (CPU time) | cache hits / misses "
-          "| max abs diff | load |")
-    print("|---|---|---|---|---|---|---|---|")
+    table_head(["config", "plain per-step tok/s", "default tok/s", "ratio (wall)", "ratio (CPU time)",
+                "cache hits / misses", "max abs diff", "load"])
     for name in args.configs:
         model = random_model(name)
         if name == "original" and not args.quick:

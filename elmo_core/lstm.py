@@ -199,19 +199,32 @@ def _clip_or_nan(clip: float | None) -> float:
     return float("nan") if clip is None else float(clip)
 
 
-def _time_loop_eager(pre: torch.Tensor, previous: torch.Tensor, cell: torch.Tensor,
+def _time_loop_eager(pre: torch.Tensor, table_rows: torch.Tensor, previous: torch.Tensor, cell: torch.Tensor,
                      w_recurrent: torch.Tensor, w_projection: torch.Tensor, outputs: torch.Tensor,
                      active: List[int], begins: List[int], base: int, dim: int,
-                     cell_clip: float, proj_clip: float) -> torch.Tensor:
-    """The steps of one chunk. ``pre`` (2, rows, 4H) holds the chunk's input products (bias
-    included; gate order i, f, o, j) and is overwritten with the gates; ``cell`` (2, batch, H) and
-    ``outputs`` (2, total, P) are updated in place. A clip of NaN means "no clip". Returns the
-    hidden state after the last step (a view of ``outputs``). Written for TorchScript too."""
+                     cell_clip: float, proj_clip: float, gates_buffer: torch.Tensor,
+                     hidden_buffer: torch.Tensor) -> torch.Tensor:
+    """The steps of one chunk. The input products (bias included; gate order i, f, o, j) are
+    either ``pre`` (2, rows, 4H), one row per packed position of the chunk (``table_rows``
+    empty), or rows of a table ``pre`` (2V, 4H) picked by ``table_rows`` (2, rows). ``cell``
+    (2, batch, H) and ``outputs`` (2, total, P) are updated in place. A clip of NaN means "no
+    clip". Returns the hidden state after the last step (a view of ``outputs``). Written for
+    TorchScript too.
+
+    Each step's gates and hidden state are computed into contiguous scratch (``gates_buffer``
+    of 2 * batch * 4H numbers, ``hidden_buffer`` of 2 * batch * P): a step's slice of ``pre`` or
+    ``outputs`` spans both directions with a gap between them, and a batched matrix product
+    *into* such a strided tensor runs on one thread only (measured 1.75x slower on 2 threads)."""
     for k in range(len(active)):
         n = active[k]
         begin = begins[k]
-        gates = pre[:, begin : begin + n]
-        gates.baddbmm_(previous[:, :n], w_recurrent)
+        gates = gates_buffer[: 2 * n * 4 * dim].view(2, n, 4 * dim)
+        if table_rows.numel() > 0:
+            torch.index_select(pre, 0, table_rows[:, begin : begin + n].reshape(-1), out=gates.view(2 * n, 4 * dim))
+            gates.baddbmm_(previous[:, :n], w_recurrent)
+        else:
+            torch.bmm(previous[:, :n], w_recurrent, out=gates)
+            gates.add_(pre[:, begin : begin + n])
         gates[:, :, : 3 * dim].sigmoid_()
         candidate = gates[:, :, 3 * dim :].tanh_()
         c = cell[:, :n]
@@ -219,19 +232,23 @@ def _time_loop_eager(pre: torch.Tensor, previous: torch.Tensor, cell: torch.Tens
         if cell_clip == cell_clip:  # not NaN
             c.clamp_(-cell_clip, cell_clip)
         squashed = torch.tanh(c).mul_(gates[:, :, 2 * dim : 3 * dim])
-        new_hidden = outputs[:, base + begin : base + begin + n]
+        new_hidden = hidden_buffer[: 2 * n * w_projection.shape[2]].view(2, n, w_projection.shape[2])
         torch.bmm(squashed, w_projection, out=new_hidden)
         if proj_clip == proj_clip:
             new_hidden.clamp_(-proj_clip, proj_clip)
+        outputs[:, base + begin : base + begin + n].copy_(new_hidden)
         previous = new_hidden
-    return previous
+    n_last = active[len(active) - 1]
+    last = begins[len(begins) - 1]
+    return outputs[:, base + last : base + last + n_last]
 
 
 #: "eager", "script" or "auto" (TorchScript for chunks whose steps run at most
-#: AUTO_SCRIPT_MAX_ROWS rows, where per-operation overhead dominates; eager above, where the
-#: matrix products dominate). Chosen from the measurements in benchmarks/RESULTS.md.
+#: AUTO_SCRIPT_MAX_ROWS rows, eager above). On an idle 2-core CPU TorchScript was faster at every
+#: batch size measured (1 to 256 rows: 5-25%, see benchmarks/RESULTS.md), so the bound only keeps
+#: very large batches, where the matrix products dominate, on the plain loop.
 _TIME_LOOP_MODE = "auto"
-AUTO_SCRIPT_MAX_ROWS = 8
+AUTO_SCRIPT_MAX_ROWS = 1024
 _SCRIPTED_LOOP = None  # None: not tried yet; False: TorchScript unavailable
 
 
@@ -305,6 +322,10 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor | None, schedule:
     active, offsets = schedule.active, schedule.offsets
     rows_per_chunk = max(1, PRE_GATE_CHUNK_BYTES // max(1, 2 * 4 * dim * outputs.element_size()))
     previous = hidden
+    batch = active[0] if active else 0
+    gates_buffer = scratch("step_gates", (max(1, 2 * batch * 4 * dim),), dtype, device)
+    hidden_buffer = scratch("step_hidden", (max(1, 2 * batch * outputs.shape[2]),), dtype, device)
+    no_rows = torch.empty(0, 0, dtype=torch.long, device=device)
     t = 0
     while t < schedule.time and active[t] > 0:
         # Steps [t, stop) form one chunk of at most rows_per_chunk packed rows (at least one step).
@@ -312,11 +333,9 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor | None, schedule:
         while stop < schedule.time and active[stop] > 0 and offsets[stop + 1] - offsets[t] <= rows_per_chunk:
             stop += 1
         base = offsets[t]
-        if table_products is not None:
-            products, rows = table_products
+        if table_products is not None:  # gathered step by step inside the loop
+            pre, rows = table_products
             chunk_rows = rows[:, base : offsets[stop]]
-            pre = scratch("pre_gates", (2, chunk_rows.shape[1], 4 * dim), dtype, device)
-            torch.index_select(products, 0, chunk_rows.reshape(-1), out=pre.view(-1, 4 * dim))
         else:
             # The bias rides in the product as a last input column of ones (no pass over the
             # (2, rows, 4H) result to add it, and no broadcast copy).
@@ -324,9 +343,11 @@ def run_layer_packed(packed: PackedLayer, inputs: torch.Tensor | None, schedule:
             ones = chunk.new_ones(2, chunk.shape[1], 1)
             pre = scratch("pre_gates", (2, chunk.shape[1], 4 * dim), dtype, device)
             torch.bmm(torch.cat([chunk, ones], dim=2), packed.w_input_bias, out=pre)
-        previous = time_loop(active[t])(pre, previous, cell, packed.w_recurrent, packed.w_projection, outputs,
-                        active[t:stop], [o - base for o in offsets[t:stop]], base, dim,
-                        _clip_or_nan(cell_clip), _clip_or_nan(proj_clip))
+            chunk_rows = no_rows
+        previous = time_loop(active[t])(pre, chunk_rows, previous, cell, packed.w_recurrent, packed.w_projection, outputs,
+                                        active[t:stop], [o - base for o in offsets[t:stop]], base, dim,
+                                        _clip_or_nan(cell_clip), _clip_or_nan(proj_clip), gates_buffer,
+                                        hidden_buffer)
         t = stop
     final_hidden = hidden.clone()
     if schedule.started:
