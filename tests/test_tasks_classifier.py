@@ -143,6 +143,7 @@ def test_ship_heads_writes_both_heads_and_report(reference_dir, tmp_path, monkey
     target.mkdir()
     shutil.copy(reference_dir / "options.json", target / "options.json")
     shutil.copy(reference_dir / "lm_weights.hdf5", target / "weights.hdf5")
+    (target / "MODEL_CARD.md").write_text("# Model card\n\n## Quality checks\n\nok\n\n## Perplexity during training\n\nx\n")
     ship = ShipConfig(model=str(target), sizes=(40, 16, 16), finetune_train_size=16, progress=False)
     ship.feature = TaskConfig(task="sentiment", epochs=2, batch_size=16, device="cpu")
     ship.finetune = TaskConfig(task="sentiment", strategy="finetune", epochs=1, batch_size=8, device="cpu")
@@ -160,3 +161,9 @@ def test_ship_heads_writes_both_heads_and_report(reference_dir, tmp_path, monkey
     dropped = ship_heads(tight)
     assert not dropped.finetuned_kept and not (target / "heads" / "finetuned").exists()
     assert "dropped" in (target / "heads" / "REPORT.md").read_text()
+    # The model card carries the latest numbers in one section, before the training curve.
+    card = (target / "MODEL_CARD.md").read_text()
+    assert card.count("## Sentiment heads") == 1
+    assert card.index("## Quality checks") < card.index("## Sentiment heads") < card.index("## Perplexity")
+    assert f"| {dropped.feature.test.accuracy:.4f} | {dropped.feature.test.macro_f1:.4f} |" in card
+    assert "fine-tuned biLM" not in card  # dropped from the model, so not on its card

@@ -9,7 +9,8 @@ Train the sentiment heads that ship with a model and write their report.
 3. the ``finetuned`` head: starts from the feature head and fine-tunes it together with a copy
    of the biLM on (a subset of) the training split; kept only if the head directory plus the
    model stays within ``size_limit_mb``;
-4. ``<model dir>/heads/REPORT.md`` with test accuracy and macro F1 of all three.
+4. ``<model dir>/heads/REPORT.md`` with test accuracy and macro F1 of all three, and the same
+   numbers as a section of the model's ``MODEL_CARD.md`` (when it has one).
 """
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ from .progress import TqdmProgress
 from .results import RunResult
 from .train import TrainedTask, train_task
 
-__all__ = ["ShipConfig", "ShipReport", "ship_heads", "report_markdown"]
+__all__ = ["ShipConfig", "ShipReport", "ship_heads", "report_markdown", "card_section", "update_model_card",
+           "CARD_HEADING"]
+
+CARD_HEADING = "## Sentiment heads"
 
 
 @dataclass
@@ -134,7 +138,46 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
     report = ShipReport(ship.model, loaded.fingerprint, baseline, feature.result, finetuned, kept, root,
                         directory_size(loaded.directory) / 2**20, time.perf_counter() - started, note, dev_scores)
     (root / "REPORT.md").write_text(report_markdown(report), encoding="utf-8")
+    update_model_card(loaded.directory / "MODEL_CARD.md", card_section(report))
     return report
+
+
+def card_section(report: ShipReport) -> str:
+    """The model card's section on the shipped heads: test accuracy and macro F1 against the baseline."""
+    b, f, ft = report.baseline, report.feature, report.finetuned
+    rows = [("bag-of-words logistic regression (baseline)", b.test),
+            ("feature ensemble (frozen biLM, scalar mix), `load_classifier(\"default\")`", f.test)]
+    if ft is not None and report.finetuned_kept:
+        rows.append(("fine-tuned biLM, `load_classifier(\"finetuned\")`", ft.test))
+    winner = max(rows, key=lambda row: row[1].accuracy)
+    lines = [CARD_HEADING, "",
+             f"On the `rt` movie-review test split ({f.sizes['test']} snippets), written by "
+             "`elmo-explorer task ship-heads` (details: `heads/REPORT.md`):", "",
+             "| classifier | test accuracy | test macro F1 |", "|---|---:|---:|"]
+    lines += [f"| {name} | {test.accuracy:.4f} | {test.macro_f1:.4f} |" for name, test in rows]
+    verdict = ("the baseline; this model's heads do not beat bag-of-words on this task"
+               if winner is rows[0] else winner[0])
+    lines += ["", f"Best on test accuracy: {verdict}.", ""]
+    return "\n".join(lines)
+
+
+def update_model_card(card: Path, section: str) -> bool:
+    """Put ``section`` (starting with its ``## `` heading) into the card: replace the section of
+    that heading, or insert it before ``## Perplexity during training`` (else at the end).
+    Returns False when there is no card."""
+    if not card.is_file():
+        return False
+    heading = section.splitlines()[0]
+    lines = card.read_text(encoding="utf-8").splitlines()
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    else:
+        anchor = "## Perplexity during training"
+        start = end = lines.index(anchor) if anchor in lines else len(lines)
+    new = lines[:start] + section.rstrip("\n").splitlines() + [""] + lines[end:]
+    card.write_text("\n".join(new).rstrip("\n") + "\n", encoding="utf-8")
+    return True
 
 
 def _row(name: str, accuracy: float, f1: float, base: BaselineResult, seconds: float, extra: str = "") -> str:
