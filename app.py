@@ -14,8 +14,7 @@ import streamlit as st
 from elmo_core.analysis import (concat_tokens, cosine_matrix, cosine_to, find_occurrences,
                                 flatten_positions, gather_vectors, repeated_words, sentence_starts)
 from elmo_explorer_ui import charts
-from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, page_setup, query_value, require_model,
-                                      run_app, set_query, show_model_notice)
+from elmo_explorer_ui.runtime import embed, friendly_errors, init_widget, model_page, query_value, run_app, set_query
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import marked_sentence, occurrence_label, parse_sentences
 
@@ -102,12 +101,10 @@ def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray]) -> N
 
 def sentence_lab() -> None:
     """The home page."""
-    page_setup("Sentence lab")
-    st.title("Sentence lab")
-    st.write("Type sentences, one per line. ELMo gives every token one vector per layer: layer 0 "
-             "sees only the word's characters, layers 1 and 2 also see its context.")
-    spec, _ = require_model()
-    show_model_notice()
+    spec, _ = model_page(
+        "Sentence lab",
+        "Type sentences, one per line. ELMo gives every token one vector per layer: layer 0 sees "
+        "only the word's characters, layers 1 and 2 also see its context.")
     sentences = read_sentences()
     with friendly_errors("computing the vectors"), st.spinner("Computing ELMo vectors …"):
         vectors = embed(spec, sentences)

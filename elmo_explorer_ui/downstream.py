@@ -27,7 +27,7 @@ from .model_info import ModelSpec
 from .runtime import load_model
 
 __all__ = ["LabSession", "lab_session", "loaded_model", "task_data", "shipped_classifier", "token_html",
-           "report_table", "summary_table", "start_run"]
+           "report_table", "summary_table", "start_run", "run_progress", "cancel_or_finish"]
 
 
 # ----------------------------------------------------------------------------- model and data
@@ -113,6 +113,28 @@ def collect(session: LabSession, model: LoadedModel) -> bool:
     if session.queue and run.status == "done":
         start_run(session, session.queue.pop(0), model)
     return True
+
+
+def run_progress(run: BackgroundRun, snap) -> None:
+    """A progress bar for a running job: embedding, then epochs (with step, loss and time)."""
+    if snap.phase is not None:
+        st.progress(snap.phase.done / max(snap.phase.total, 1),
+                    text=f"{snap.phase.phase}: {snap.phase.done} of {snap.phase.total} sentences")
+    elif snap.steps:
+        last = snap.steps[-1]
+        st.progress(min(last.epoch / max(run.config.epochs, 1), 1.0),
+                    text=f"epoch {last.epoch} of {run.config.epochs} · step {last.step} · loss {last.loss:.3f} · "
+                         f"{snap.elapsed:.0f}s")
+    else:
+        st.progress(0.0, text=f"starting … {snap.elapsed:.0f}s")
+
+
+def cancel_or_finish(session: LabSession, run: BackgroundRun, key: str) -> None:
+    """The Cancel button of a live run; reruns the whole page once the run has ended."""
+    if st.button("Cancel", key=key):
+        session.cancel()
+    if not run.running:
+        st.rerun(scope="app")
 
 
 # ----------------------------------------------------------------------------- presentation

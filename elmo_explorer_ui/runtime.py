@@ -82,13 +82,24 @@ def leave_legacy_navigation() -> None:
         PagesManager.uses_pages_directory = False
 
 
-def page_setup(title: str) -> None:
-    """Page config and the model in use in the sidebar."""
+def page_setup(title: str, intro: str = "") -> None:
+    """Page config, the model in use in the sidebar, the page title and its introduction."""
     leave_legacy_navigation()
     st.set_page_config(page_title=f"{title} · ELMo Explorer", page_icon=":material/hub:", layout="wide")
     spec = current_spec()
     maturity = model_maturity(spec)
     st.sidebar.caption(f"Model: **{spec.title}**" + (" · provisional" if maturity.is_provisional else ""))
+    st.title(title)
+    if intro:
+        st.write(intro)
+
+
+def model_page(title: str, intro: str) -> tuple[ModelSpec, elmo_core.BiLM]:
+    """:func:`page_setup`, then the chosen model loaded (see :func:`require_model`) and named."""
+    page_setup(title, intro)
+    spec, bilm = require_model()
+    show_model_notice()
+    return spec, bilm
 
 
 def show_model_notice() -> None:

@@ -10,20 +10,18 @@ from elmo_core.polysemy import curated_words, load_wordnet_examples, sense_count
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.points import (group_starts, occurrence_table, order_by_sense, sense_name,
                                      unique_sentences, user_sense_sentences)
-from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, page_setup, query_int, query_value,
-                                      require_model, set_query, show_model_notice)
+from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model_page, query_int, query_value,
+                                      set_query)
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import parse_labelled_lines, short
 
 OTHER = "✎ another word …"
 
-page_setup("Word senses")
-st.title("Word senses")
-st.write("Each curated word is used in 2–3 senses. If a layer's vectors group by sense, a "
-         "nearest-centroid classifier can recognise the sense of a held-out sentence. Layer 0 "
-         "sees only the spelling, so it cannot beat guessing the most frequent sense.")
-spec, bilm = require_model()
-show_model_notice()
+spec, bilm = model_page(
+    "Word senses",
+    "Each curated word is used in 2–3 senses. If a layer's vectors group by sense, a "
+    "nearest-centroid classifier can recognise the sense of a held-out sentence. Layer 0 sees "
+    "only the spelling, so it cannot beat guessing the most frequent sense.")
 
 # ---------------------------------------------------------------- choose the word and sources
 words = curated_words()

@@ -13,8 +13,8 @@ from elmo_core.polysemy import curated_words, load_curated, load_wordnet_example
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.points import (ALL_TOKENS, ONE_WORD, USER_SOURCE, Normaliser, build_map_data, context_only,
                                      export_table, user_sense_sentences)
-from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, page_setup, query_int, query_value,
-                                      require_model, set_query, show_model_notice, umap_ready)
+from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model_page, query_int, query_value,
+                                      set_query, umap_ready)
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import hover_sentence, marked_sentence, parse_labelled_lines, parse_sentences
 
@@ -45,12 +45,11 @@ def data_key(*parts) -> str:
     return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
 
 
-page_setup("UMAP explorer")
-st.title("UMAP explorer")
-st.write("Every point is one token vector. PCA shows the map at once; UMAP (a few seconds) keeps "
-         "neighbourhoods better. Hover a point to read its sentence, drag a box or lasso to list points.")
-spec, bilm = require_model()
-show_model_notice()
+spec, bilm = model_page(
+    "UMAP explorer",
+    "Every point is one token vector. PCA shows the map at once; UMAP (a few seconds) keeps "
+    "neighbourhoods better. Hover a point to read its sentence, drag a box or lasso to list "
+    "points.")
 
 # ---------------------------------------------------------------- what to show
 words = curated_words()

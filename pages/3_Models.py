@@ -62,10 +62,10 @@ def save_upload(options_bytes: bytes, weights_bytes: bytes) -> Path:
     return folder
 
 
-page_setup("Models")
-st.title("Models")
-st.write("The bundled **mini** model works offline. The official AllenNLP models are downloaded "
-         "once into the cache. Your choice applies to every page of this session.")
+page_setup(
+    "Models",
+    "The bundled **mini** model works offline. The official AllenNLP models are downloaded "
+    "once into the cache. Your choice applies to every page of this session.")
 
 # ---------------------------------------------------------------- choose a model
 source = st.radio("Model source", SOURCES, key="models_source", horizontal=True)

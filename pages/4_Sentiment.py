@@ -6,10 +6,9 @@ import streamlit as st
 from elmo_core.tasks.config import TaskConfig
 from elmo_core.tasks.heads import heads_root
 from elmo_core.tasks.plots import confusion_figure
-from elmo_explorer_ui.downstream import (collect, lab_session, loaded_model, report_table, shipped_classifier,
-                                         start_run, token_html)
-from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widget, page_setup, require_model, \
-    show_model_notice
+from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, report_table,
+                                         run_progress, shipped_classifier, start_run, token_html)
+from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widget, model_page
 
 SESSION_KEY = "sentiment_lab"
 SHIPPED = {"Feature ensemble (frozen biLM)": "feature", "Fine-tuned biLM": "finetuned"}
@@ -27,14 +26,13 @@ def memoised(kind: str, title: str, clf, text: str, compute):
     return memo[key]
 
 
-page_setup("Sentiment")
-st.title("Sentiment")
-st.write("A classifier reads the ELMo layers of a movie-review snippet and says whether it is positive or "
-         "negative. **Feature ensemble**: the biLM stays frozen and only a learned scalar mix of its layers "
-         "plus a small head are trained. **Fine-tuned**: the biLM itself was trained further on the task. "
-         "Token colours show occlusion: how much the positive probability drops when that token is removed.")
-spec, bilm = require_model()
-show_model_notice()
+spec, bilm = model_page(
+    "Sentiment",
+    "A classifier reads the ELMo layers of a movie-review snippet and says whether it is "
+    "positive or negative. **Feature ensemble**: the biLM stays frozen and only a learned "
+    "scalar mix of its layers plus a small head are trained. **Fine-tuned**: the biLM itself "
+    "was trained further on the task. Token colours show occlusion: how much the positive "
+    "probability drops when that token is removed.")
 session = lab_session(SESSION_KEY)
 model = loaded_model(spec)
 collect(session, model)
@@ -141,19 +139,7 @@ with st.expander("Train a sentiment head in this session", expanded=not choices)
         run = session.current
         if run is None:
             return
-        snap = run.snapshot()
-        if snap.phase is not None:
-            st.progress(snap.phase.done / max(snap.phase.total, 1),
-                        text=f"{snap.phase.phase}: {snap.phase.done} of {snap.phase.total} sentences")
-        elif snap.steps:
-            last = snap.steps[-1]
-            st.progress(min(last.epoch / max(run.config.epochs, 1), 1.0),
-                        text=f"epoch {last.epoch}, step {last.step}, loss {last.loss:.3f}")
-        else:
-            st.progress(0.0, text="starting …")
-        if st.button("Cancel", key="sentiment_cancel"):
-            session.cancel()
-        if not run.running:
-            st.rerun(scope="app")
+        run_progress(run, run.snapshot())
+        cancel_or_finish(session, run, "sentiment_cancel")
 
     progress()

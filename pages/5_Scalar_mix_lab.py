@@ -9,21 +9,21 @@ import streamlit as st
 from elmo_core.tasks.config import MIXES, TaskConfig
 from elmo_core.tasks.models import POOLINGS
 from elmo_core.tasks.plots import ablation_figure, learned_weights_figure, loss_figure, mix_figure
-from elmo_explorer_ui.downstream import collect, lab_session, loaded_model, start_run, summary_table
-from elmo_explorer_ui.runtime import friendly_errors, page_setup, require_model, show_model_notice
+from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, run_progress,
+                                         start_run, summary_table)
+from elmo_explorer_ui.runtime import friendly_errors, model_page
 
 SESSION_KEY = "mix_lab"
 TASK_TITLES = {"sentiment": "Sentiment (rt, one label per snippet)", "pos": "POS tagging (WSJ, one tag per token)"}
 MIX_TITLES = {"scalar": "scalar mix (learned)", "layer0": "layer 0 only (characters)",
               "layer1": "layer 1 only", "layer2": "layer 2 only"}
 
-page_setup("Scalar-mix lab")
-st.title("Scalar-mix lab")
-st.write("ELMo gives a task a weighted sum of its layers, γ · Σ softmax(w)ₖ hₖ, and learns the weights with the "
-         "task. Train a head here and watch which layers it picks: syntax (POS) tends to lean on lower layers, "
-         "sentiment on higher ones. Fixed single layers give the per-layer ablation.")
-spec, bilm = require_model()
-show_model_notice()
+spec, bilm = model_page(
+    "Scalar-mix lab",
+    "ELMo gives a task a weighted sum of its layers, γ · Σ softmax(w)ₖ hₖ, and learns the "
+    "weights with the task. Train a head here and watch which layers it picks: syntax (POS) "
+    "tends to lean on lower layers, sentiment on higher ones. Fixed single layers give the "
+    "per-layer ablation.")
 session = lab_session(SESSION_KEY)
 model = loaded_model(spec)
 collect(session, model)
@@ -73,16 +73,7 @@ def live() -> None:
     snap = run.snapshot()
     queued = f" · {len(session.queue)} more queued" if session.queue else ""
     st.subheader(f"Training {run.config.label()}{queued}")
-    if snap.phase is not None:
-        st.progress(snap.phase.done / max(snap.phase.total, 1),
-                    text=f"{snap.phase.phase}: {snap.phase.done} of {snap.phase.total} sentences")
-    elif snap.steps:
-        last = snap.steps[-1]
-        st.progress(min(last.epoch / run.config.epochs, 1.0),
-                    text=f"epoch {last.epoch} of {run.config.epochs} · step {last.step} · loss {last.loss:.3f} · "
-                         f"{snap.elapsed:.0f}s")
-    else:
-        st.progress(0.0, text=f"starting … {snap.elapsed:.0f}s")
+    run_progress(run, snap)
     if snap.steps:
         left, right = st.columns(2)
         left.plotly_chart(loss_figure(snap.steps), width="stretch", key="mix_live_loss")
@@ -90,10 +81,7 @@ def live() -> None:
     if snap.epochs:
         e = snap.epochs[-1]
         st.caption(f"dev after epoch {e.epoch}: accuracy {e.dev_accuracy:.3f}, macro F1 {e.dev_macro_f1:.3f}")
-    if st.button("Cancel", key="mix_cancel"):
-        session.cancel()
-    if not run.running:
-        st.rerun(scope="app")
+    cancel_or_finish(session, run, "mix_cancel")
 
 
 live()

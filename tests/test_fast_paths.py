@@ -24,15 +24,11 @@ from elmo_core.lstm import LSTMState
 from elmo_core.model import ElmoModel
 from elmo_core.reference_lstm import ReferenceBiLM, reference_forward, reference_token_vectors
 from elmo_core.token_cache import TokenCache
+from sample_sentences import ENGLISH
 
 TOLERANCE = 1e-5
 
-SENTENCES = [
-    "I saw a saw .".split(),
-    "The bank of the river was steep and muddy after the long rain .".split(),
-    "She deposited the money at the bank .".split(),
-    "Yes .".split(),
-    "Colourless green ideas sleep furiously , said the linguist to nobody in particular .".split(),
+SENTENCES = ENGLISH + [
     ["naïve", "café", "日本語", "🦆", "x" * 48, "é" * 30, "a"],
     "a b c d e f g h i j k l m n o p q r s t u v w x y z".split(),
 ]

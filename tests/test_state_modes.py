@@ -5,14 +5,9 @@ import numpy as np
 import pytest
 
 import elmo_core
+from sample_sentences import ENGLISH
 
-SENTENCES = [
-    "I saw a saw .".split(),
-    "The bank of the river was steep and muddy after the long rain .".split(),
-    "She deposited the money at the bank .".split(),
-    "Yes .".split(),
-    "Colourless green ideas sleep furiously , said the linguist to nobody in particular .".split(),
-]
+SENTENCES = ENGLISH
 
 
 @pytest.fixture(params=["zero", "warm"])
