@@ -102,7 +102,14 @@ def run_export(args: argparse.Namespace) -> int:
 def run_card(args: argparse.Namespace) -> int:
     from .training.model_card import write_model_card
 
-    print(write_model_card(args.run_dir, args.model_dir, hardware=args.hardware))
+    ablation = {}
+    for item in args.ablation or []:
+        label, sep, path = item.partition("=")
+        if not sep or not label or not path:
+            raise ValueError(f"--ablation takes LABEL=RUN_DIR, got {item!r}")
+        ablation[label] = Path(path)
+    print(write_model_card(args.run_dir, args.model_dir, hardware=args.hardware, compare_model=args.compare,
+                           ablation=ablation, notes_file=args.notes))
     return 0
 
 
@@ -159,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("run_dir", help="training run directory (holds checkpoint.pt)")
     card.add_argument("model_dir", help="exported model directory")
     card.add_argument("--hardware", default=None, help="hardware description for the card")
+    card.add_argument("--compare", default=None, help="an earlier exported model, measured on the same held-out sentences")
+    card.add_argument("--ablation", action="append", help="LABEL=RUN_DIR of an ablation run (repeatable)")
+    card.add_argument("--notes", default=None, help="a Markdown file put after the training section")
     card.set_defaults(func=run_card)
 
     quality = commands.add_parser("quality", help="polysemy, POS-probe and sense checks of a model")

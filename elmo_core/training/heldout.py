@@ -53,11 +53,14 @@ def lm_from_model_dir(model_dir: Path) -> tuple[BiLanguageModel, Vocabulary]:
 def per_source_perplexity(lm: BiLanguageModel, vocab: Vocabulary, corpus_dir: Path, *,
                           max_tokens: int = 200_000, unroll: int = 20, batch_size: int = 16) -> dict[str, dict]:
     """Per source held-out file, forward/backward perplexity over up to ``max_tokens`` tokens,
-    the tokens scored, and the share of targets outside ``vocab``."""
+    the tokens scored, and the share of targets outside ``vocab``. A source with fewer than two
+    windows of held-out text is left out."""
     results = {}
     unk = vocab.index()[UNK]
     for path in sorted((Path(corpus_dir).expanduser() / "heldout").glob("*.txt")):
         text = encode_corpus(path, vocab, max_tokens=max_tokens)
+        if len(text.stream) < 2 * (unroll + 1):  # too little held-out text to score
+            continue
         targets = text.type_to_target[text.stream]
         result = evaluate(lm, text, batch_size, unroll, max_tokens, torch.device("cpu"))
         result["oov_rate"] = float(np.mean(targets == unk))

@@ -46,16 +46,61 @@ def _row(name: str, values: list[float], chance: float | None = None) -> str:
     return f"| {name} | {cells} |" + (f" {chance:.3f} |" if chance is not None else "")
 
 
-def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | None, hardware: str) -> str:
+def _scrub(text: str, corpus_dir: str) -> str:
+    """The card names no machine path: the corpus folder becomes ``CORPUS_DIR``."""
+    full = str(Path(corpus_dir).expanduser())
+    return text.replace(full, "CORPUS_DIR").replace(corpus_dir, "CORPUS_DIR")
+
+
+def _per_source_table(per_source: dict, compare_name: str | None) -> list[str]:
+    head = "| source | forward | backward | targets out of vocabulary |"
+    rule = "|---|---:|---:|---:|"
+    if compare_name:
+        head += f" `{compare_name}` forward | `{compare_name}` backward | `{compare_name}` out of vocabulary |"
+        rule += "---:|---:|---:|"
+    lines = [head, rule]
+    for source, row in sorted(per_source.items()):
+        new, old = row["model"], row.get("compare")
+        line = f"| {source} | {new['forward_ppl']:.1f} | {new['backward_ppl']:.1f} | {new['oov_rate']:.1%} |"
+        if compare_name:
+            line += (f" {old['forward_ppl']:.1f} | {old['backward_ppl']:.1f} | {old['oov_rate']:.1%} |" if old
+                     else " | | |")
+        lines.append(line)
+    return lines
+
+
+def _ablation_table(ablation: dict) -> list[str]:
+    lines = ["| run | tokens | held-out ppl forward / backward | POS layer 0 / 1 / 2 | "
+             "senses (curated) layer 0 / 1 / 2 | senses (unseen) layer 0 / 1 / 2 |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for label, row in ablation.items():
+        last = row["history"][-1]
+        fmt = lambda xs: " / ".join(f"{x:.3f}" for x in xs)  # noqa: E731
+        lines.append(f"| {label} | {last['tokens']:,} | {last['forward_ppl']:.1f} / {last['backward_ppl']:.1f} | "
+                     f"{fmt(row['pos'])} | {fmt(row['senses'])} | {fmt(row['unseen'])} |")
+    return lines
+
+
+def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | None, hardware: str,
+           per_source: dict | None = None, compare_name: str | None = None, ablation: dict | None = None,
+           notes: str | None = None) -> str:
     cfg = perplexity["config"]
     model = cfg["model"]
     pol, pos, sen = checks["polysemy"], checks["pos"], checks["senses"]
+    base, unseen = checks.get("senses_baseline"), checks.get("senses_unseen")
+    glove = ""
+    if cfg.get("glove_weight") or cfg.get("glove_pretrain_steps"):
+        glove = (f"- Token layer taught by GloVe 6B 50d (\"mimick\"): {cfg['glove_pretrain_steps']} steps of "
+                 f"{cfg['glove_pretrain_batch']} corpus words on the mimick loss alone ({cfg['glove_loss']}), then "
+                 f"weight {cfg['glove_weight']} beside the LM loss. A linear map from layer 0 predicts each word's "
+                 "GloVe vector; the map is training-only and not in the exported weights, so layer 0 stays "
+                 "character-only and context-free.")
     lines = [
         f"# Model card: `{model_name}`",
         "",
         "An ELMo biLM trained by ELMo Explorer on English text that installs offline (see the corpus",
         "below), so that the app works on a fresh machine without a download. It is small and was",
-        "trained briefly: it shows ELMo's layer behaviour, it is not a replacement for the official models.",
+        "trained briefly on a CPU: it shows ELMo's layer behaviour, it is not a replacement for the official models.",
         "",
         "## Architecture",
         f"- Character CNN: embedding {model['char_cnn']['embedding']['dim']}, filters {model['char_cnn']['filters']}, "
@@ -67,13 +112,15 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         "softmax is kept under `softmax/` in weights.hdf5.",
         "",
         "## Training",
-        f"- Corpus: `{perplexity['corpus_dir']}` (card below). Tokens seen: {perplexity['tokens_seen']:,} per direction "
+        f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
         f"({perplexity['step']:,} steps of {cfg['batch_size']} streams x {cfg['unroll_steps']} tokens).",
         f"- Objective: forward + backward LM, shared adaptive softmax over {cfg['vocab_size']:,} words "
         f"(cutoffs {cfg['softmax_cutoffs']}), {cfg['optimizer']} lr {cfg['learning_rate']}, clip {cfg['clip_norm']}, "
         f"dropout {cfg['dropout']}, truncated backprop with state carried across windows.",
+        *([glove] if glove else []),
         f"- Hardware: {hardware}. Training wall time: {perplexity['train_minutes']:.0f} minutes of training steps.",
         "",
+        *([notes.strip(), ""] if notes else []),
         "## Held-out perplexity",
         f"On the corpus's fixed 1% held-out split ({perplexity['tokens']:,} tokens), targets outside the "
         "vocabulary counted as `<UNK>` for both models:",
@@ -83,6 +130,12 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         f"| {model_name} | {perplexity['forward_ppl']:.1f} | {perplexity['backward_ppl']:.1f} |",
         f"| unigram (add-one, training counts) | {perplexity['unigram_ppl']:.1f} | {perplexity['unigram_ppl']:.1f} |",
         "",
+    ]
+    if per_source:
+        lines += ["Per source (each source's held-out sentences, up to 200,000 tokens each; a model with another "
+                  "vocabulary is comparable only together with its out-of-vocabulary rate):", "",
+                  *_per_source_table(per_source, compare_name), ""]
+    lines += [
         "## Quality checks (each is a test on this model in CI: `tests/test_mini_quality.py`)",
         "",
         f"1. Layer 0 is context-free: the two \"saw\" of \"I saw a saw .\" differ by "
@@ -99,7 +152,25 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         "   | | layer 0 | layer 1 | layer 2 | majority sense |",
         "   |---|---:|---:|---:|---:|",
         "   " + _row("accuracy", sen["accuracy_per_layer"], sen["chance"]),
-        "",
+    ]
+    if base:
+        lines.append(f"   | bag of context words (GloVe 6B 50d, window 5, stop words out; no language model) | "
+                     f"{base['accuracy']:.3f} | | | |")
+    if unseen:
+        lines += ["", f"4. The same on the unseen polysemy set ({unseen['n_words']} words, {unseen['n_sentences']} "
+                      "sentences written apart from the curated set and never used to choose the corpus or "
+                      "the training settings):", "",
+                  "   | | layer 0 | layer 1 | layer 2 | majority sense |",
+                  "   |---|---:|---:|---:|---:|",
+                  "   " + _row("accuracy", unseen["accuracy_per_layer"], unseen["chance"]),
+                  f"   | bag of context words (GloVe, window 5) | {unseen['context_words_baseline']:.3f} | | | |"]
+    lines.append("")
+    if ablation:
+        lines += ["## GloVe ablation", "",
+                  "Two runs of the same configuration on the same corpus and token budget, with and without the "
+                  "GloVe mimick objective (both on one CPU thread each, side by side):", "",
+                  *_ablation_table(ablation), ""]
+    lines += [
         "## Perplexity during training",
         "",
         "| step | tokens | forward | backward |",
@@ -111,7 +182,7 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
     if corpus_card:
         lines += ["## Corpus", "", corpus_card.replace("# Corpus card", "").strip(), ""]
     lines += [f"_Written {date.today().isoformat()} by `elmo-explorer card`._", ""]
-    return "\n".join(lines)
+    return _scrub("\n".join(lines), perplexity["corpus_dir"])
 
 
 def hardware_description() -> str:
@@ -120,15 +191,42 @@ def hardware_description() -> str:
     return f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
 
 
-def write_model_card(run_dir: str | Path, model_dir: str | Path, hardware: str | None = None) -> Path:
+def ablation_numbers(run_dir: Path) -> dict:
+    """Held-out history and the probes of the model exported into ``run_dir/model``."""
+    summary = json.loads((run_dir / "model" / "training_summary.json").read_text())
+    bilm = load(run_dir / "model")
+    senses, _ = quality.sense_probe(bilm)
+    return {"history": summary["history"], "pos": quality.pos_probe(bilm).accuracy_per_layer,
+            "senses": senses.accuracy_per_layer,
+            "unseen": quality.unseen_sense_report(bilm).accuracy_per_layer}
+
+
+def write_model_card(run_dir: str | Path, model_dir: str | Path, hardware: str | None = None,
+                     compare_model: str | Path | None = None, ablation: dict[str, Path] | None = None,
+                     notes_file: str | Path | None = None) -> Path:
+    """Write ``model_dir/MODEL_CARD.md``. ``compare_model``: an exported model measured on the same
+    per-source held-out sentences; ``ablation``: label -> run directory of the GloVe ablation;
+    ``notes_file``: Markdown put after the training section (e.g. why this size)."""
+    from .heldout import lm_from_model_dir, per_source_perplexity
+
     run_dir, model_dir = Path(run_dir).expanduser(), Path(model_dir)
     perplexity = heldout_perplexities(run_dir)
     checks = quality.run_all(load(model_dir))
-    corpus_card_path = Path(perplexity["corpus_dir"]).expanduser() / "CORPUS_CARD.md"
+    corpus = Path(perplexity["corpus_dir"]).expanduser()
+    corpus_card_path = corpus / "CORPUS_CARD.md"
     corpus_card = corpus_card_path.read_text(encoding="utf-8") if corpus_card_path.is_file() else None
-    text = render(model_dir.name, perplexity, checks, corpus_card, hardware or hardware_description())
+    per_source = {}
+    if (corpus / "heldout").is_dir():
+        ours = per_source_perplexity(*lm_from_model_dir(model_dir), corpus)
+        theirs = per_source_perplexity(*lm_from_model_dir(Path(compare_model)), corpus) if compare_model else {}
+        per_source = {name: {"model": row, "compare": theirs.get(name)} for name, row in ours.items()}
+    ablation_rows = {label: ablation_numbers(Path(path).expanduser()) for label, path in (ablation or {}).items()}
+    notes = Path(notes_file).read_text(encoding="utf-8") if notes_file else None
+    compare_name = f"{Path(compare_model).name} (before)" if compare_model else None
+    text = render(model_dir.name, perplexity, checks, corpus_card, hardware or hardware_description(),
+                  per_source, compare_name, ablation_rows, notes)
     (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
-    (run_dir / "card_numbers.json").write_text(json.dumps({"perplexity": {k: v for k, v in perplexity.items()
-                                                                         if k != "config"}, "checks": checks},
-                                                          indent=2))
+    (run_dir / "card_numbers.json").write_text(json.dumps(
+        {"perplexity": {k: v for k, v in perplexity.items() if k != "config"}, "checks": checks,
+         "per_source": per_source, "ablation": ablation_rows}, indent=2))
     return model_dir / "MODEL_CARD.md"

@@ -249,13 +249,21 @@ class Trainer:
             bar.set_postfix(loss=f"{smoothed:.3f}")
             if (step + 1) % 100 == 0:
                 self.pretrain_history.append({"step": step + 1, "mimick_loss": smoothed})
+        if self.world > 1:  # every rank drew the same batches; make the start identical regardless
+            for tensor in self.lm.state_dict().values():
+                dist.broadcast(tensor, 0)
         self.glove_pretrained = True
         self.log(f"GloVe mimick pretraining done: {c.glove_pretrain_steps} steps, loss {smoothed:.3f}")
         self.save_checkpoint()
 
     def _done(self) -> bool:
         c = self.config
-        return self.tokens >= c.max_tokens or (c.max_minutes > 0 and self.elapsed >= c.max_minutes * 60)
+        done = self.tokens >= c.max_tokens or (c.max_minutes > 0 and self.elapsed >= c.max_minutes * 60)
+        if self.world > 1:  # each rank has its own clock: stop together, or one waits forever
+            flag = torch.tensor([float(done)], device=self.device)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+            done = bool(flag.item())
+        return done
 
     def run(self) -> dict:
         from tqdm.auto import tqdm
