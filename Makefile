@@ -4,8 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8501
+ADDRESS ?=   # empty: .streamlit/config.toml's localhost; ADDRESS=0.0.0.0 serves the network
 
-.PHONY: app test bench browser-deps clean
+# Debian packages that tests and pages need: WordNet for the Word senses page's WordNet examples,
+# Chromium and its driver for the real-browser test (Playwright's own browser download fails here).
+SYSTEM_DEPS := wordnet-base chromium chromium-driver
+
+.PHONY: app test bench system-deps browser-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,20 +19,29 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e .
 	touch $@
 
+# The dev extras include the spaCy tagger; naming torch again keeps pip from swapping it.
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet -e ".[dev]" torch==2.13.0
 	touch $@
 
-# Debian's Chromium for the real-browser test (Playwright's own browser download fails here).
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Installs only the Debian packages that are missing (sudo only when not root).
+system-deps:
+	@missing=$$(for p in $(SYSTEM_DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	  echo "installing Debian packages:" $$missing; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+browser-deps: system-deps
 
 app: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT) $(if $(ADDRESS),--server.address $(ADDRESS))
 
-test: $(VENV)/.dev-installed browser-deps
+# Tests that need a system or Python dependency fail when it is missing (see tests/conftest.py).
+test: $(VENV)/.dev-installed system-deps
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed

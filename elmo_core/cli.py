@@ -2,7 +2,7 @@
 The ``elmo-explorer`` command line.
 
     elmo-explorer app                                   start the web app
-    elmo-explorer embed INPUT.txt OUTPUT.hdf5 --all|--top|--average [--model NAME|DIR]
+    elmo-explorer embed INPUT.txt OUTPUT.hdf5 --all|--top|--average [--model NAME|DIR] [--encoding NAME]
     elmo-explorer info MODEL
     elmo-explorer corpus build OUT_DIR
     elmo-explorer train CONFIG.json [--resume]
@@ -12,11 +12,12 @@ The ``elmo-explorer`` command line.
 
 ``embed`` writes the layout of ``allennlp elmo``: one dataset per sentence index (the line
 number, as a string) plus ``sentence_to_index``, a JSON string dataset mapping each input line
-to its key.
+to its key. Lines end at "\\n" only; INPUT must be UTF-8 unless ``--encoding`` names another.
 """
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from pathlib import Path
@@ -32,6 +33,39 @@ def _add_model_arguments(parser: argparse.ArgumentParser, positional: bool = Fal
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
 
 
+class InputEncodingError(ValueError):
+    """An input file is not text in the expected encoding; the message names the line."""
+
+
+def read_lines(path: Path, encoding: str | None = None) -> list[str]:
+    """The lines of a text file, split on "\\n" only, so that list index = line number - 1.
+
+    Form feeds, U+2028 and the other characters that ``str.splitlines`` also breaks on stay
+    inside their line (``str.split`` later treats them as spaces). A "\\r" before a "\\n" is
+    dropped, as are a leading byte-order mark and the empty string after a final "\\n".
+    Without ``encoding`` the file must be UTF-8; with one (e.g. ``latin-1``) it is decoded with
+    that. Bytes invalid in the encoding raise :class:`InputEncodingError` naming the line.
+    """
+    try:
+        codec = codecs.lookup(encoding or "utf-8").name
+    except LookupError:
+        raise InputEncodingError(f"unknown encoding: {encoding}") from None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        hint = ("re-encode it as UTF-8, or name its encoding with --encoding (e.g. --encoding latin-1)"
+                if encoding is None else f"it is not {encoding} text")
+        raise InputEncodingError(f"{path.name} is not valid {encoding or 'UTF-8'} at line {line}, "
+                                 f"byte {column} (0x{raw[exc.start]:02x}): {hint}") from None
+    lines = text.removeprefix("\ufeff").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it does not start another
+    return [line.removesuffix("\r") for line in lines]
+
+
 def embed_file(args: argparse.Namespace) -> int:
     import h5py
     import numpy as np
@@ -43,7 +77,7 @@ def embed_file(args: argparse.Namespace) -> int:
     if not source.is_file():
         print(f"error: input file not found: {source}", file=sys.stderr)
         return 2
-    lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = read_lines(source, args.encoding)  # InputEncodingError: exit 2 with the line number
     sentences = [line.split() for line in lines]
     if not any(sentences):
         print(f"error: {source} has no non-empty line to embed", file=sys.stderr)
@@ -142,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="all layers: (layers, tokens, dim) per sentence")
     which.add_argument("--top", action="store_true", help="top layer only: (tokens, dim)")
     which.add_argument("--average", action="store_true", help="average of the layers: (tokens, dim)")
+    embed.add_argument("--encoding", default=None,
+                       help="text encoding of INPUT (default: UTF-8, and invalid bytes are an error)")
     embed.add_argument("--batch-size", type=int, default=64)
     embed.add_argument("--quiet", action="store_true")
     _add_model_arguments(embed)

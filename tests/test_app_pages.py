@@ -192,7 +192,7 @@ def test_word_senses_own_word_and_labelled_sentences():
     assert any(f["data"][0]["type"] == "bar" for f in figures(at))
 
 
-def test_word_senses_adds_wordnet_examples():
+def test_word_senses_adds_wordnet_examples(wordnet):
     at = start(WORD_SENSES, word="bank")
     before = at.dataframe[0].value["sentences"].sum()
     widget(at.checkbox, "senses_wordnet").check().run()

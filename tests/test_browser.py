@@ -49,7 +49,7 @@ def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing; install it with `make browser-deps` (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing; install it with `make system-deps` (apt-get install chromium)")
     port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log, "w") as out:

