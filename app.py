@@ -15,6 +15,7 @@ from elmo_core.analysis import (concat_tokens, cosine_matrix, cosine_to, find_oc
                                 flatten_positions, gather_vectors, repeated_words, sentence_starts)
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.runtime import embed, friendly_errors, init_widget, model_page, query_value, run_app, set_query
+from elmo_explorer_ui.safe_text import md
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import marked_sentence, occurrence_label, parse_sentences
 
@@ -34,7 +35,7 @@ def read_sentences() -> list[list[str]]:
         st.info(f"{parsed.cut_lines} long line(s) were cut to {LIMITS.line_chars} characters.")
     sentences = [list(s) for s in parsed.sentences]
     with st.expander(f"Tokens ({sum(map(len, sentences))} in {len(sentences)} sentences)", expanded=True):
-        st.markdown("\n".join(f"{i}. " + " · ".join(f"`{t}`" for t in s) for i, s in enumerate(sentences, 1)))
+        st.markdown("\n".join(f"{i}. " + " · ".join(md(t) for t in s) for i, s in enumerate(sentences, 1)))
     return sentences
 
 
@@ -93,7 +94,7 @@ def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray]) -> N
         "sentence": [marked_sentence(sentences[occurrences[i][0]], occurrences[i][1]) for i in others],
         **{f"layer {l}": similarity[l, others] for l in layers},
     })
-    st.caption(f"Cosine similarity of “{names[chosen]}” to every other occurrence of “{word}”. "
+    st.caption(f"Cosine similarity of “{md(names[chosen])}” to every other occurrence of “{md(word)}”. "
                "Layer 0 sees only the spelling, so identical words get 1.0 there.")
     st.plotly_chart(charts.occurrence_bars(table, layers), width="stretch", key="lab_bars")
     st.dataframe(table.style.format({f"layer {l}": "{:.3f}" for l in layers}), hide_index=True, width="stretch")

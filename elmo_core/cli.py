@@ -151,7 +151,10 @@ def run_quality(args: argparse.Namespace) -> int:
     from . import quality
     from .loading import load
 
-    print(json.dumps(quality.run_all(load(args.model, state=args.state, device=args.device)), indent=2))
+    results = quality.run_all(load(args.model, state=args.state, device=args.device))
+    if args.corpus:
+        results["heldout_perplexity"] = quality.heldout_perplexity(args.model, args.corpus)
+    print(json.dumps(results, indent=2))
     return 0
 
 
@@ -209,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     quality = commands.add_parser("quality", help="polysemy, POS-probe and sense checks of a model")
     _add_model_arguments(quality, positional=True)
+    quality.add_argument("--corpus", default=None,
+                         help="a corpus folder (elmo-explorer corpus build): add held-out perplexity per source")
     quality.set_defaults(func=run_quality)
 
     app = commands.add_parser("app", help="start the Streamlit app")

@@ -12,6 +12,7 @@ Every problem raises :class:`ConfigError` (a ``ValueError``) that names the offe
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,12 +108,21 @@ class ElmoConfig:
     @classmethod
     def from_json(cls, path: str | Path) -> "ElmoConfig":
         path = Path(path)
-        if not path.is_file():
+        try:
+            found = path.is_file()
+            text = path.read_bytes().decode("utf-8") if found else ""
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise ConfigError(f"cannot read the options file {path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path} is not valid JSON: {exc}") from exc
+        if not found:
             raise ConfigError(f"options file not found: {path}")
         try:
-            options = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            options = json.loads(text)
+        except ValueError as exc:  # JSONDecodeError, or an int of over 4300 digits
             raise ConfigError(f"{path} is not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise ConfigError(f"{path} is nested too deeply to be an ELMo options file") from exc
         return cls.from_dict(options)
 
     def to_dict(self) -> dict:
@@ -177,9 +187,15 @@ def _clip(parent: dict, key: str) -> float | None:
     value = parent.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"lstm.{key} must be a positive number or absent, got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range
+        number = math.inf
+    if not math.isfinite(number) or number <= 0:  # NaN passes `<= 0`; NaN or infinity poisons every cell
+        raise ConfigError(f"lstm.{key} must be a finite positive number or absent, got {value!r}")
+    return number
 
 
 def _bool(parent: dict, key: str, default: bool) -> bool:

@@ -10,7 +10,8 @@ Quality checks of a biLM, the numbers its model card reports:
 4. ``context_baseline_probe``: the same sense classification with no language model, on the
    mean GloVe vector of the content words within 5 tokens of the target
    (:mod:`elmo_core.analysis.context_baseline`), the bar the biLM layers should clear.
-5. ``unseen_sense_report``: model layers and that baseline on the held-out polysemy set
+5. ``heldout_perplexity`` (``--corpus``): perplexity of each corpus source's held-out sentences.
+6. ``unseen_sense_report``: model layers and that baseline on the held-out polysemy set
    (:func:`elmo_core.polysemy.load_unseen`), written apart from the curated sentences.
 
 Each returns a plain dataclass of per-layer numbers; ``elmo-explorer quality MODEL`` prints them.
@@ -160,6 +161,25 @@ def unseen_sense_report(bilm: BiLM, sentences=None) -> SenseReport:
         chance=model.chance, n_words=len(per_word), n_sentences=len(sentences), per_word=per_word,
         baseline_per_word=baseline.per_word, description=model.description,
     )
+
+
+def heldout_perplexity(model: str, corpus_dir: str) -> dict:
+    """Forward/backward perplexity of an exported model (name or folder, with its trained softmax)
+    on each source's held-out sentences of a corpus built by ``elmo-explorer corpus build``, and
+    over all of them (token-weighted)."""
+    from pathlib import Path
+
+    from .registry import resolve_model_dir
+    from .training.heldout import lm_from_model_dir, per_source_perplexity
+
+    directory, _ = resolve_model_dir(model, progress=False)
+    per_source = per_source_perplexity(*lm_from_model_dir(Path(directory)), Path(corpus_dir))
+    if not per_source:
+        raise ValueError(f"{Path(corpus_dir).name} has no heldout/<source>.txt files to score")
+    tokens = sum(row["tokens"] for row in per_source.values())
+    overall = {direction: float(np.exp(sum(np.log(row[direction]) * row["tokens"] for row in per_source.values())
+                                       / tokens)) for direction in ("forward_ppl", "backward_ppl")}
+    return {"per_source": per_source, "overall": {**overall, "tokens": tokens}}
 
 
 def run_all(bilm: BiLM) -> dict:

@@ -14,9 +14,14 @@ Dataset names and shapes (E char dim, nf total filters, P projection, H LSTM dim
 
 Any dataset we do not know (a trained softmax, for instance) is ignored on load; ``save_weights``
 can write such extras next to the official ones.
+
+A file is checked before any tensor is built (:func:`check_weights`: HDF5, every dataset present
+with the shape the options need, numbers stored in the file itself), and every value is checked
+to be finite as it is read.
 """
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Callable, Iterator
@@ -25,7 +30,11 @@ import h5py
 import numpy as np
 import torch
 
+from .config import ElmoConfig
 from .model import ElmoModel
+
+#: Values read per block when a dataset is checked without loading it (about 16 MB of float32).
+CHECK_BLOCK_VALUES = 1 << 22
 
 
 class WeightsError(ValueError):
@@ -69,9 +78,14 @@ def _mappings(model: ElmoModel) -> Iterator[Mapping]:
 
 def _open(path: Path, mode: str) -> h5py.File:
     if mode == "r":
-        if not path.is_file():
+        try:
+            found = path.is_file()
+            hdf5 = found and h5py.is_hdf5(str(path))
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise WeightsError(f"cannot read the weight file {path}: {exc.strerror or exc}") from exc
+        if not found:
             raise WeightsError(f"weight file not found: {path}")
-        if not h5py.is_hdf5(str(path)):
+        if not hdf5:
             raise WeightsError(f"{path} is not an HDF5 file (expected the official ELMo weights.hdf5)")
     try:
         return h5py.File(path, mode)
@@ -79,16 +93,96 @@ def _open(path: Path, mode: str) -> h5py.File:
         raise WeightsError(f"cannot open {path} as HDF5 (truncated or corrupt?): {exc}") from exc
 
 
-def _read(file: h5py.File, name: str, expected: tuple[int, ...]) -> np.ndarray:
-    if name not in file or not isinstance(file[name], h5py.Dataset):
-        raise WeightsError(f"weight file {file.filename} has no dataset '{name}' (expected shape {expected})")
-    dataset = file[name]
-    if tuple(dataset.shape) != tuple(expected):
-        raise WeightsError(f"dataset '{name}' has shape {tuple(dataset.shape)} but the options need {tuple(expected)}")
+def expected_shapes(config: ElmoConfig) -> dict[str, tuple[int, ...]]:
+    """Every dataset the official layout holds for ``config``, with its shape; builds nothing."""
+    cnn, lstm = config.char_cnn, config.lstm
+    e, nf, p, h = cnn.embedding_dim, cnn.n_filters, lstm.projection_dim, lstm.dim
+    shapes: dict[str, tuple[int, ...]] = {"char_embed": (cnn.n_characters - 1, e)}
+    for i, (width, num) in enumerate(cnn.filters):
+        shapes[f"CNN/W_cnn_{i}"] = (1, width, e, num)
+        shapes[f"CNN/b_cnn_{i}"] = (num,)
+    for k in range(cnn.n_highway):
+        for kind in ("carry", "transform"):
+            shapes[f"CNN_high_{k}/W_{kind}"] = (nf, nf)
+            shapes[f"CNN_high_{k}/b_{kind}"] = (nf,)
+    if nf != p:
+        shapes["CNN_proj/W_proj"] = (nf, p)
+        shapes["CNN_proj/b_proj"] = (p,)
+    for layer in range(lstm.n_layers):  # every layer reads the previous projection (P wide)
+        for d in (0, 1):
+            shapes[f"{_cell(d, layer)}/B"] = (4 * h,)
+            shapes[f"{_cell(d, layer)}/W_P_0"] = (h, p)
+            shapes[f"{_cell(d, layer)}/W_0"] = (p + p, 4 * h)
+    return shapes
+
+
+def parameter_count(config: ElmoConfig) -> int:
+    """Number of weights in the file of a model with ``config`` (computed, nothing allocated)."""
+    return sum(math.prod(shape) for shape in expected_shapes(config).values())
+
+
+def _dataset(file: h5py.File, name: str, expected: tuple[int, ...]) -> h5py.Dataset:
+    """The dataset ``name``, checked: stored in this file, numeric, of shape ``expected``."""
+    parts = name.split("/")
+    for depth in range(1, len(parts) + 1):  # no step of the path may lead into another file
+        prefix = "/".join(parts[:depth])
+        if isinstance(file.get(prefix, getlink=True), h5py.ExternalLink):
+            raise WeightsError(f"'{prefix}' in the weight file links to another file; "
+                               "the weights must be stored in the file itself")
     try:
-        return np.asarray(dataset[...], dtype=np.float32)
+        dataset = file.get(name)
+    except (KeyError, OSError):  # a dangling soft link
+        dataset = None
+    if not isinstance(dataset, h5py.Dataset):
+        raise WeightsError(f"weight file {file.filename} has no dataset '{name}' (expected shape {expected})")
+    if tuple(dataset.shape or ()) != tuple(expected):
+        raise WeightsError(f"dataset '{name}' has shape {tuple(dataset.shape or ())} but the options need {tuple(expected)}")
+    if dataset.dtype.kind not in "fiu":
+        raise WeightsError(f"dataset '{name}' holds {dataset.dtype} values, not numbers")
+    if dataset.external or dataset.is_virtual:
+        raise WeightsError(f"dataset '{name}' keeps its values outside the weight file; "
+                           "the weights must be stored in the file itself")
+    return dataset
+
+
+def _not_finite(name: str) -> WeightsError:
+    return WeightsError(f"dataset '{name}' holds NaN or infinite values; these weights are not usable")
+
+
+def _check_finite(dataset: h5py.Dataset, name: str) -> None:
+    """Raise unless every value of ``dataset`` is finite; reads it in blocks of rows."""
+    rows = dataset.shape[0]
+    step = max(1, CHECK_BLOCK_VALUES // max(1, dataset.size // max(rows, 1)))
+    for start in range(0, rows, step):
+        try:
+            block = dataset[start : start + step]
+        except OSError as exc:
+            raise WeightsError(f"cannot read dataset '{name}' (truncated file?): {exc}") from exc
+        if not np.isfinite(block).all():
+            raise _not_finite(name)
+
+
+def check_weights(config: ElmoConfig, path: str | Path, *, values: bool = False) -> None:
+    """Check the weight file ``path`` against ``config`` without building a model: an HDF5 file
+    with every dataset of the official layout in the shape ``config`` needs, numeric and stored in
+    the file itself. With ``values``, also read every value (block by block) and check that it is
+    finite. Raises :class:`WeightsError`."""
+    with _open(Path(path), "r") as file:
+        for name, shape in expected_shapes(config).items():
+            dataset = _dataset(file, name, shape)
+            if values:
+                _check_finite(dataset, name)
+
+
+def _read(file: h5py.File, name: str, expected: tuple[int, ...]) -> np.ndarray:
+    dataset = _dataset(file, name, expected)
+    try:
+        array = np.asarray(dataset[...], dtype=np.float32)
     except OSError as exc:
         raise WeightsError(f"cannot read dataset '{name}' from {file.filename} (truncated file?): {exc}") from exc
+    if not np.isfinite(array).all():
+        raise _not_finite(name)
+    return array
 
 
 def load_weights(model: ElmoModel, path: str | Path) -> None:

@@ -1,5 +1,9 @@
 """
 Plotly figures of the app (pure: data in, ``go.Figure`` out; no Streamlit).
+
+Text arguments are plain text and are HTML-escaped here (:func:`~.safe_text.plotly_text`), as
+Plotly renders labels as HTML; only the ``hover`` column of :func:`scatter_map` is HTML already
+(made by :func:`~.texts.hover_sentence`).
 """
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from elmo_core.analysis import SenseAccuracy
+
+from .safe_text import plotly_text
+from .texts import short
 
 LAYER_NAMES = {0: "layer 0 (characters)", 1: "layer 1 (biLSTM)", 2: "layer 2 (biLSTM)"}
 LAYER_COLOURS = ("#9e9e9e", "#4c78a8", "#f58518", "#54a24b", "#e45756")
@@ -29,7 +36,7 @@ def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
     """Heatmap of an (n, n) cosine matrix with ``labels`` on both axes and lines before each
     index in ``boundaries`` (sentence or sense boundaries); colours run from ``zmin`` to 1."""
     n = len(labels)
-    hover = list(hover_rows) if hover_rows is not None else list(labels)
+    hover = [plotly_text(h) for h in (hover_rows if hover_rows is not None else labels)]
     text = [[f"{hover[i]}<br>↔ {hover[j]}" for j in range(n)] for i in range(n)]
     figure = go.Figure(go.Heatmap(
         z=np.round(sims, 4), x=list(range(n)), y=list(range(n)), zmin=zmin, zmax=1,
@@ -38,14 +45,14 @@ def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
     ))
     show_ticks = n <= 60
     axis = dict(tickmode="array", tickvals=list(range(n)) if show_ticks else [],
-                ticktext=list(labels) if show_ticks else [], showgrid=False, zeroline=False)
+                ticktext=[plotly_text(l) for l in labels] if show_ticks else [], showgrid=False, zeroline=False)
     figure.update_xaxes(**axis, tickangle=-60, range=[-0.5, n - 0.5], constrain="domain")
     figure.update_yaxes(**axis, autorange="reversed", scaleanchor="x", constrain="domain")
     for b in boundaries:
         line = dict(color="white", width=2)
         figure.add_shape(type="line", x0=b - 0.5, x1=b - 0.5, y0=-0.5, y1=n - 0.5, line=line)
         figure.add_shape(type="line", y0=b - 0.5, y1=b - 0.5, x0=-0.5, x1=n - 0.5, line=line)
-    figure.update_layout(title=dict(text=title, x=0.02), height=height,
+    figure.update_layout(title=dict(text=plotly_text(title), x=0.02), height=height,
                          margin=dict(l=10, r=10, t=40, b=10))
     return figure
 
@@ -62,9 +69,9 @@ def occurrence_bars(table: pd.DataFrame, layers: Sequence[int]) -> go.Figure:
     figure = go.Figure()
     for layer in layers:
         column = f"layer {layer}"
-        figure.add_bar(x=table["occurrence"], y=table[column], name=layer_name(layer),
+        figure.add_bar(x=[plotly_text(o) for o in table["occurrence"]], y=table[column], name=layer_name(layer),
                        marker_color=LAYER_COLOURS[layer % len(LAYER_COLOURS)],
-                       customdata=table["sentence"],
+                       customdata=[plotly_text(t) for t in table["sentence"]],
                        hovertemplate="%{x}<br>%{customdata}<br>cosine %{y:.3f}<extra></extra>")
     figure.update_layout(barmode="group", bargap=0.35 if len(table) > 2 else 0.6, yaxis=dict(title="cosine similarity", range=[min(0.0, float(
         table[[f"layer {l}" for l in layers]].min().min()) - 0.05) if len(table) else 0, 1.05]),
@@ -110,17 +117,18 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
                            horizontal_spacing=0.04)
     colours = colour_map(points[colour_by].astype(str).tolist())
     values = points[colour_by].astype(str).to_numpy()
-    hover = points["hover"].to_numpy()
+    hover = points["hover"].to_numpy()  # HTML already
     trace_rows: list[np.ndarray] = []
     for col, layer in enumerate(layers, 1):
         xy = coords[layer]
         for value, colour in colours.items():
             rows = np.flatnonzero(values == value)
+            name = plotly_text(value)
             figure.add_trace(go.Scattergl(
-                x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=value, legendgroup=value,
+                x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=name, legendgroup=name,
                 showlegend=col == 1, marker=dict(color=colour, size=7, opacity=0.8),
-                customdata=np.stack([rows, hover[rows]], axis=1),
-                hovertemplate="%{customdata[1]}<extra>" + value.replace("<", "&lt;")[:40] + "</extra>",
+                customdata=np.stack([rows, hover[rows], np.full(len(rows), plotly_text(short(value, 40)))], axis=1),
+                hovertemplate="%{customdata[1]}<extra>%{customdata[2]}</extra>",
             ), row=1, col=col)
             trace_rows.append(rows)
         if placed is not None and placed_coords is not None and len(placed):
@@ -139,7 +147,7 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
             figure.update_yaxes(range=[y0, y1], row=1, col=col)
     figure.update_xaxes(showticklabels=False)
     figure.update_yaxes(showticklabels=False)
-    figure.update_layout(height=height, title=dict(text=title, x=0.01), dragmode="lasso",
+    figure.update_layout(height=height, title=dict(text=plotly_text(title), x=0.01), dragmode="lasso",
                          margin=dict(l=10, r=10, t=60, b=10), legend=dict(itemsizing="constant"),
                          hoverlabel=dict(align="left"))
     return figure, trace_rows

@@ -12,7 +12,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from elmo_core.loading import find_model_files
 from elmo_core.registry import OFFICIAL_MODELS, bundled_model_dir, cache_dir
+
+from .safe_text import md
 
 MODEL_CARD_FILE = "model_card.json"
 MODEL_CARD_MARKDOWN = "MODEL_CARD.md"
@@ -68,6 +71,23 @@ def official_spec(name: str) -> ModelSpec:
     return ModelSpec(kind="official", name=name)
 
 
+def local_spec(typed: str) -> ModelSpec | None:
+    """The model folder named by typed text (the folder, or a file in it) as a ModelSpec, or
+    ``None`` when it is not a model folder for any reason (missing, no model files, a name too
+    long, a null byte, an unknown ``~user``): the caller says only "not a model folder"."""
+    try:
+        path = Path(typed.strip()).expanduser()
+        if path.is_file():
+            path = path.parent
+        if not typed.strip() or not path.is_dir():
+            return None
+        find_model_files(path)
+        path = path.resolve()
+    except (OSError, ValueError, RuntimeError):  # FileNotFoundError is an OSError
+        return None
+    return ModelSpec(kind="local", name=path.name or "folder", path=str(path))
+
+
 def is_official_cached(name: str) -> bool:
     directory = cache_dir() / "models" / name
     return (directory / "options.json").is_file() and (directory / "weights.hdf5").is_file()
@@ -86,7 +106,8 @@ def read_model_card(directory: Path | None) -> dict:
 
 @dataclass(frozen=True)
 class Maturity:
-    """Whether results from a model are meaningful: ``level`` is ``"trained"`` or ``"provisional"``."""
+    """Whether results from a model are meaningful: ``level`` is ``"trained"`` or ``"provisional"``;
+    ``message`` is Markdown (the model's title escaped)."""
 
     level: str
     message: str
@@ -99,14 +120,14 @@ class Maturity:
 def model_maturity(spec: ModelSpec) -> Maturity:
     """Official models and user files count as trained; the bundled model only with its marker."""
     if spec.kind != "bundled":
-        return Maturity("trained", f"Model in use: {spec.title}.")
+        return Maturity("trained", f"Model in use: {md(spec.title)}.")
     directory = spec.directory()
     card = read_model_card(directory)
     has_markdown_card = directory is not None and (directory / MODEL_CARD_MARKDOWN).is_file()
     if has_markdown_card or str(card.get("status", "")).lower() in FINAL_STATUSES:
-        return Maturity("trained", f"Model in use: {spec.title}, the trained bundled model.")
+        return Maturity("trained", f"Model in use: {md(spec.title)}, the trained bundled model.")
     return Maturity("provisional",
-                    f"Model in use: {spec.title} — a provisional early training checkpoint. "
+                    f"Model in use: {md(spec.title)} — a provisional early training checkpoint. "
                     "Its vectors are close to random, so layer differences are not yet meaningful; "
                     "the final trained model will replace it. Official models are on the Models page.")
 
@@ -157,5 +178,5 @@ def format_bytes(n: int) -> str:
     return f"{value:.1f} GiB"
 
 
-__all__ = ["ModelSpec", "DEFAULT_SPEC", "official_spec", "is_official_cached", "model_maturity",
+__all__ = ["ModelSpec", "DEFAULT_SPEC", "official_spec", "local_spec", "is_official_cached", "model_maturity",
            "Maturity", "model_card", "model_card_markdown", "format_bytes", "read_model_card"]

@@ -19,6 +19,7 @@ import elmo_core
 from elmo_core.analysis import warm_up_umap
 
 from .model_info import DEFAULT_SPEC, ModelSpec, model_maturity
+from .safe_text import md, redact_paths
 from .settings import LIMITS
 
 LOG = logging.getLogger("elmo_explorer")
@@ -88,7 +89,7 @@ def page_setup(title: str, intro: str = "") -> None:
     st.set_page_config(page_title=f"{title} · ELMo Explorer", page_icon=":material/hub:", layout="wide")
     spec = current_spec()
     maturity = model_maturity(spec)
-    st.sidebar.caption(f"Model: **{spec.title}**" + (" · provisional" if maturity.is_provisional else ""))
+    st.sidebar.caption(f"Model: **{md(spec.title)}**" + (" · provisional" if maturity.is_provisional else ""))
     st.title(title)
     if intro:
         st.write(intro)
@@ -164,7 +165,7 @@ def require_model() -> tuple[ModelSpec, elmo_core.BiLM]:
     try:
         return spec, load_model(spec)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message
-        st.error(f"The model {spec.title} could not be loaded: {describe_error(exc)}")
+        st.error(f"The model {md(spec.title)} could not be loaded: {md(describe_error(exc))}")
         if spec != DEFAULT_SPEC:
             st.info("Pick another model on the Models page.")
         st.stop()
@@ -228,7 +229,12 @@ def set_query(**values) -> None:
 
 # ---------------------------------------------------------------------------------- errors
 def describe_error(exc: BaseException) -> str:
-    """A one-paragraph, non-traceback description of a failure."""
+    """A one-paragraph, non-traceback description of a failure, with server paths cut to their
+    last component (plain text: show it through ``md``)."""
+    return redact_paths(_describe(exc))
+
+
+def _describe(exc: BaseException) -> str:
     if isinstance(exc, elmo_core.ModelUnavailable):
         return str(exc)
     if isinstance(exc, elmo_core.WeightsError):
@@ -250,6 +256,6 @@ def friendly_errors(action: str, stop: bool = True) -> Iterator[None]:
         yield
     except Exception as exc:  # noqa: BLE001 - the app never shows a traceback
         LOG.exception("failed while %s", action)
-        st.error(f"Something went wrong while {action}: {describe_error(exc)}")
+        st.error(f"Something went wrong while {action}: {md(describe_error(exc))}")
         if stop:
             st.stop()

@@ -1,7 +1,24 @@
-"""Limits and defaults of the app, in one typed place."""
+"""Limits, defaults and server settings of the app, in one typed place.
+
+Server settings come from environment variables, read on every use (see :func:`server_settings`):
+
+``ELMO_EXPLORER_ALLOW_LOCAL_FOLDER``
+    ``0`` (or ``false``/``no``/``off``) removes the Models page's "Local folder" option, which
+    reads any folder of the server; switch it off when serving the app to others. Default on.
+``ELMO_EXPLORER_UPLOAD_CACHE_MB``
+    Disk space kept for uploaded models that loaded (oldest removed first). Default 1024.
+``ELMO_EXPLORER_UPLOAD_MAX_PARAMETERS``
+    Largest uploaded model, in parameters, refused before its weights are read. Default 100 million
+    (the official "original" ELMo has 93.6 million).
+"""
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import dataclass
+from typing import Mapping
+
+LOG = logging.getLogger("elmo_explorer")
 
 
 @dataclass(frozen=True)
@@ -37,3 +54,49 @@ class Defaults:
 
 LIMITS = Limits()
 DEFAULTS = Defaults()
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What a served app allows; see the module docstring for the environment variables."""
+
+    allow_local_folder: bool = True
+    upload_cache_bytes: int = 1024 * 2**20
+    upload_max_parameters: int = 100_000_000
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    LOG.warning("ignoring %s=%r (expected 0 or 1)", name, value)
+    return default
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip().replace("_", "")
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        LOG.warning("ignoring %s=%r (expected a whole number)", name, value)
+        return default
+    return number
+
+
+def server_settings(environ: Mapping[str, str] | None = None) -> ServerSettings:
+    """The settings from ``environ`` (default ``os.environ``); bad values fall back to the defaults."""
+    env = os.environ if environ is None else environ
+    defaults = ServerSettings()
+    return ServerSettings(
+        allow_local_folder=_flag(env, "ELMO_EXPLORER_ALLOW_LOCAL_FOLDER", defaults.allow_local_folder),
+        upload_cache_bytes=_count(env, "ELMO_EXPLORER_UPLOAD_CACHE_MB", defaults.upload_cache_bytes // 2**20) * 2**20,
+        upload_max_parameters=_count(env, "ELMO_EXPLORER_UPLOAD_MAX_PARAMETERS", defaults.upload_max_parameters),
+    )

@@ -12,6 +12,7 @@ from elmo_explorer_ui.points import (group_starts, occurrence_table, order_by_se
                                      unique_sentences, user_sense_sentences)
 from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model_page, query_int, query_value,
                                       set_query)
+from elmo_explorer_ui.safe_text import md
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import parse_labelled_lines, short
 
@@ -61,14 +62,14 @@ items += own
 if dropped:
     st.warning(f"Only the first {LIMITS.user_sentences} of your lines are used ({dropped:,} more were ignored).")
 if missing:
-    st.warning(f"{len(missing)} of your sentence(s) do not contain “{word}” and were skipped: "
-               + "; ".join(short(m.text, 50) for m in missing[:3]) + (" …" if len(missing) > 3 else ""))
+    st.warning(f"{len(missing)} of your sentence(s) do not contain “{md(word)}” and were skipped: "
+               + "; ".join(md(short(m.text, 50)) for m in missing[:3]) + (" …" if len(missing) > 3 else ""))
 if len(items) > LIMITS.sense_sentences:
     st.info(f"Using the first {LIMITS.sense_sentences} of {len(items)} occurrences.")
     items = items[: LIMITS.sense_sentences]
 if len(items) < 2:
     where = "the chosen sources" if (use_curated or use_wordnet) else "your sentences"
-    st.warning(f"“{word}” occurs {len(items)} time(s) in {where}; at least two occurrences are needed. "
+    st.warning(f"“{md(word)}” occurs {len(items)} time(s) in {where}; at least two occurrences are needed. "
                "Pick a curated word, tick WordNet examples, or add sentences that use the word.")
     st.stop()
 
@@ -76,7 +77,7 @@ items = [items[i] for i in order_by_sense(items)]
 counts = sense_counts(items)
 sentences, which = unique_sentences(items)
 with friendly_errors("computing the vectors"):
-    vectors = embed(spec, sentences, label=f"Vectors for “{word}”")
+    vectors = embed(spec, sentences, label=f"Vectors for “{md(word)}”")
     target_vectors = gather_vectors(vectors, [(s, item.target_index) for s, item in zip(which, items)])  # (L, n, D)
 table = occurrence_table(items, DEFAULTS.hover_width)
 layers = list(range(bilm.num_layers))
@@ -141,7 +142,7 @@ st.dataframe(pd.DataFrame({
     "sense": [table["sense"][r.index] for r in rows],
     "sentence": [table["sentence"][r.index] for r in rows],
 }), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 640))
-st.caption(f"Query: {table['sentence'][query]}  —  like Table 4 of the ELMo paper: the most similar "
+st.caption(f"Query: {md(table['sentence'][query])}  —  like Table 4 of the ELMo paper: the most similar "
            "other occurrences per layer, with their senses.")
 tied = [charts.layer_name(l) for l in layers if len({round(r.similarity, 6) for r in rows if r.layer == l}) == 1
         and len(rows) > len(layers)]

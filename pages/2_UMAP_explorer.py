@@ -15,6 +15,7 @@ from elmo_explorer_ui.points import (ALL_TOKENS, ONE_WORD, USER_SOURCE, Normalis
                                      export_table, user_sense_sentences)
 from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model_page, query_int, query_value,
                                       set_query, umap_ready)
+from elmo_explorer_ui.safe_text import md, safe_filename
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import hover_sentence, marked_sentence, parse_labelled_lines, parse_sentences
 
@@ -92,13 +93,13 @@ if USER_SOURCE in sources:
         found, missing = user_sense_sentences(word, lines)
         items += found + (context_only(missing) if mode == ALL_TOKENS else [])
         if missing and mode == ONE_WORD:
-            st.warning(f"{len(missing)} of your sentences do not contain “{word}”.")
+            st.warning(f"{len(missing)} of your sentences do not contain “{md(word)}”.")
 if not sources:
     st.warning("Choose at least one source of sentences.")
     st.stop()
 data = build_map_data(items, mode, LIMITS.map_points, DEFAULTS.hover_width)
 if len(data.points) == 0:
-    st.warning(f"No sentence in the chosen sources contains “{word}”. Pick a curated word, add "
+    st.warning(f"No sentence in the chosen sources contains “{md(word)}”. Pick a curated word, add "
                "WordNet examples or type your own sentences.")
     st.stop()
 if data.dropped:
@@ -195,7 +196,7 @@ figure, trace_rows = charts.scatter_map(
     points, shown_coords, shown_layers, colour_by, fixed_ranges=fixed, placed=placed,
     placed_coords=placed_coords, title=f"{name} of {len(points):,} {'tokens' if mode == ALL_TOKENS else 'occurrences'} of {what}",
     height=560 if len(shown_layers) > 1 else 640)
-st.caption(f"{len(points):,} points · {name} · {spec.title}")
+st.caption(f"{len(points):,} points · {name} · {md(spec.title)}")
 event = st.plotly_chart(figure, on_select="rerun", selection_mode=("points", "box", "lasso"),
                         key=f"map_chart_{key}_{name}_{layout}", width="stretch")
 
@@ -225,9 +226,9 @@ c1, c2 = st.columns(2)
 with c1:
     st.download_button("Download CSV (coordinates + vectors)",
                        data=lambda: export_table(points, raw, point_vectors, name).to_csv(index=False),
-                       file_name=f"elmo_{name.lower()}_{word.replace(' ', '_')}.csv", mime="text/csv", key="map_csv")
+                       file_name=f"elmo_{name.lower()}_{safe_filename(word, 'map')}.csv", mime="text/csv", key="map_csv")
 with c2:
     st.download_button("Download the figure (HTML)",
                        data=lambda: figure.to_html(include_plotlyjs=True, full_html=True),
-                       file_name=f"elmo_{name.lower()}_{word.replace(' ', '_')}.html", mime="text/html",
+                       file_name=f"elmo_{name.lower()}_{safe_filename(word, 'map')}.html", mime="text/html",
                        key="map_html")

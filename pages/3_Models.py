@@ -1,33 +1,34 @@
 """Models: choose which ELMo model every page uses, and see its model card."""
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 import elmo_core
-from elmo_core.loading import find_model_files
 from elmo_core.registry import OFFICIAL_MODELS, cache_dir, fetch_official
-from elmo_explorer_ui.model_info import (DEFAULT_SPEC, ModelSpec, format_bytes, is_official_cached, model_card,
-                                         model_card_markdown, official_spec)
+from elmo_explorer_ui.model_info import (DEFAULT_SPEC, ModelSpec, format_bytes, is_official_cached, local_spec,
+                                         model_card, model_card_markdown, official_spec)
 from elmo_explorer_ui.runtime import (current_spec, describe_error, load_model, page_setup, show_model_notice,
                                       use_model)
+from elmo_explorer_ui.safe_text import md, redact_paths
+from elmo_explorer_ui.settings import server_settings
+from elmo_explorer_ui.texts import short
+from elmo_explorer_ui.uploads import UploadError, discard_upload, keep_upload
 
-SOURCES = ("Bundled mini", "Official ELMo (download)", "Local folder", "Upload files")
+BUNDLED, OFFICIAL, LOCAL, UPLOAD = "Bundled mini", "Official ELMo (download)", "Local folder", "Upload files"
+NOT_A_MODEL_FOLDER = "That is not a model folder: a model folder holds options.json and weights.hdf5."
 
 
 def switch_to(spec: ModelSpec) -> bool:
     """Load ``spec`` (cached) and make it the model of every page; errors become messages."""
     try:
-        with st.spinner(f"Loading {spec.title} …"):
+        with st.spinner(f"Loading {md(spec.title)} …"):
             load_model(spec)
     except Exception as exc:  # noqa: BLE001 - shown to the user
-        st.error(f"Could not load {spec.title}: {describe_error(exc)}")
+        st.error(f"Could not load {md(spec.title)}: {md(describe_error(exc))}")
         return False
     use_model(spec)
-    st.success(f"Every page now uses {spec.title}.")
+    st.success(f"Every page now uses {md(spec.title)}.")
     return True
 
 
@@ -44,22 +45,12 @@ def download_with_progress(name: str) -> bool:
         fetch_official(name, progress=False, callback=report)
     except elmo_core.ModelUnavailable as exc:
         bar.empty()
-        st.error("The download failed — are you offline? " + str(exc).split("\n")[0])
+        st.error("The download failed — are you offline? " + md(redact_paths(str(exc).split("\n")[0])))
         with st.expander("How to install it by hand"):
-            st.code(str(exc), language=None)
+            st.code(str(exc).replace(str(cache_dir()), "$ELMO_EXPLORER_CACHE"), language=None)
         return False
     bar.progress(1.0, text=f"{name} is in the cache.")
     return True
-
-
-def save_upload(options_bytes: bytes, weights_bytes: bytes) -> Path:
-    """Write an uploaded pair to a content-addressed folder in the cache; returns the folder."""
-    digest = hashlib.sha256(options_bytes + weights_bytes[:1 << 20] + len(weights_bytes).to_bytes(8, "little"))
-    folder = cache_dir() / "uploads" / digest.hexdigest()[:16]
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "options.json").write_bytes(options_bytes)
-    (folder / "weights.hdf5").write_bytes(weights_bytes)
-    return folder
 
 
 page_setup(
@@ -68,12 +59,14 @@ page_setup(
     "once into the cache. Your choice applies to every page of this session.")
 
 # ---------------------------------------------------------------- choose a model
-source = st.radio("Model source", SOURCES, key="models_source", horizontal=True)
-if source == SOURCES[0]:
+settings = server_settings()
+sources = [BUNDLED, OFFICIAL, *([LOCAL] if settings.allow_local_folder else []), UPLOAD]
+source = st.radio("Model source", sources, key="models_source", horizontal=True)
+if source == BUNDLED:
     st.caption("A small ELMo (2 biLSTM layers, LSTM 512, projection 128) trained for this project.")
     if st.button("Use mini", key="models_use_mini"):
         switch_to(DEFAULT_SPEC)
-elif source == SOURCES[1]:
+elif source == OFFICIAL:
     name = st.selectbox("Official model", list(OFFICIAL_MODELS), key="models_official",
                         format_func=lambda n: f"{n} — {OFFICIAL_MODELS[n].description}"
                         + (" (in cache)" if is_official_cached(n) else ""))
@@ -81,51 +74,47 @@ elif source == SOURCES[1]:
     if st.button("Use it" if cached else "Download and use", key="models_download"):
         if cached or download_with_progress(name):
             switch_to(official_spec(name))
-elif source == SOURCES[2]:
+elif source == LOCAL:
     folder = st.text_input("Folder with options.json and weights.hdf5 (or the path of either file)",
                            key="models_folder", placeholder="/path/to/my_elmo")
     if st.button("Load folder", key="models_load_folder"):
-        path = Path(folder.strip()).expanduser()
-        path = path.parent if path.is_file() else path
         if not folder.strip():
             st.warning("Type the path of a folder first.")
-        elif not path.is_dir():
-            st.error(f"{path} is not a folder on this machine.")
+        elif (chosen := local_spec(folder)) is None:
+            st.error(NOT_A_MODEL_FOLDER)
         else:
-            try:
-                find_model_files(path)
-            except FileNotFoundError as exc:
-                st.error(str(exc))
-            else:
-                switch_to(ModelSpec(kind="local", name=path.name, path=str(path)))
+            switch_to(chosen)
 else:
     st.caption("Uploads are limited by Streamlit's upload size (200 MB by default); for the large "
-               "official models use the download or a local folder.")
+               "official models use the download" + (" or a local folder." if settings.allow_local_folder else "."))
     up_options = st.file_uploader("options.json", type=["json"], key="models_up_options")
     up_weights = st.file_uploader("weights.hdf5", type=["hdf5", "h5"], key="models_up_weights")
     if st.button("Load uploaded model", key="models_load_upload", disabled=not (up_options and up_weights)):
-        folder = save_upload(up_options.getvalue(), up_weights.getvalue())
         try:
-            elmo_core.load_files(folder / "options.json", folder / "weights.hdf5", name="upload")
-        except (elmo_core.WeightsError, elmo_core.ConfigError) as exc:
-            st.error(f"These files are not a usable ELMo model: {exc}")
-        except Exception as exc:  # noqa: BLE001
-            st.error(f"These files could not be loaded: {describe_error(exc)}")
+            with st.spinner("Checking the files …"):
+                folder = keep_upload(up_options.getvalue(), up_weights.getvalue(),
+                                     max_parameters=settings.upload_max_parameters,
+                                     budget_bytes=settings.upload_cache_bytes)
+        except (UploadError, elmo_core.WeightsError, elmo_core.ConfigError) as exc:
+            st.error(f"These files are not a usable ELMo model: {md(redact_paths(str(exc)))}")
+        except OSError as exc:
+            st.error(f"These files could not be stored: {md(describe_error(exc))}")
         else:
-            switch_to(ModelSpec(kind="local", name=f"upload {up_weights.name}", path=str(folder)))
+            if not switch_to(ModelSpec(kind="local", name=f"upload {short(up_weights.name, 60)}", path=str(folder))):
+                discard_upload(folder)
 
 # ---------------------------------------------------------------- model card of the current model
 st.divider()
 spec = current_spec()
-st.subheader(f"Model card: {spec.title}")
+st.subheader(f"Model card: {md(spec.title)}")
 show_model_notice()
 try:
     bilm = load_model(spec)
 except Exception as exc:  # noqa: BLE001
-    st.error(f"The current model could not be loaded: {describe_error(exc)}")
+    st.error(f"The current model could not be loaded: {md(describe_error(exc))}")
     st.stop()
 card = model_card(bilm, spec)
-st.table(pd.DataFrame({"value": list(card.values())}, index=pd.Index(list(card), name="model card")))
+st.table(pd.DataFrame({"value": [md(v) for v in card.values()]}, index=pd.Index(list(card), name="model card")))
 if spec != DEFAULT_SPEC and st.button("Back to the bundled mini", key="models_reset"):
     use_model(DEFAULT_SPEC)
     st.rerun()

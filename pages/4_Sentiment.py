@@ -9,6 +9,7 @@ from elmo_core.tasks.plots import confusion_figure
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, report_table,
                                          run_progress, shipped_classifier, start_run, token_html)
 from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widget, model_page
+from elmo_explorer_ui.safe_text import md, redact_paths
 
 SESSION_KEY = "sentiment_lab"
 SHIPPED = {"Feature ensemble (frozen biLM)": "feature", "Fine-tuned biLM": "finetuned"}
@@ -46,12 +47,12 @@ for title, name in SHIPPED.items():
     except FileNotFoundError:
         missing.append(title)
     except Exception as exc:  # noqa: BLE001 - a broken head file must not break the page
-        st.error(f"The shipped {title.lower()} head could not be loaded: {describe_error(exc)}")
+        st.error(f"The shipped {title.lower()} head could not be loaded: {md(describe_error(exc))}")
 for label, clf in session.classifiers.items():
     choices[f"Trained in this session ({label}, {clf.result.sizes['train']} examples)"] = clf
 
 if missing:
-    st.info(f"{spec.title} has no shipped head for: {', '.join(missing)}. Create them with "
+    st.info(f"{md(spec.title)} has no shipped head for: {', '.join(missing)}. Create them with "
             f"`elmo-explorer task ship-heads`, or train a head below.")
 
 if choices:
@@ -72,7 +73,7 @@ if choices:
         try:
             proba = memoised("proba", title, clf, text, lambda: clf.predict_proba([text])[0])
         except ValueError as exc:
-            st.warning(str(exc))
+            st.warning(md(str(exc)))
         else:
             best = int(proba.argmax())
             left, right = st.columns([1, 2])
@@ -86,7 +87,7 @@ if choices:
                     with st.spinner("Occluding each token …"):
                         contributions = memoised("occlusion", title, clf, text, lambda: clf.token_contributions(text))
                 except ValueError as exc:
-                    st.info(str(exc))
+                    st.info(md(str(exc)))
                 else:
                     st.html(token_html(contributions))
                     with st.expander("Scores"):
@@ -132,7 +133,7 @@ with st.expander("Train a sentiment head in this session", expanded=not choices)
         with friendly_errors("starting the training run"):
             start_run(session, config, model)
     if session.last_error:
-        st.error(f"Training failed: {session.last_error}")
+        st.error(f"Training failed: {md(redact_paths(session.last_error))}")
 
     @st.fragment(run_every=1.0 if session.running else None)
     def progress() -> None:

@@ -12,6 +12,7 @@ from elmo_core.tasks.plots import ablation_figure, learned_weights_figure, loss_
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, run_progress,
                                          start_run, summary_table)
 from elmo_explorer_ui.runtime import friendly_errors, model_page
+from elmo_explorer_ui.safe_text import md, redact_paths
 
 SESSION_KEY = "mix_lab"
 TASK_TITLES = {"sentiment": "Sentiment (rt, one label per snippet)", "pos": "POS tagging (WSJ, one tag per token)"}
@@ -61,7 +62,7 @@ if train_clicked or ablation_clicked:
         start_run(session, queue[0], model)
         session.queue = queue[1:]
 if session.last_error:
-    st.error(f"Training failed: {session.last_error}")
+    st.error(f"Training failed: {md(redact_paths(session.last_error))}")
 
 
 # ---------------------------------------------------------------- live progress

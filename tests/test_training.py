@@ -128,3 +128,16 @@ def test_ddp_two_cpu_processes_end_with_identical_weights(corpus, tmp_path):
         changed += int(not torch.equal(value, initial[name]))
     assert changed > 10  # they trained, and stayed in lock step
     assert (out / "checkpoint.pt").is_file()  # written by rank 0
+
+
+def test_export_from_checkpoint_matches_the_trainers_export(corpus, tmp_path):
+    from elmo_core.training.export import export_checkpoint
+
+    trainer = train(_config(corpus, tmp_path / "run", max_tokens=4 * 8 * 10))
+    from_checkpoint = export_checkpoint(tmp_path / "run" / "checkpoint.pt", tmp_path / "exported")
+    summary = json.loads((from_checkpoint / "training_summary.json").read_text())
+    assert summary["world_size"] == 1 and summary["step"] == trainer.step == 10
+    sentences = [["We", "saw", "a", "saw", "."]]
+    direct = elmo_core.load(tmp_path / "run" / "model", state="zero").embed(sentences)
+    again = elmo_core.load(from_checkpoint, state="zero").embed(sentences)
+    np.testing.assert_array_equal(direct[0], again[0])

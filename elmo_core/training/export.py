@@ -5,6 +5,7 @@ Works while training is still running (the checkpoint is written atomically).
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
@@ -32,5 +33,9 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path) -> Path:
     kept = [line for line in vocab_lines if line.split("\t")[0] not in ("<S>", "</S>", "<UNK>")]
     (out_dir / "vocab.txt").write_text(
         "\n".join(["<S>\t0", "</S>\t0", "<UNK>\t0", *kept[: config.vocab_size - 3]]) + "\n", encoding="utf-8")
+    summary = {"config": config.to_dict(), "step": payload["step"], "tokens": payload["tokens"],
+               "minutes": payload["elapsed"] / 60, "world_size": payload.get("world", 1),
+               "history": payload["history"], "exported_from": "checkpoint"}
+    (out_dir / "training_summary.json").write_text(json.dumps(summary, indent=2))
     return out_dir
 

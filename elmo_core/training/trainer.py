@@ -166,6 +166,7 @@ class Trainer:
             "state": tuple(s.cpu() for s in self.state), "history": self.history,
             "config": self.config.to_dict(), "rng": torch.get_rng_state(),
             "glove_pretrained": self.glove_pretrained, "pretrain_history": self.pretrain_history,
+            "world": self.world,
         }
         tmp = self.checkpoint_path.with_suffix(".tmp")
         torch.save(payload, tmp)

@@ -1,0 +1,54 @@
+"""
+Text from users (typed, from the URL, uploaded file names, sense labels, tokens) and from the
+server (error messages) made safe to show. Pure functions, no Streamlit.
+
+- :func:`md`: user text inside Streamlit Markdown (``st.markdown``, ``st.caption``, alerts,
+  titles, ``st.table`` cells, progress and spinner texts) renders as exactly that text: no link,
+  image, HTML tag, autolink, Streamlit directive (``:red[...]``, ``:material/...:``) or LaTeX.
+- :func:`plotly_text`: user text inside Plotly labels (ticks, legends, hover text, titles), which
+  Plotly renders as a subset of HTML.
+- :func:`redact_paths`: absolute server paths in a message cut to their last component.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+#: ASCII characters that can start Markdown, GFM or Streamlit markup in running text.
+#: ``.`` and ``@`` break www./e-mail autolinks, ``:`` URL schemes and Streamlit directives;
+#: ``(`` needs none, as no link can form without an unescaped ``]``.
+MARKDOWN_SPECIAL = "\\`*_{}[]<>#!|~$:&@."
+_MARKDOWN_RE = re.compile("([" + re.escape(MARKDOWN_SPECIAL) + "])")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+# An absolute POSIX path (or ~/...) not inside a URL or a longer word; group 1: its last part.
+_PATH_RE = re.compile(r"(?<![\w:/.~-])~?/(?:[^\s/'\"`<>|:]+/)*([^\s/'\"`<>|:]*)")
+
+
+def md(text: object) -> str:
+    """``text`` as Markdown that displays it literally, on one line (line breaks become spaces).
+
+    Every markup character gets a backslash (CommonMark renders ``\\x`` as ``x`` for any ASCII
+    punctuation), so ``[a](http://x)`` shows as typed instead of becoming a link.
+    """
+    return _MARKDOWN_RE.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+
+
+def plotly_text(text: object) -> str:
+    """``text`` HTML-escaped for a Plotly label, so ``<b>`` or ``<a href=...>`` show as typed."""
+    return html.escape(str(text))
+
+
+def redact_paths(text: str) -> str:
+    """Absolute paths in ``text`` cut to their last component:
+    ``"/home/u/.cache/x/weights.hdf5 is not an HDF5 file"`` -> ``"weights.hdf5 is not an HDF5 file"``.
+    URLs stay as they are."""
+    return _PATH_RE.sub(lambda m: m.group(1) or "…", text)
+
+
+def safe_filename(text: str, fallback: str = "file") -> str:
+    """``text`` reduced to letters, digits, ``.``, ``-`` and ``_`` (for download file names)."""
+    name = re.sub(r"[^\w.-]+", "_", text).strip("._")[:80]
+    return name or fallback
+
+
+__all__ = ["MARKDOWN_SPECIAL", "md", "plotly_text", "redact_paths", "safe_filename"]
