@@ -8,11 +8,10 @@ It builds the trainer of ``--config`` (the shipped ``mini`` configuration by def
 corpus, runs a few warm-up steps, then times ``--steps`` full training steps (forward, backward,
 clipping, Adam) and prints forward-direction tokens/s by wall clock and by process CPU time, one
 JSON line per run. The corpus is ``--corpus`` or the config's ``corpus_dir`` when it exists (a
-slice of the real corpus, its first 60,000 lines with its vocab.txt, keeps start-up short), else
-a corpus built
-from the curated polysemy sentences (real English; small, so types per window are fewer than on
-the real corpus and the figures are optimistic). ``--plain`` switches the fused LSTM loop off
-(the plain autograd loop, same arithmetic). The GloVe mimick objective is switched off here so
+slice of the real corpus, e.g. its first 60,000 lines with its vocab.txt, keeps start-up short),
+else a corpus built from the curated polysemy sentences (real English; small, so types per window
+are fewer than on the real corpus and the figures are optimistic). ``--plain`` switches the fused
+LSTM loop off (the plain autograd loop, same arithmetic). The GloVe mimick objective is switched off here so
 that older code, which has no such option, runs the same work; ``--glove`` keeps it on.
 
 Timings depend on machine load: compare runs made under similar load, interleaved (A B A B).

@@ -27,7 +27,8 @@ from .model_info import ModelSpec
 from .runtime import load_model
 
 __all__ = ["LabSession", "lab_session", "loaded_model", "task_data", "shipped_classifier", "token_html",
-           "report_table", "summary_table", "start_run", "run_progress", "cancel_or_finish"]
+           "report_table", "summary_table", "run_status", "weight_findings", "start_run", "run_progress",
+           "cancel_or_finish"]
 
 
 # ----------------------------------------------------------------------------- model and data
@@ -162,16 +163,75 @@ def report_table(report: ClassificationReport) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def run_status(result: RunResult) -> str:
+    """``done``, or for a cancelled run how far it got: ``cancelled after epoch 2 of 5 (not tested)``."""
+    if not result.cancelled:
+        return "done"
+    planned = result.config.get("epochs")
+    of = f" of {planned}" if planned else ""
+    done = len(result.epochs)
+    return f"cancelled after epoch {done}{of} (not tested)" if done else "cancelled in epoch 1 (not tested)"
+
+
 def summary_table(results: list[RunResult]) -> pd.DataFrame:
-    """One row per finished run of this session."""
+    """One row per run of this session. Cancelled runs have no test scores (NaN, never ``None``)
+    and their weights are marked as the weights when the run stopped."""
     rows = []
     for r in results:
+        weights = " / ".join(f"{w:.2f}" for w in r.final_weights)
+        tested = r.test is not None and not r.cancelled
         rows.append({
             "task": r.config["task"], "strategy": r.config["strategy"], "mix": r.config["mix"],
             "train": r.sizes.get("train", 0), "epochs": len(r.epochs),
-            "test accuracy": r.test.accuracy if r.test else None,
-            "test macro F1": r.test.macro_f1 if r.test else None,
-            "weights s0/s1/s2": " / ".join(f"{w:.2f}" for w in r.final_weights), "γ": r.final_gamma,
-            "seconds": r.wall_seconds, "status": "cancelled" if r.cancelled else "done",
+            "test accuracy": float(r.test.accuracy) if tested else float("nan"),
+            "test macro F1": float(r.test.macro_f1) if tested else float("nan"),
+            "weights s0/s1/s2": f"{weights} (when stopped)" if r.cancelled and weights else weights,
+            "γ": float(r.final_gamma), "seconds": float(r.wall_seconds), "status": run_status(r),
         })
-    return pd.DataFrame(rows)
+    columns = ["task", "strategy", "mix", "train", "epochs", "test accuracy", "test macro F1", "weights s0/s1/s2",
+               "γ", "seconds", "status"]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"test accuracy": float, "test macro F1": float, "γ": float, "seconds": float})
+
+
+#: Weight-averaged layers closer than this count as "about the same" between two tasks.
+SAME_LAYER_MARGIN = 0.05
+
+
+def _mean_layer(weights: list[float]) -> float:
+    return float(sum(k * w for k, w in enumerate(weights)) / (sum(weights) or 1.0))
+
+
+def weight_findings(results: list[RunResult]) -> list[str]:
+    """What the learned scalar-mix weights of this session show, one Markdown line each.
+
+    Only finished (not cancelled) scalar-mix runs count, the latest per task and strategy. Each
+    line gives the weights, the layer with the most weight and the weight-averaged layer index
+    (an even mix gives the middle layer). With POS and sentiment runs of the same strategy, a last
+    line compares the two. Empty when there is nothing measured.
+    """
+    latest: dict[tuple[str, str], RunResult] = {}
+    for r in results:
+        if r.config.get("mix") == "scalar" and r.final_weights and not r.cancelled:
+            latest[(r.config["task"], r.config["strategy"])] = r
+    lines = []
+    for (task, strategy), r in latest.items():
+        weights = r.final_weights
+        top = max(range(len(weights)), key=weights.__getitem__)
+        even = (len(weights) - 1) / 2
+        lines.append(f"{task} ({strategy}, {r.sizes.get('train', 0)} training examples): weights "
+                     f"{' / '.join(f'{w:.2f}' for w in weights)} on layers "
+                     f"{' / '.join(str(k) for k in range(len(weights)))}; most weight on layer {top}; "
+                     f"weight-averaged layer {_mean_layer(weights):.2f} (an even mix gives {even:.2f}).")
+    for strategy in dict.fromkeys(s for _, s in latest):
+        pos, sentiment = latest.get(("pos", strategy)), latest.get(("sentiment", strategy))
+        if pos is None or sentiment is None:
+            continue
+        a, b = _mean_layer(pos.final_weights), _mean_layer(sentiment.final_weights)
+        if abs(a - b) < SAME_LAYER_MARGIN:
+            verdict = "POS and sentiment draw on about the same layers"
+        else:
+            verdict = f"POS leans on {'lower' if a < b else 'higher'} layers than sentiment"
+        lines.append(f"In this session ({strategy}), {verdict}: weight-averaged layer {a:.2f} for POS, "
+                     f"{b:.2f} for sentiment.")
+    return lines

@@ -32,6 +32,8 @@ class Limits:
     sense_sentences: int = 1500      # occurrences compared on Word senses
     map_points: int = 5000           # points on one UMAP / PCA map
     embed_chunk: int = 64            # sentences per cached embedding call
+    sentiment_chars: int = 3000      # Sentiment: characters of the text that are classified
+    sentiment_box_chars: int = 100_000  # Sentiment: the text box's own limit (longer pastes are cut there)
 
 
 @dataclass(frozen=True)

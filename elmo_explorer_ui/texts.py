@@ -95,3 +95,16 @@ def occurrence_label(word: str, sentence: int, token: int, repeats_in_sentence: 
 def short(text: str, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cut_notice(text: str, max_chars: int, box_chars: int | None = None) -> tuple[str, str]:
+    """``text`` cut to its first ``max_chars`` characters, and a message saying so ("" if not cut).
+
+    ``box_chars`` is the text box's own limit (the browser stops pasting there), so a text of
+    that length may have been longer still.
+    """
+    if len(text) <= max_chars:
+        return text, ""
+    length = f"at least {len(text):,}" if box_chars is not None and len(text) >= box_chars else f"{len(text):,}"
+    return text[:max_chars], (f"Your text has {length} characters; it was cut after character {max_chars:,}, "
+                              f"so only the first {max_chars:,} characters are classified.")

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from elmo_core.analysis import (cosine_matrix, gather_vectors, mean_within_between, nearest_neighbours,
-                                sense_accuracy)
+                                sense_accuracy, sense_verdict)
 from elmo_core.polysemy import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.points import (group_starts, occurrence_table, order_by_sense, sense_name,
@@ -99,10 +99,9 @@ if len(counts) < 2:
 else:
     accuracy = sense_accuracy(target_vectors, labels)
     st.plotly_chart(charts.accuracy_chart(accuracy, highlight=layer), width="stretch", key="senses_accuracy")
-    best = accuracy.best_layer
     st.caption(f"Leave-one-out nearest-centroid accuracy (cosine) over {accuracy.n_occurrences} occurrences "
                f"and {accuracy.n_senses} senses; the dashed line is the majority-sense rate. "
-               f"Best: {charts.layer_name(best)} with {accuracy.per_layer[best]:.0%}. "
+               f"{charts.verdict_text(sense_verdict(accuracy))} "
                "A sense seen only once has no centroid when that sentence is held out.")
 
 # ---------------------------------------------------------------- similarity matrix ordered by sense
@@ -133,19 +132,19 @@ with choice_left:
                          format_func=lambda i: f"[{sense_name(items[i].sense, word)}] {short(items[i].text, 90)}")
 with choice_right:
     k = st.number_input("Neighbours", 1, 20, DEFAULTS.neighbours, key="senses_k")
-rows = nearest_neighbours(target_vectors, int(query), int(k))
+rows = nearest_neighbours(target_vectors, int(query), int(k), labels)
 st.dataframe(pd.DataFrame({
     "layer": [charts.layer_name(r.layer) for r in rows],
     "rank": [r.rank for r in rows],
     "cosine": [round(r.similarity, 3) for r in rows],
-    "same sense": ["✓" if labels[r.index] == labels[query] else "✗" for r in rows],
+    "same sense": ["tie" if r.tie else "✓" if labels[r.index] == labels[query] else "✗" for r in rows],
     "sense": [table["sense"][r.index] for r in rows],
     "sentence": [table["sentence"][r.index] for r in rows],
 }), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 640))
 st.caption(f"Query: {md(table['sentence'][query])}  —  like Table 4 of the ELMo paper: the most similar "
            "other occurrences per layer, with their senses.")
-tied = [charts.layer_name(l) for l in layers if len({round(r.similarity, 6) for r in rows if r.layer == l}) == 1
-        and len(rows) > len(layers)]
-if tied:
-    st.caption(f"In {', '.join(tied)} all listed neighbours tie (same spelling gives the same vector), "
-               "so their order says nothing about the sense.")
+if any(r.tie for r in rows):
+    tied = [charts.layer_name(l) for l in layers if any(r.tie for r in rows if r.layer == l)]
+    st.caption(f"“tie” ({', '.join(tied)}): occurrences of the query's sense and of another sense are exactly "
+               "as similar to the query (e.g. the same spelling gives the same layer-0 vector), so which of "
+               "them is listed first says nothing about the sense.")

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from elmo_core.tasks.classifier import MAX_TOKENS
 from elmo_core.tasks.config import TaskConfig
+from elmo_core.tasks.data import text_to_tokens
 from elmo_core.tasks.heads import heads_root
 from elmo_core.tasks.plots import confusion_figure
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, report_table,
                                          run_progress, shipped_classifier, start_run, token_html)
 from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widget, model_page
 from elmo_explorer_ui.safe_text import md, redact_paths
+from elmo_explorer_ui.settings import LIMITS
+from elmo_explorer_ui.texts import cut_notice
 
 SESSION_KEY = "sentiment_lab"
 SHIPPED = {"Feature ensemble (frozen biLM)": "feature", "Fine-tuned biLM": "finetuned"}
@@ -66,7 +70,12 @@ if choices:
                    "Run `elmo-explorer task ship-heads` to retrain it; until then its predictions are unreliable.")
 
     init_widget("sentiment_text", EXAMPLE)
-    text = st.text_area("Text", key="sentiment_text", height=90, max_chars=3000)
+    text = st.text_area("Text", key="sentiment_text", height=90, max_chars=LIMITS.sentiment_box_chars)
+    text, notice = cut_notice(text, LIMITS.sentiment_chars, LIMITS.sentiment_box_chars)
+    if notice:
+        st.warning(notice)
+    if len(tokens := text_to_tokens(text)) > MAX_TOKENS:
+        st.warning(f"The text has {len(tokens):,} tokens; the classifier reads only the first {MAX_TOKENS}.")
     if not text.strip():
         st.warning("Type a sentence to classify, e.g. “A gorgeous, witty, seductive movie.”")
     else:

@@ -10,7 +10,7 @@ from elmo_core.tasks.config import MIXES, TaskConfig
 from elmo_core.tasks.models import POOLINGS
 from elmo_core.tasks.plots import ablation_figure, learned_weights_figure, loss_figure, mix_figure
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, run_progress,
-                                         start_run, summary_table)
+                                         start_run, summary_table, weight_findings)
 from elmo_explorer_ui.runtime import friendly_errors, model_page
 from elmo_explorer_ui.safe_text import md, redact_paths
 
@@ -22,9 +22,10 @@ MIX_TITLES = {"scalar": "scalar mix (learned)", "layer0": "layer 0 only (charact
 spec, bilm = model_page(
     "Scalar-mix lab",
     "ELMo gives a task a weighted sum of its layers, γ · Σ softmax(w)ₖ hₖ, and learns the "
-    "weights with the task. Train a head here and watch which layers it picks: syntax (POS) "
-    "tends to lean on lower layers, sentiment on higher ones. Fixed single layers give the "
-    "per-layer ablation.")
+    "weights with the task. Train a head here and watch which layers it picks; fixed single layers "
+    "give the per-layer ablation. For the official models, the ELMo paper (Peters et al., 2018, §5.3) "
+    "found the first biLSTM layer better for POS tagging and the top layer better for word sense "
+    "disambiguation. The model loaded here may differ: the results below say only what its own runs measured.")
 session = lab_session(SESSION_KEY)
 model = loaded_model(spec)
 collect(session, model)
@@ -93,18 +94,35 @@ if session.results:
     st.dataframe(summary_table(session.results).style.format(
         {"test accuracy": "{:.3f}", "test macro F1": "{:.3f}", "γ": "{:.2f}", "seconds": "{:.1f}"}, na_rep="–"),
         hide_index=True, width="stretch")
-    tasks = [t for t in TASK_TITLES if any(r.config["task"] == t for r in session.results)]
-    st.subheader("Learned layer weights per task")
-    columns = st.columns(len(tasks))
-    for column, t in zip(columns, tasks):
-        runs = [r for r in session.results if r.config["task"] == t]
-        column.plotly_chart(learned_weights_figure(runs, f"{t}: learned softmax weights"), width="stretch",
-                            key=f"mix_weights_{t}")
-    st.subheader("Per-layer ablation")
-    st.plotly_chart(ablation_figure(session.results), width="stretch", key="mix_ablation")
+    finished = [r for r in session.results if not r.cancelled]
+    cancelled = len(session.results) - len(finished)
+    if cancelled:
+        st.caption(f"{cancelled} cancelled run(s): not tested, and their weights are where training stopped, "
+                   "so they are left out of the charts and findings below.")
+    findings = weight_findings(session.results)
+    if findings:
+        st.subheader("What this session measured")
+        st.markdown("\n".join(f"- {line}" for line in findings))
+        st.caption("Each finding is one training run on a small subset; train again (another subset size or "
+                   "more epochs) before reading much into small differences.")
+    tasks = [t for t in TASK_TITLES
+             if any(r.config["task"] == t and r.config["mix"] == "scalar" and r.final_weights for r in finished)]
+    if tasks:
+        st.subheader("Learned layer weights per task")
+        columns = st.columns(len(tasks))
+        for column, t in zip(columns, tasks):
+            runs = [r for r in finished if r.config["task"] == t]
+            column.plotly_chart(learned_weights_figure(runs, f"{t}: learned softmax weights"), width="stretch",
+                                key=f"mix_weights_{t}")
+    if any(r.test is not None for r in finished):
+        st.subheader("Per-layer ablation")
+        st.plotly_chart(ablation_figure(finished), width="stretch", key="mix_ablation")
+    if not finished:
+        st.info("No run has finished yet: cancelled runs have no test score and no learned weights to plot.")
     last = session.results[-1]
     if last.steps:
-        with st.expander(f"Curves of the last run ({last.label})"):
+        stopped = " – cancelled, curves up to where it stopped" if last.cancelled else ""
+        with st.expander(f"Curves of the last run ({last.label}{stopped})"):
             left, right = st.columns(2)
             left.plotly_chart(loss_figure(last.steps), width="stretch", key="mix_last_loss")
             right.plotly_chart(mix_figure(last.steps), width="stretch", key="mix_last_weights")

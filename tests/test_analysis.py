@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from elmo_core.analysis import (
-    Pca2d, chance_level, concat_tokens, cosine_matrix, cosine_to, distinct_rows, find_occurrences,
+    Pca2d, SenseAccuracy, chance_level, concat_tokens, cosine_matrix, cosine_to, distinct_rows, find_occurrences,
     fit_pca_2d, fit_umap, flatten_positions, gather_vectors, loo_centroid_accuracy,
     loo_centroid_predictions, mean_within_between, nearest_neighbours, repeated_words, sense_accuracy,
-    sentence_starts, umap_neighbours, unit_rows,
+    sense_verdict, sentence_starts, umap_neighbours, unit_rows,
 )
 
 SENTENCES = [["I", "saw", "a", "saw", "."], ["Saw", "it"], ["nothing"]]
@@ -124,6 +124,54 @@ def test_sense_accuracy_per_layer():
     assert result.best_layer == 1
     with pytest.raises(ValueError):
         sense_accuracy(separable, ["a", "a", "b", "b"])
+
+
+def accuracy(per_layer, chance=0.5):
+    return SenseAccuracy(per_layer=tuple(per_layer), chance=chance, n_occurrences=20, n_senses=2)
+
+
+def test_sense_verdict_names_no_layer_when_none_beats_chance():
+    # issue 12 item 11 ("crane"): layer 0 at chance, the biLSTM layers below it
+    verdict = sense_verdict(accuracy([0.5, 0.4, 0.45]))
+    assert not verdict.beats_chance and verdict.best_layers == ()
+    assert verdict.below_chance == (1, 2) and verdict.best_accuracy == 0.5 and verdict.chance == 0.5
+    assert not sense_verdict(accuracy([0.5, 0.5, 0.5])).beats_chance  # equal to chance is not better
+    assert not sense_verdict(accuracy([0.6, 0.6 + 1e-12], chance=0.6 + 1e-12)).beats_chance  # rounding noise
+    assert sense_verdict(accuracy([0.2, 0.1], chance=0.6)).below_chance == (0, 1)
+
+
+def test_sense_verdict_names_the_best_layers_and_their_ties():
+    verdict = sense_verdict(accuracy([0.5, 0.85, 0.7]))
+    assert verdict.beats_chance and verdict.best_layers == (1,) and verdict.best_accuracy == 0.85
+    assert verdict.below_chance == ()
+    assert sense_verdict(accuracy([0.5, 0.8, 0.8])).best_layers == (1, 2)
+    assert sense_verdict(accuracy([0.55, 0.3, 0.4])).best_layers == (0,)  # e.g. two spellings of the word
+    assert sense_verdict(accuracy([0.55, 0.3, 0.4])).below_chance == (1, 2)
+
+
+def test_nearest_neighbours_mark_ties_across_senses():
+    # layer 0: every occurrence has the same vector (one spelling); layer 1 separates the senses
+    layer0 = np.ones((5, 2))
+    layer1 = np.array([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1], [0.1, 0.9], [0.8, 0.2]])
+    labels = ["a", "b", "a", "b", "a"]
+    rows = nearest_neighbours(np.stack([layer0, layer1]), query=0, k=3, labels=labels)
+    assert [r.tie for r in rows if r.layer == 0] == [True, True, True]
+    assert [r.tie for r in rows if r.layer == 1] == [False, False, False]
+    assert [labels[r.index] for r in rows if r.layer == 1] == ["a", "a", "b"]
+    # a tie only between occurrences of one sense decides nothing: not marked
+    same = np.array([[1.0, 0.0], [0.5, 0.5], [0.5, 0.5], [0.0, 1.0]])
+    rows = nearest_neighbours(np.stack([same]), query=0, k=3, labels=["a", "a", "a", "b"])
+    assert [r.tie for r in rows] == [False, False, False]
+    # ... nor does a tie among other senses only; without labels nothing is marked
+    rows = nearest_neighbours(np.stack([same]), query=0, k=3, labels=["a", "b", "c", "a"])
+    assert [r.tie for r in rows] == [False, False, False]
+    assert not any(r.tie for r in nearest_neighbours(np.stack([layer0]), query=0, k=3))
+    # a tie with an occurrence just below the cut-off still counts
+    cut = np.array([[1.0, 0.0], [0.9, 0.1], [0.9, 0.1], [0.0, 1.0]])
+    rows = nearest_neighbours(np.stack([cut]), query=0, k=1, labels=["a", "a", "b", "b"])
+    assert [(r.index, r.tie) for r in rows] == [(1, True)]
+    with pytest.raises(ValueError):
+        nearest_neighbours(np.stack([cut]), query=0, k=1, labels=["a"])
 
 
 def test_nearest_neighbours_per_layer():

@@ -129,7 +129,8 @@ def test_lab_ablation_queue_and_cancel(tiny_spec):
     at.run()
     wait_until(at, lambda: len(session.results) == 5 and not session.running)
     assert session.results[-1].cancelled
-    assert "cancelled" in at.dataframe[0].value["status"].tolist()
+    assert at.dataframe[0].value["status"].iloc[-1].startswith("cancelled")
+    assert at.dataframe[0].value["test accuracy"].isna().iloc[-1]
 
 
 def test_sentiment_page_trains_a_session_head_and_classifies(tiny_spec):
@@ -174,3 +175,133 @@ def test_sentiment_page_with_shipped_mini_heads():
     assert_ok(at)
     assert at.metric[0].value in ("negative", "positive")
     assert titled(at, "Confusion")
+
+
+# ---------------------------------------------------------------- honest verdicts (issue 12 items 12-14)
+def made_run(task: str, mix: str, weights: list[float], *, cancelled: bool = False, strategy: str = "feature"):
+    """A RunResult as a background run leaves it (finished runs with a test report)."""
+    from elmo_core.tasks.metrics import classification_report
+    from elmo_core.tasks.results import EpochRecord, RunResult, StepRecord
+
+    names = ["negative", "positive"]
+    test = None if cancelled else classification_report([0, 1, 1, 0], [0, 1, 0, 0], names)
+    steps = [StepRecord(step=1, epoch=1, loss=0.7, weights=weights, gamma=1.0)]
+    epochs = [] if cancelled else [EpochRecord(1, 0.7, 0.5, 0.5, 0.1), EpochRecord(2, 0.6, 0.6, 0.6, 0.1)]
+    return RunResult(config={"task": task, "strategy": strategy, "mix": mix, "epochs": 5}, label_names=names,
+                     steps=steps, epochs=epochs, test=test, final_weights=weights, final_gamma=1.0,
+                     cancelled=cancelled, sizes={"train": 300})
+
+
+def lab_with(tiny_spec, results) -> AppTest:
+    from elmo_explorer_ui.downstream import LabSession
+
+    at = AppTest.from_file(LAB, default_timeout=TIMEOUT)
+    at.session_state[MODEL_KEY] = tiny_spec
+    at.session_state["mix_lab"] = LabSession(results=list(results))
+    at.run()
+    assert_ok(at)
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    return " ".join(e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind))
+
+
+def test_lab_text_claims_only_what_it_measured(tiny_spec):
+    """Item 12: no fixed "POS leans on lower layers, sentiment on higher"; the page states what the
+    learned weights it shows say, whichever way they point."""
+    at = lab_with(tiny_spec, [])
+    text = page_text(at)
+    assert "tends to lean on lower layers" not in text and "sentiment on higher" not in text
+    assert "may differ" in text  # what the paper found is about the official models
+
+    # weights like those `mini` learned: POS on the biLSTM layers, sentiment on layer 0
+    at = lab_with(tiny_spec, [made_run("pos", "scalar", [0.16, 0.41, 0.43]),
+                              made_run("sentiment", "scalar", [0.40, 0.30, 0.30])])
+    text = page_text(at)
+    assert "0.16 / 0.41 / 0.43" in text and "0.40 / 0.30 / 0.30" in text
+    assert "POS leans on higher layers than sentiment" in text
+    assert "weight-averaged layer 1.27 for POS, 0.90 for sentiment" in text
+    # ... and the other way round
+    at = lab_with(tiny_spec, [made_run("pos", "scalar", [0.6, 0.3, 0.1]),
+                              made_run("sentiment", "scalar", [0.1, 0.3, 0.6])])
+    assert "POS leans on lower layers than sentiment" in page_text(at)
+
+
+def test_weight_findings_only_from_finished_scalar_runs():
+    from elmo_explorer_ui.downstream import weight_findings
+
+    assert weight_findings([]) == []
+    assert weight_findings([made_run("pos", "layer1", [0.0, 1.0, 0.0])]) == []
+    assert weight_findings([made_run("pos", "scalar", [0.2, 0.3, 0.5], cancelled=True)]) == []
+    [line] = weight_findings([made_run("pos", "scalar", [0.2, 0.3, 0.5])])
+    assert "most weight on layer 2" in line and "weight-averaged layer 1.30 (an even mix gives 1.00)" in line
+    same = weight_findings([made_run("pos", "scalar", [0.3, 0.4, 0.3]),
+                            made_run("sentiment", "scalar", [0.31, 0.38, 0.31])])
+    assert "about the same layers" in same[-1]
+    # different strategies are not compared
+    mixed = weight_findings([made_run("pos", "scalar", [0.6, 0.3, 0.1]),
+                             made_run("sentiment", "scalar", [0.1, 0.3, 0.6], strategy="finetune")])
+    assert len(mixed) == 2 and not any("leans" in line for line in mixed)
+
+
+def test_lab_marks_cancelled_runs_and_keeps_them_out_of_the_charts(tiny_spec):
+    """Item 13: a cancelled run shows no "None", is marked cancelled, and its weights are not
+    plotted as learned; with only cancelled runs there is no empty chart."""
+    at = lab_with(tiny_spec, [made_run("sentiment", "scalar", [0.2, 0.5, 0.3], cancelled=True)])
+    table = at.dataframe[0].value
+    assert table["test accuracy"].dtype.kind == "f" and table["test accuracy"].isna().all()
+    assert not table.map(lambda v: v is None or v == "None").any().any()
+    assert table["status"].iloc[0].startswith("cancelled") and "not tested" in table["status"].iloc[0]
+    assert "when stopped" in table["weights s0/s1/s2"].iloc[0]
+    assert not titled(at, "learned softmax weights") and not titled(at, "ablation")
+    assert any("No run has finished yet" in i.value for i in at.info)
+    assert "What this session measured" not in " ".join(h.value for h in at.subheader)
+
+    at = lab_with(tiny_spec, [made_run("sentiment", "scalar", [0.2, 0.5, 0.3], cancelled=True),
+                              made_run("sentiment", "scalar", [0.4, 0.3, 0.3]),
+                              made_run("sentiment", "layer1", [0.0, 1.0, 0.0])])
+    table = at.dataframe[0].value
+    assert table["status"].tolist()[1:] == ["done", "done"] and table["status"].iloc[0].startswith("cancelled")
+    [weights] = titled(at, "learned softmax weights")
+    assert len(weights["data"]) == 1
+    np.testing.assert_allclose(values(weights["data"][0]["y"]), [0.4, 0.3, 0.3])
+    [ablation] = titled(at, "ablation")
+    assert list(ablation["data"][0]["x"]) == ["scalar", "layer1"]
+    assert "1 cancelled run(s)" in page_text(at)
+    assert "0.20 / 0.50 / 0.30" not in page_text(at)  # not among the findings
+    # a task with only single-layer runs gets no (empty) learned-weights chart
+    at = lab_with(tiny_spec, [made_run("pos", "layer0", [1.0, 0.0, 0.0])])
+    assert not titled(at, "learned softmax weights") and titled(at, "ablation")
+
+
+def test_cut_notice_says_where_the_text_was_cut():
+    from elmo_explorer_ui.texts import cut_notice
+
+    assert cut_notice("a" * 3000, 3000) == ("a" * 3000, "")
+    kept, notice = cut_notice("a" * 3000 + "bcd", 3000, 100_000)
+    assert kept == "a" * 3000
+    assert "3,003 characters" in notice and "cut after character 3,000" in notice
+    assert "at least 100,000 characters" in cut_notice("a" * 100_000, 3000, 100_000)[1]
+
+
+def test_sentiment_page_says_when_a_long_text_is_cut():
+    """Item 14: a paste of more than 3,000 characters is cut with a visible message."""
+    at = start(SENTIMENT)
+    box = at.text_area(key="sentiment_text")
+    assert box.max_chars > 3000  # the box itself does not drop the paste silently
+    long_text = ("A gorgeous film. " * 300)[:5000]
+    box.input(long_text)
+    at.run()
+    assert_ok(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "5,000 characters" in warnings and "cut after character 3,000" in warnings
+    from elmo_core.tasks.classifier import MAX_TOKENS
+
+    assert f"the classifier reads only the first {MAX_TOKENS}" in warnings  # 3,000 characters: > 400 tokens
+    assert at.metric[0].value in ("negative", "positive")
+    # a text within the limit gets no such message
+    at.text_area(key="sentiment_text").input("A gorgeous film. " * 10)
+    at.run()
+    assert_ok(at)
+    assert not any("cut after" in w.value or "reads only" in w.value for w in at.warning)

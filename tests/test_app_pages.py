@@ -164,7 +164,48 @@ def test_word_senses_shows_the_accuracy_chart_with_the_chance_line():
     assert len(heatmaps(at)) == 1
     neighbours = at.dataframe[-1].value
     assert len(neighbours) == 3 * 5
-    assert set(neighbours["same sense"]) <= {"✓", "✗"}
+    assert set(neighbours["same sense"]) <= {"✓", "✗", "tie"}
+    assert set(neighbours["same sense"][neighbours["layer"] == "layer 0 (characters)"]) == {"tie"}  # one spelling
+    # the caption names a best layer only if its bar is above the chance line
+    caption = texts(at.caption)
+    if max(accuracy["data"][0]["y"]) <= chance["y0"] + 1e-9:
+        assert "Best" not in caption and "No layer separates the senses better than chance" in caption
+    else:
+        assert "Best" in caption
+
+
+def test_word_senses_says_when_no_layer_beats_chance():
+    """Issue 12 item 11: identical sentences with different sense labels cannot be told apart by
+    any layer (whatever the model), so no layer is "best" and every neighbour is a tie."""
+    at = start(WORD_SENSES)
+    widget(at.selectbox, "senses_pick").select("✎ another word …").run()
+    widget(at.text_input, "senses_other").input("tank").run()
+    widget(at.text_area, "senses_own").input(
+        "water | The tank is full .\nwater | The tank is full .\n"
+        "army | The tank is full .\narmy | The tank is full .").run()
+    assert_no_exception(at)
+    accuracy = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
+    assert list(accuracy["data"][0]["y"]) == pytest.approx([0.5] * 3)
+    caption = texts(at.caption)
+    assert "Best" not in caption
+    assert "No layer separates the senses better than chance" in caption
+    neighbours = at.dataframe[-1].value
+    assert len(neighbours) == 3 * 3 and set(neighbours["same sense"]) == {"tie"}
+    assert "say" in caption and "nothing about the sense" in caption
+
+
+def test_word_senses_crane_caption_matches_the_chart():
+    at = start(WORD_SENSES, word="crane")
+    accuracy = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
+    scores, chance = accuracy["data"][0]["y"], accuracy["layout"]["shapes"][0]["y0"]
+    caption = texts(at.caption)
+    below = [f"layer {l}" for l, y in enumerate(scores) if y < chance - 1e-9]
+    if max(scores) <= chance + 1e-9:
+        assert "Best" not in caption and "No layer separates the senses better than chance" in caption
+        assert all(name in caption.split("No layer")[1].lower() for name in below)
+    else:
+        best = max(range(len(scores)), key=scores.__getitem__)
+        assert f"Best: layer {best}" in caption or "Best (tied)" in caption
 
 
 def test_word_senses_layer_choice_goes_into_the_link():
@@ -350,6 +391,22 @@ def test_hover_text_bolds_the_word_and_wraps():
     assert "<b>bank</b>" in text and "&lt;lazy&gt;" in text
     assert all(len(line.replace("<b>", "").replace("</b>", "")) <= 36 for line in text.split("<br>"))
     assert text.count("<br>") >= 2
+
+
+def test_verdict_text_never_calls_a_chance_level_layer_best():
+    from elmo_core.analysis import SenseAccuracy, sense_verdict
+    from elmo_explorer_ui.charts import verdict_text
+
+    def text(per_layer, chance=0.5):
+        return verdict_text(sense_verdict(SenseAccuracy(tuple(per_layer), chance, 20, 2)))
+
+    crane = text([0.5, 0.4, 0.45])
+    assert "Best" not in crane and "No layer separates the senses better than chance" in crane
+    assert "Layer 1 (biLSTM) and layer 2 (biLSTM) score below chance" in crane
+    assert "below chance" not in text([0.5, 0.5, 0.5])
+    assert text([0.5, 0.85, 0.7]) == "Best: layer 1 (biLSTM) with 85% (chance 50%)."
+    assert text([0.5, 0.8, 0.8]).startswith("Best (tied): layer 1 (biLSTM) and layer 2 (biLSTM) with 80%")
+    assert text([0.5, 0.504]).endswith("with 50.4% (chance 50.0%).")  # no "50% (chance 50%)"
 
 
 def test_export_table_has_coordinates_and_vectors_per_layer():

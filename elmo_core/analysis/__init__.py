@@ -10,16 +10,17 @@ from .occurrences import (
 from .projection import (MIN_UMAP_POINTS, Pca2d, distinct_rows, fit_pca_2d, fit_umap, umap_neighbours,
                          warm_up_umap)
 from .senses import (
-    Neighbour, SenseAccuracy, chance_level, loo_centroid_accuracy, loo_centroid_predictions,
-    nearest_neighbours, sense_accuracy,
+    NEIGHBOUR_TIE_TOLERANCE, Neighbour, SenseAccuracy, SenseVerdict, chance_level, loo_centroid_accuracy, loo_centroid_predictions,
+    nearest_neighbours, sense_accuracy, sense_verdict,
 )
 from .similarity import cosine_matrix, cosine_to, mean_within_between, unit_rows
 
 __all__ = [
     "Position", "concat_tokens", "find_occurrences", "flatten_positions", "gather_vectors",
     "repeated_words", "sentence_starts", "MIN_UMAP_POINTS", "distinct_rows", "Pca2d", "fit_pca_2d", "fit_umap",
-    "umap_neighbours", "warm_up_umap", "Neighbour", "SenseAccuracy", "chance_level",
-    "loo_centroid_accuracy", "loo_centroid_predictions", "nearest_neighbours", "sense_accuracy",
+    "umap_neighbours", "warm_up_umap", "NEIGHBOUR_TIE_TOLERANCE", "Neighbour", "SenseAccuracy",
+    "SenseVerdict", "chance_level", "loo_centroid_accuracy", "loo_centroid_predictions", "nearest_neighbours",
+    "sense_accuracy", "sense_verdict",
     "cosine_matrix", "cosine_to", "mean_within_between", "unit_rows",
     "ContextBaseline", "context_baseline_accuracy", "context_words",
 ]

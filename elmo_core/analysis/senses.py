@@ -5,7 +5,9 @@ How well each layer separates the senses of a word.
 occurrence is assigned the sense whose centroid (mean of the unit-length vectors of the *other*
 occurrences of that sense) is most similar to it. ``chance`` is the majority-class rate, what
 always guessing the most frequent sense would score. ``nearest_neighbours`` lists, per layer, the
-occurrences most similar to one occurrence (the ELMo paper's Table 4).
+occurrences most similar to one occurrence (the ELMo paper's Table 4), marking rows whose
+same-sense verdict depends only on how equal similarities happen to be ordered.
+``sense_verdict`` says which layers, if any, separate the senses better than chance.
 """
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ import numpy as np
 from .similarity import cosine_to, unit_rows
 
 TIE_TOLERANCE = 1e-9
+#: Cosines closer than this count as equal in a nearest-neighbour table (identical vectors from
+#: float32 batches of different shapes can differ in the last bits).
+NEIGHBOUR_TIE_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,39 @@ class SenseAccuracy:
     @property
     def best_layer(self) -> int:
         return int(np.argmax(self.per_layer))
+
+
+@dataclass(frozen=True)
+class SenseVerdict:
+    """What a :class:`SenseAccuracy` says about the layers.
+
+    ``best_layers``: the layers with the highest accuracy, only if that accuracy beats chance
+    (empty otherwise); ``below_chance``: layers that score less than chance.
+    """
+
+    best_layers: tuple[int, ...]
+    best_accuracy: float
+    chance: float
+    below_chance: tuple[int, ...]
+
+    @property
+    def beats_chance(self) -> bool:
+        return bool(self.best_layers)
+
+
+def sense_verdict(accuracy: SenseAccuracy, tolerance: float = TIE_TOLERANCE) -> SenseVerdict:
+    """Which layers separate the senses best, if any does better than the majority-sense rate.
+
+    Accuracies within ``tolerance`` of each other (or of chance) count as equal, so a layer that
+    only matches chance is never called the best, and layers tied for the top are all named.
+    """
+    scores = np.asarray(accuracy.per_layer, dtype=float)
+    best = float(scores.max()) if scores.size else 0.0
+    below = tuple(int(l) for l in np.flatnonzero(scores < accuracy.chance - tolerance))
+    if not scores.size or best <= accuracy.chance + tolerance:
+        return SenseVerdict((), best, accuracy.chance, below)
+    top = tuple(int(l) for l in np.flatnonzero(scores >= best - tolerance))
+    return SenseVerdict(top, best, accuracy.chance, below)
 
 
 def chance_level(labels: Sequence[str]) -> float:
@@ -97,19 +135,28 @@ def sense_accuracy(vectors: np.ndarray, labels: Sequence[str]) -> SenseAccuracy:
 
 @dataclass(frozen=True)
 class Neighbour:
-    """One row of a nearest-neighbour table: the ``rank``-th most similar occurrence in ``layer``."""
+    """One row of a nearest-neighbour table: the ``rank``-th most similar occurrence in ``layer``.
+
+    ``tie``: other occurrences are as similar to the query (within ``NEIGHBOUR_TIE_TOLERANCE``)
+    and, among all of them, some
+    have the query's sense and some another one, so whether this row shows the same sense is
+    decided by the order of equal similarities, not by the layer (``labels`` given only).
+    """
 
     layer: int
     rank: int
     index: int
     similarity: float
+    tie: bool = False
 
 
-def nearest_neighbours(vectors: np.ndarray, query: int, k: int = 5) -> list[Neighbour]:
+def nearest_neighbours(vectors: np.ndarray, query: int, k: int = 5,
+                       labels: Sequence[str] | None = None) -> list[Neighbour]:
     """The ``k`` occurrences most similar to occurrence ``query`` (itself excluded), per layer.
 
     ``vectors`` is (L, n, D). Returns L * min(k, n - 1) rows, layer by layer, best first;
-    equal similarities keep the order of the occurrences.
+    equal similarities keep the order of the occurrences. With the sense ``labels`` of the n
+    occurrences, rows whose same-sense verdict is only a matter of tie order get ``tie=True``.
     """
     vectors = np.asarray(vectors)
     if vectors.ndim != 3:
@@ -117,10 +164,23 @@ def nearest_neighbours(vectors: np.ndarray, query: int, k: int = 5) -> list[Neig
     n = vectors.shape[1]
     if not 0 <= query < n:
         raise IndexError(f"query {query} is out of range for {n} occurrences")
+    if labels is not None and len(labels) != n:
+        raise ValueError(f"expected {n} labels, got {len(labels)}")
     sims = cosine_to(vectors, query)  # (L, n)
     rows = []
     for layer, layer_sims in enumerate(sims):
         others = np.array([j for j in range(n) if j != query], dtype=int)
         order = others[np.argsort(-layer_sims[others], kind="stable")][:k]
-        rows.extend(Neighbour(layer, rank, int(j), float(layer_sims[j])) for rank, j in enumerate(order, 1))
+        rows.extend(Neighbour(layer, rank, int(j), float(layer_sims[j]),
+                              _ambiguous(layer_sims, others, int(j), query, labels))
+                    for rank, j in enumerate(order, 1))
     return rows
+
+
+def _ambiguous(sims: np.ndarray, others: np.ndarray, j: int, query: int, labels: Sequence[str] | None) -> bool:
+    """True if the occurrences as similar to ``query`` as ``j`` include both its sense and another."""
+    if labels is None:
+        return False
+    group = others[np.abs(sims[others] - sims[j]) <= NEIGHBOUR_TIE_TOLERANCE]
+    same = {labels[i] == labels[query] for i in group}
+    return len(same) == 2

@@ -41,8 +41,9 @@ def mix_figure(steps: Sequence[StepRecord], title: str = "Scalar mix during trai
 
 
 def learned_weights_figure(results: Sequence[RunResult], title: str = "Learned layer weights") -> go.Figure:
-    """Grouped bars: final softmax weight per layer for each scalar-mix run (one group per run)."""
-    runs = [r for r in results if r.config.get("mix") == "scalar" and r.final_weights]
+    """Grouped bars: final softmax weight per layer for each scalar-mix run (one group per run).
+    Cancelled runs are left out: their weights are where training stopped, not learned ones."""
+    runs = [r for r in results if r.config.get("mix") == "scalar" and r.final_weights and not r.cancelled]
     fig = go.Figure()
     for r in runs:
         fig.add_trace(go.Bar(x=[f"layer {k}" for k in range(len(r.final_weights))], y=r.final_weights,
@@ -54,10 +55,11 @@ def learned_weights_figure(results: Sequence[RunResult], title: str = "Learned l
 
 def ablation_figure(results: Sequence[RunResult], metric: str = "accuracy",
                     title: str = "Per-layer ablation (test)") -> go.Figure:
-    """Bars of a test metric per mix (scalar, layer0, ...), one colour per task/strategy."""
+    """Bars of a test metric per mix (scalar, layer0, ...), one colour per task/strategy (runs
+    without a test evaluation, e.g. cancelled ones, are left out)."""
     groups: dict[str, dict[str, float]] = {}
     for r in results:
-        if r.test is None:
+        if r.test is None or r.cancelled:
             continue
         key = f"{r.config['task']}/{r.config['strategy']}"
         groups.setdefault(key, {})[r.config["mix"]] = getattr(r.test, metric)
