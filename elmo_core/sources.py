@@ -153,8 +153,8 @@ def _pip_download(name: str, version: str, *, wheel: bool) -> Path:
     options = ["--only-binary" if wheel else "--no-binary", ":all:"]
 
     def command(directory: Path) -> list[str]:
-        return [sys.executable, "-m", "pip", "download", "--no-deps", *options,
-                "--disable-pip-version-check", spec, "-d", str(directory)]
+        return [sys.executable, "-m", "pip", "download", "--no-deps", *options, spec, "-d", str(directory),
+                "--disable-pip-version-check"]
 
     by_hand = shlex.join(command(target))
     kind = "wheel" if wheel else "source distribution"
