@@ -16,6 +16,8 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
+from test_app_pages import start  # also asserts that no page raised (no traceback shown)
+
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
 TIMEOUT = 180
@@ -63,15 +65,6 @@ def assert_shown_as_text(at: AppTest) -> None:
         assert BOLD not in spec and not re.search(r"<(img|a|script|iframe)\b", spec, re.IGNORECASE), spec[:2000]
 
 
-def start(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if page is not None:
-        at.run()
-        at.switch_page(page)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    return at
 
 
 def widget(elements, key: str):
