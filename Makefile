@@ -7,8 +7,10 @@ PORT ?= 8501
 ADDRESS ?=   # empty: .streamlit/config.toml's localhost; ADDRESS=0.0.0.0 serves the network
 
 # Debian packages that tests and pages need: WordNet for the Word senses page's WordNet examples,
-# Chromium and its driver for the real-browser test (Playwright's own browser download fails here).
-SYSTEM_DEPS := wordnet-base chromium chromium-driver
+# Chromium and its driver for the real-browser test (Playwright's own browser download fails here),
+# and the corpus sources that ship as Debian packages (their readers can also unpack a downloaded
+# .deb, but installed is what `elmo-explorer corpus build` and its tests read first).
+SYSTEM_DEPS := wordnet-base chromium chromium-driver fortunes jargon-text python3.11-doc
 
 .PHONY: app test bench system-deps browser-deps clean
 
