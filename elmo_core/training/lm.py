@@ -11,7 +11,7 @@ head words, which carry most tokens, cost a small matrix product and the rare ta
 low-rank one.
 
 GloVe mimick (optional, ``mimick_dim > 0``): a training-only linear map from the token vector
-(layer 0) predicts each word's static GloVe vector; the loss is ``1 - cosine``. It teaches the
+(layer 0) predicts each word's static GloVe vector; the loss is ``1 - cosine`` (or MSE). It teaches the
 character CNN lexical knowledge from 6B tokens of text that a CPU-sized corpus cannot hold, and is
 not exported: at inference layer 0 stays character-only and context-free.
 """
