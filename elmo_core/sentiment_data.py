@@ -64,7 +64,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SPLITS = ("train", "dev", "test")
-SENTIMENT_SOURCES = ("rt", "sst2", "sst5", "csv")
+SENTIMENT_SOURCES = ("rt", "sst2", "sst5", "csv", "vader-tweets", "vader-amazon", "vader-nyt", "imdb",
+                     "imdb-sentences", "negation")
 
 VADER_SDIST = ("vaderSentiment", "3.3.2")
 _VADER_INNER = "hutto_ICWSM_2014.tar.gz"
@@ -153,25 +154,26 @@ def _find_member(tar: tarfile.TarFile, basename: str) -> tarfile.TarInfo | None:
     return None
 
 
-def _vader_movie_bytes(source: Path) -> bytes:
-    """Raw bytes of the movie ground-truth TSV from the sdist, the inner archive, or the file."""
+def vader_member_bytes(source: Path, basename: str = _VADER_MOVIES) -> bytes:
+    """Raw bytes of one ground-truth TSV of the VADER paper's data (default: the movie snippets)
+    from the sdist, the inner ``hutto_ICWSM_2014.tar.gz`` archive, or the file itself."""
     if source.suffix == ".txt":
         return source.read_bytes()
     try:
         with tarfile.open(source, "r:*") as outer:
-            direct = _find_member(outer, _VADER_MOVIES)
+            direct = _find_member(outer, basename)
             if direct is not None:
                 return outer.extractfile(direct).read()
             inner_info = _find_member(outer, _VADER_INNER)
             if inner_info is None:
                 raise SourceUnavailable(
-                    f"{source} contains neither {_VADER_INNER} nor {_VADER_MOVIES}"
+                    f"{source} contains neither {_VADER_INNER} nor {basename}"
                 )
             inner_bytes = outer.extractfile(inner_info).read()
         with tarfile.open(fileobj=io.BytesIO(inner_bytes), mode="r:*") as inner:
-            member = _find_member(inner, _VADER_MOVIES)
+            member = _find_member(inner, basename)
             if member is None:
-                raise SourceUnavailable(f"{source}: {_VADER_INNER} has no {_VADER_MOVIES}")
+                raise SourceUnavailable(f"{source}: {_VADER_INNER} has no {basename}")
             return inner.extractfile(member).read()
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise SourceUnavailable(
@@ -198,7 +200,12 @@ def _vader_movie_rows(source: PathLike | None) -> tuple[tuple[str, float], ...]:
 
 
 def _read_vader_movie_rows(path: Path) -> tuple[tuple[str, float], ...]:
-    raw = _vader_movie_bytes(path)
+    return read_vader_rows(path, _VADER_MOVIES)
+
+
+def read_vader_rows(path: Path, basename: str) -> tuple[tuple[str, float], ...]:
+    """``(text, mean rating)`` of every line of one VADER ground-truth TSV (id, rating, text)."""
+    raw = vader_member_bytes(path, basename)
     rows = []
     for lineno, line in enumerate(raw.decode("utf-8").splitlines(), 1):
         if not line.strip():
@@ -212,7 +219,12 @@ def _read_vader_movie_rows(path: Path) -> tuple[tuple[str, float], ...]:
 
 
 def _load_rt(path: PathLike | None) -> SentimentDataset:
-    rows = _vader_movie_rows(path)
+    return polar_dataset("rt", _vader_movie_rows(path))
+
+
+def polar_dataset(name: str, rows: Iterable[tuple[str, float]]) -> SentimentDataset:
+    """Binary examples from ``(text, mean rating)`` rows: >= 0.5 positive, <= -0.5 negative, the
+    rest dropped; repeated texts kept once; splits by :func:`stable_split`."""
     seen: set[str] = set()
     examples = []
     for text, score in rows:
@@ -227,7 +239,7 @@ def _load_rt(path: PathLike | None) -> SentimentDataset:
             continue
         seen.add(key)
         examples.append(LabeledText(text, label, stable_split(key)))
-    return SentimentDataset("rt", examples, BINARY_LABELS)
+    return SentimentDataset(name, examples, BINARY_LABELS)
 
 
 def sentiment_texts_for_exclusion() -> set[str]:
@@ -480,7 +492,7 @@ def _load_csv(path: PathLike | bytes | IO[bytes] | None) -> SentimentDataset:
 
 
 def load_sentiment_dataset(
-    name: str = "rt", *, path: PathLike | bytes | IO[bytes] | None = None
+    name: str = "rt", *, path: PathLike | bytes | IO[bytes] | None = None, max_reviews: int = 0
 ) -> SentimentDataset:
     """Load a sentiment source with its label names (see the module docstring for sources).
 
@@ -488,7 +500,10 @@ def load_sentiment_dataset(
     ground-truth TSV; for ``sst2``/``sst5`` a local directory of train/validation/test files
     (parquet, csv, tsv, jsonl) with ``sentence`` or ``text`` and ``label`` columns, read with
     pandas, so ``datasets`` and the network are not needed; for ``csv`` the file itself (a path,
-    its bytes, or a binary file object such as an upload).
+    its bytes, or a binary file object such as an upload). The VADER tweet, product-review and
+    editorial sets (:mod:`elmo_core.datasets.vader`), IMDB reviews or their sentences
+    (:mod:`elmo_core.datasets.imdb_sentiment`; ``max_reviews`` per split, 0 = all) and the
+    project's negation set (:mod:`elmo_core.datasets.negation`) take no ``path``.
 
     Raises :class:`~elmo_core.sources.SourceUnavailable` when a download is impossible and
     ``ValueError`` for an unknown source or a malformed file.
@@ -500,6 +515,18 @@ def load_sentiment_dataset(
         return _load_sst(key, path)  # type: ignore[arg-type]
     if key == "csv":
         return _load_csv(path)
+    if key.startswith("vader-"):
+        from .datasets.vader import load_vader_domain
+
+        return load_vader_domain(key)
+    if key in ("imdb", "imdb-sentences"):
+        from .datasets.imdb_sentiment import load_imdb
+
+        return load_imdb("documents" if key == "imdb" else "sentences", max_reviews=max_reviews)
+    if key == "negation":
+        from .datasets.negation import load_negation
+
+        return load_negation()
     raise ValueError(f"unknown sentiment source {name!r}; choose one of {SENTIMENT_SOURCES}")
 
 
@@ -525,7 +552,7 @@ def label_names(
     they were mapped to 0, 1, 2...
     """
     key = name.strip().lower()
-    if key in ("rt", "sst2"):
+    if key in ("rt", "sst2", "imdb", "imdb-sentences", "negation") or key.startswith("vader-"):
         return BINARY_LABELS
     if key == "sst5":
         return SST5_LABELS

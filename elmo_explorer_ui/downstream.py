@@ -25,6 +25,7 @@ from elmo_core.tasks.results import RunResult
 
 from .model_info import ModelSpec
 from .runtime import load_model
+from .session_watch import stop_when_closed
 
 __all__ = ["LabSession", "lab_session", "loaded_model", "task_data", "shipped_classifier", "token_html",
            "report_table", "summary_table", "run_status", "weight_findings", "start_run", "run_progress",
@@ -90,8 +91,10 @@ def lab_session(key: str) -> LabSession:
 
 
 def start_run(session: LabSession, config: TaskConfig, model: LoadedModel) -> BackgroundRun:
+    """Start ``config`` in the background; it is cancelled when this browser tab closes."""
     data = task_data(config.task, config.train_size, config.dev_size, config.test_size, config.seed)
     session.current = BackgroundRun(config, model=model, data=data).start()
+    stop_when_closed(session.current, config.label())
     session.last_error = ""
     return session.current
 
@@ -153,6 +156,17 @@ def token_html(contributions: list[tuple[str, float]]) -> str:
     return "<div style='line-height:2.2'>" + " ".join(spans) + "</div>"
 
 
+INPUT_NAMES = {"elmo": "ELMo", "static": "GloVe", "static+elmo": "GloVe ⊕ ELMo"}
+HELD_OUT_NAMES = {"negation": "negation test set", "imdb": "IMDB test reviews"}
+
+
+def held_out_scores(extra: dict) -> list[tuple[str, float, int]]:
+    """``(readable name, accuracy, count)`` of a shipped head's scores on the other test sets."""
+    scores = (extra or {}).get("scores", {})
+    return [(title, float(scores[key]["accuracy"]), int(scores[key]["count"]))
+            for key, title in HELD_OUT_NAMES.items() if key in scores]
+
+
 def report_table(report: ClassificationReport) -> pd.DataFrame:
     """Per-class precision / recall / F1 / support, plus the macro average row."""
     rows = [{"class": name, "precision": p, "recall": r, "F1": f, "support": n}
@@ -181,14 +195,16 @@ def summary_table(results: list[RunResult]) -> pd.DataFrame:
         weights = " / ".join(f"{w:.2f}" for w in r.final_weights)
         tested = r.test is not None and not r.cancelled
         rows.append({
-            "task": r.config["task"], "strategy": r.config["strategy"], "mix": r.config["mix"],
+            "task": r.config["task"], "inputs": INPUT_NAMES.get(r.config.get("inputs", "elmo"), "ELMo"),
+            "strategy": r.config["strategy"] if r.config.get("inputs") != "static" else "–",
+            "mix": r.config["mix"] if r.config.get("inputs") != "static" else "–",
             "train": r.sizes.get("train", 0), "epochs": len(r.epochs),
             "test accuracy": float(r.test.accuracy) if tested else float("nan"),
             "test macro F1": float(r.test.macro_f1) if tested else float("nan"),
             "weights s0/s1/s2": f"{weights} (when stopped)" if r.cancelled and weights else weights,
             "γ": float(r.final_gamma), "seconds": float(r.wall_seconds), "status": run_status(r),
         })
-    columns = ["task", "strategy", "mix", "train", "epochs", "test accuracy", "test macro F1", "weights s0/s1/s2",
+    columns = ["task", "inputs", "strategy", "mix", "train", "epochs", "test accuracy", "test macro F1", "weights s0/s1/s2",
                "γ", "seconds", "status"]
     return pd.DataFrame(rows, columns=columns).astype(
         {"test accuracy": float, "test macro F1": float, "γ": float, "seconds": float})

@@ -8,8 +8,8 @@ from elmo_core.tasks.config import TaskConfig
 from elmo_core.tasks.data import text_to_tokens
 from elmo_core.tasks.heads import heads_root
 from elmo_core.tasks.plots import confusion_figure
-from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, report_table,
-                                         run_progress, shipped_classifier, start_run, token_html)
+from elmo_explorer_ui.downstream import (cancel_or_finish, collect, held_out_scores, lab_session, loaded_model,
+                                         report_table, run_progress, shipped_classifier, start_run, token_html)
 from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widget, model_page
 from elmo_explorer_ui.safe_text import md, redact_paths
 from elmo_explorer_ui.settings import LIMITS
@@ -33,11 +33,12 @@ def memoised(kind: str, title: str, clf, text: str, compute):
 
 spec, bilm = model_page(
     "Sentiment",
-    "A classifier reads the ELMo layers of a movie-review snippet and says whether it is "
-    "positive or negative. **Feature ensemble**: the biLM stays frozen and only a learned "
-    "scalar mix of its layers plus a small head are trained. **Fine-tuned**: the biLM itself "
-    "was trained further on the task. Token colours show occlusion: how much the positive "
-    "probability drops when that token is removed.")
+    "A classifier reads each token's vectors (GloVe word vectors, ELMo layers, or both, as the shipped "
+    "report below says) and says whether a review sentence is positive or negative. **Feature ensemble**: "
+    "the biLM stays frozen and only a learned scalar mix of its layers plus a small head are trained. "
+    "**Fine-tuned**: the biLM itself was trained further on the task. Probabilities are calibrated on dev "
+    "data; between 0.4 and 0.6 the page says *uncertain*. Token colours show occlusion: how much the "
+    "positive probability drops when that token is removed.")
 session = lab_session(SESSION_KEY)
 model = loaded_model(spec)
 collect(session, model)
@@ -87,7 +88,10 @@ if choices:
             best = int(proba.argmax())
             left, right = st.columns([1, 2])
             with left:
-                st.metric("Label", clf.label_names[best], f"p = {proba[best]:.3f}", delta_color="off", delta_arrow="off")
+                verdict = clf.verdict(proba)
+                st.metric("Label", verdict, f"p = {proba[best]:.3f}" if verdict != "uncertain"
+                          else f"leans {clf.label_names[best]}, p = {proba[best]:.3f}",
+                          delta_color="off", delta_arrow="off")
                 for name, p in zip(clf.label_names, proba):
                     st.progress(float(p), text=f"{name}: {p:.3f}")
             with right:
@@ -116,6 +120,10 @@ if choices:
         a.metric("Accuracy", f"{test.accuracy:.3f}")
         b.metric("Macro F1", f"{test.macro_f1:.3f}")
         c.metric("Best epoch", f"{result.best_epoch} of {len(result.epochs)}")
+        beyond = held_out_scores(clf.extra)
+        if beyond:
+            st.caption("Beyond the rt snippets: " + "; ".join(f"{name}: accuracy {acc:.3f} on {n} texts"
+                                                           for name, acc, n in beyond) + ".")
         left, right = st.columns(2)
         with left:
             st.dataframe(report_table(test).style.format({"precision": "{:.3f}", "recall": "{:.3f}", "F1": "{:.3f}"}),

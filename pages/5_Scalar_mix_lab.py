@@ -16,6 +16,7 @@ from elmo_explorer_ui.safe_text import md, redact_paths
 
 SESSION_KEY = "mix_lab"
 TASK_TITLES = {"sentiment": "Sentiment (rt, one label per snippet)", "pos": "POS tagging (WSJ, one tag per token)"}
+INPUT_TITLES = {"elmo": "ELMo only", "static+elmo": "GloVe ⊕ ELMo", "static": "GloVe only"}
 MIX_TITLES = {"scalar": "scalar mix (learned)", "layer0": "layer 0 only (characters)",
               "layer1": "layer 1 only", "layer2": "layer 2 only"}
 
@@ -38,6 +39,9 @@ with st.form("mix_settings"):
                         help="feature: frozen biLM, cached features (fast). finetune: the biLM is trained too, "
                              "with a smaller learning rate (slow on CPU; keep the subset small).")
     mix = c1.selectbox("Layers", list(MIXES), format_func=MIX_TITLES.__getitem__, key="mix_mix")
+    inputs = c1.selectbox("Token inputs", list(INPUT_TITLES), format_func=INPUT_TITLES.__getitem__, key="mix_inputs",
+                          help="GloVe ⊕ ELMo concatenates each token's GloVe 6B 50d vector with the ELMo mix, "
+                               "as in the ELMo paper; GloVe only reads no biLM layer (no mix weights).")
     layer_norm = c2.checkbox("Layer norm before mixing", key="mix_layer_norm")
     feature_norm = c2.checkbox("Batch-normalise features", value=True, key="mix_feature_norm",
                                help="Standardises what reaches the linear layer; the layers have very "
@@ -53,7 +57,7 @@ with st.form("mix_settings"):
     train_clicked = b1.form_submit_button("Train", type="primary", disabled=session.running)
     ablation_clicked = b2.form_submit_button("Train all four layer choices (ablation)", disabled=session.running)
 
-config = TaskConfig(task=task, model=spec.load_target, strategy=strategy, mix=mix, layer_norm=layer_norm,
+config = TaskConfig(task=task, model=spec.load_target, strategy=strategy, mix=mix, inputs=inputs, layer_norm=layer_norm,
                     learn_gamma=learn_gamma, feature_norm=feature_norm, mix_l2=float(mix_l2), pooling=pooling,
                     train_size=int(train_size), dev_size=int(eval_size), test_size=int(eval_size),
                     epochs=int(epochs), lr=float(lr), state=bilm.state_mode if bilm.state_mode != "carry" else "warm")

@@ -158,7 +158,7 @@ def test_exclusion_set_is_empty_with_a_warning_when_unavailable(monkeypatch, cap
 
 def test_unknown_source_is_a_value_error():
     with pytest.raises(ValueError, match="unknown sentiment source"):
-        load_sentiment("imdb")
+        load_sentiment("reddit")
 
 
 # --------------------------------------------------------------------------------------------

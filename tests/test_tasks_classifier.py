@@ -135,7 +135,7 @@ def test_shipped_mini_heads_work():
         assert clf.label_names == ("negative", "positive") and clf.result.test.count > 1000
 
 
-def test_ship_heads_writes_both_heads_and_report(reference_dir, tmp_path, monkeypatch):
+def test_ship_heads_compares_inputs_and_writes_report(reference_dir, tmp_path, monkeypatch):
     from elmo_core.tasks.ship import ShipConfig, ship_heads
 
     monkeypatch.setenv("ELMO_EXPLORER_FEATURE_CACHE", str(tmp_path / "features"))
@@ -144,19 +144,33 @@ def test_ship_heads_writes_both_heads_and_report(reference_dir, tmp_path, monkey
     shutil.copy(reference_dir / "options.json", target / "options.json")
     shutil.copy(reference_dir / "lm_weights.hdf5", target / "weights.hdf5")
     (target / "MODEL_CARD.md").write_text("# Model card\n\n## Quality checks\n\nok\n\n## Perplexity during training\n\nx\n")
-    ship = ShipConfig(model=str(target), sizes=(40, 16, 16), finetune_train_size=16, progress=False)
-    ship.feature = TaskConfig(task="sentiment", epochs=2, batch_size=16, device="cpu")
+    small = dict(model=str(target), dataset="rt+vader-tweets", sizes=(40, 16, 16), finetune_train_size=16,
+                 eval_imdb_reviews=4, static_top=2000, progress=False)
+    ship = ShipConfig(**small)
+    ship.feature = TaskConfig(task="sentiment", epochs=2, batch_size=16, device="cpu", pooling="bilstm")
     ship.finetune = TaskConfig(task="sentiment", strategy="finetune", epochs=1, batch_size=8, device="cpu")
     report = ship_heads(ship)
     assert report.finetuned_kept and report.heads_dir == target / "heads"
+    # every input choice as a frozen-biLM head, the two biLM ones fine-tuned too
+    assert sorted((r.inputs, r.strategy) for r in report.runs) == [
+        ("elmo", "feature"), ("elmo", "finetune"), ("static", "feature"), ("static+elmo", "feature"),
+        ("static+elmo", "finetune")]
+    assert report.chosen.strategy == "feature" and report.chosen.result is report.feature
+    assert all(set(r.extra) == {"negation-dev", "negation", "imdb"} for r in report.runs)
+    assert all(r.extra["negation"].count == 120 and r.extra["imdb"].count == 4 for r in report.runs)
+    assert all(r.temperature > 0 for r in report.runs)
     text = (target / "heads" / "REPORT.md").read_text()
-    for needle in ("bag-of-words logistic regression", "`feature`", "`finetuned`", "test accuracy"):
-        assert needle in text
-    assert f"{report.feature.test.accuracy:.4f}" in text and f"{report.baseline.test.accuracy:.4f}" in text
+    for needle in ("bag of words, trained on rt", "bag of words, trained on rt+vader-tweets", "GloVe only",
+                   "ELMo only", "GloVe ⊕ ELMo", "negation test", "IMDB test", "**(default)**", "Calibration"):
+        assert needle in text, needle
+    assert f"{report.feature.test.accuracy:.3f}" in text and f"{report.baseline.test.accuracy:.3f}" in text
     feature, finetuned = load_classifier("feature", model=target), load_classifier("finetuned", model=target)
     assert feature.predict_proba(["Good."]).shape == finetuned.predict_proba(["Good."]).shape == (1, 2)
-    tight = ShipConfig(model=str(target), sizes=(40, 16, 16), finetune_train_size=16, progress=False,
-                       size_limit_mb=0.0)
+    assert feature.temperature == pytest.approx(report.chosen.temperature)
+    # a static head ships with its (trimmed) table, so inference reads what training read
+    if report.chosen.inputs != "elmo":
+        assert feature.static is not None and len(feature.static.index) >= 2000
+    tight = ShipConfig(**small, size_limit_mb=0.0)
     tight.feature, tight.finetune = ship.feature, ship.finetune
     dropped = ship_heads(tight)
     assert not dropped.finetuned_kept and not (target / "heads" / "finetuned").exists()
@@ -165,5 +179,4 @@ def test_ship_heads_writes_both_heads_and_report(reference_dir, tmp_path, monkey
     card = (target / "MODEL_CARD.md").read_text()
     assert card.count("## Sentiment heads") == 1
     assert card.index("## Quality checks") < card.index("## Sentiment heads") < card.index("## Perplexity")
-    assert f"| {dropped.feature.test.accuracy:.4f} | {dropped.feature.test.macro_f1:.4f} |" in card
-    assert "fine-tuned biLM" not in card  # dropped from the model, so not on its card
+    assert "**(finetuned)**" not in card  # dropped from the model, so not shipped on its card

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,7 @@ class BaselineResult:
     test: ClassificationReport
     seconds: float
     setting: str = ""
+    extra: dict[str, ClassificationReport] = field(default_factory=dict)  # other test sets
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -37,6 +38,7 @@ class BaselineResult:
         data = dict(data)
         data["dev"] = ClassificationReport.from_dict(data["dev"])
         data["test"] = ClassificationReport.from_dict(data["test"])
+        data["extra"] = {k: ClassificationReport.from_dict(v) for k, v in data.get("extra", {}).items()}
         return cls(**data)
 
 
@@ -44,8 +46,10 @@ def _join(sentences: list[list[str]]) -> list[str]:
     return [" ".join(s) for s in sentences]
 
 
-def bow_logistic_regression(data: TaskData, c_grid: tuple[float, ...] = C_GRID) -> BaselineResult:
-    """Count-vectorised uni+bigrams (lower-cased tokens) -> logistic regression."""
+def bow_logistic_regression(data: TaskData, c_grid: tuple[float, ...] = C_GRID,
+                            extra: dict[str, TaskData] | None = None) -> BaselineResult:
+    """Count-vectorised uni+bigrams (lower-cased tokens) -> logistic regression. ``extra`` maps
+    a name to more data whose ``test`` split is scored too (``result.extra[name]``)."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -64,7 +68,12 @@ def bow_logistic_regression(data: TaskData, c_grid: tuple[float, ...] = C_GRID) 
             best = (c, dev, model)
     c, dev, model = best
     test = classification_report(y_test, model.predict(x_test), data.label_names)
-    return BaselineResult("bow-logreg", dev, test, time.perf_counter() - started, f"C={c}")
+    scored = {}
+    for name, other in (extra or {}).items():
+        part = other.split("test")
+        scored[name] = classification_report(part.flat_labels(), model.predict(vectorizer.transform(_join(part.sentences))),
+                                             data.label_names)
+    return BaselineResult("bow-logreg", dev, test, time.perf_counter() - started, f"C={c}", scored)
 
 
 def most_frequent_tag(data: TaskData) -> BaselineResult:

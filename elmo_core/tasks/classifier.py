@@ -18,12 +18,15 @@ import torch
 from torch import nn
 
 from ..bilm import BiLM
+from ..datasets.glove import StaticVectors
 from ..loading import find_model_files, load_files
 from .batching import length_batches, pad_features
+from .calibration import is_uncertain
 from .data import text_to_tokens
 from .features import load_model
 from .heads import SavedHead, heads_root, load_head
 from .results import RunResult
+from .static_inputs import static_batch
 
 __all__ = ["SentimentClassifier", "load_classifier", "CLASSIFIER_NAMES", "MAX_TOKENS", "MAX_OCCLUSION_TOKENS"]
 
@@ -39,12 +42,20 @@ class SentimentClassifier:
 
     ``label_names`` gives the column order of :meth:`predict_proba`, ``("negative", "positive")``
     for the shipped heads. ``stale`` is True when the head was trained on other biLM weights
-    than the ones now loaded (re-run ``elmo-explorer task ship-heads``).
+    than the ones now loaded (re-run ``elmo-explorer task ship-heads``). ``static`` is the word
+    vector table of a head with static inputs; ``temperature`` divides the logits
+    (calibrated on dev when shipped), and :meth:`verdict` says ``"uncertain"`` between 0.4 and 0.6.
     """
 
     def __init__(self, bilm: BiLM, head: nn.Module, label_names: tuple[str, ...], *, name: str = "custom",
-                 result: RunResult | None = None, stale: bool = False, batch_size: int = 64):
+                 result: RunResult | None = None, stale: bool = False, batch_size: int = 64,
+                 static: StaticVectors | None = None, temperature: float = 1.0, extra: dict | None = None):
+        if getattr(head, "config", None) is not None and head.config.static_dim and static is None:
+            raise ValueError("this head reads static word vectors: pass its table as static=")
         self.bilm = bilm
+        self.static = static
+        self.temperature = float(temperature)
+        self.extra = extra or {}
         self.head = head.eval()
         self.label_names = tuple(label_names)
         self.name = name
@@ -77,12 +88,21 @@ class SentimentClassifier:
         out = np.zeros((len(sentences), len(self.label_names)), dtype=np.float32)
         if not sentences:
             return out
+        uses_elmo = getattr(getattr(self.head, "config", None), "use_elmo", True)
         with self._lock, torch.inference_mode():
-            vectors = self.bilm.embed(sentences, batch_size=self.batch_size)
+            vectors = self.bilm.embed(sentences, batch_size=self.batch_size) if uses_elmo else None
             for indices in length_batches([len(s) for s in sentences], self.batch_size):
-                layers, mask = pad_features([vectors[i] for i in indices], self.bilm.device)
-                proba = torch.softmax(self.head(layers, mask).float(), dim=-1).cpu().numpy()
-                out[indices] = proba
+                if vectors is not None:
+                    layers, mask = pad_features([vectors[i] for i in indices], self.bilm.device)
+                else:
+                    lengths = torch.as_tensor([len(sentences[i]) for i in indices])
+                    mask = (torch.arange(max(1, int(lengths.max()))) < lengths.unsqueeze(1)).to(self.bilm.device)
+                    layers = torch.zeros(0, len(indices), mask.shape[1], 1, device=self.bilm.device)
+                inputs = (layers, mask)
+                if self.static is not None:
+                    inputs += (static_batch(self.static, [sentences[i] for i in indices], mask.shape[1], mask.device),)
+                logits = self.head(*inputs).float() / self.temperature
+                out[indices] = torch.softmax(logits, dim=-1).cpu().numpy()
         return out
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -93,6 +113,11 @@ class SentimentClassifier:
         """The most probable label name of each text."""
         proba = self.predict_proba(texts)
         return [self.label_names[i] for i in proba.argmax(axis=1)]
+
+    def verdict(self, proba_row: np.ndarray) -> str:
+        """The label of one row of :meth:`predict_proba`, or ``"uncertain"`` when no class
+        reaches 0.6 (for two classes: p between 0.4 and 0.6)."""
+        return "uncertain" if is_uncertain(proba_row) else self.label_names[int(np.argmax(proba_row))]
 
     def token_contributions(self, text: str, label: str | int | None = None, *,
                             max_tokens: int = MAX_OCCLUSION_TOKENS) -> list[tuple[str, float]]:
@@ -142,7 +167,8 @@ def _build(saved: SavedHead, model: str | Path, name: str, device) -> SentimentC
             log.warning("the %s sentiment head was trained on other weights than %s now has; "
                         "run `elmo-explorer task ship-heads` to retrain it", name, model)
     return SentimentClassifier(bilm, saved.head.to(bilm.device), saved.label_names, name=name,
-                               result=saved.result, stale=stale)
+                               result=saved.result, stale=stale, static=saved.static,
+                               temperature=saved.temperature, extra=saved.extra)
 
 
 _CACHE: dict[tuple, SentimentClassifier] = {}

@@ -15,7 +15,7 @@ from dataclasses import replace
 __all__ = ["register"]
 
 # TaskConfig fields exposed as --options of `task train` (the rest via --config).
-_TRAIN_OPTIONS = ("task", "dataset", "model", "strategy", "mix", "pooling", "train_size", "dev_size",
+_TRAIN_OPTIONS = ("task", "dataset", "model", "strategy", "mix", "inputs", "imdb_reviews", "pooling", "train_size", "dev_size",
                   "test_size", "epochs", "batch_size", "lr", "bilm_lr_ratio", "weight_decay", "dropout",
                   "grad_clip", "patience", "mix_l2", "seed", "device", "num_threads")
 
@@ -64,7 +64,8 @@ def run_report(args: argparse.Namespace) -> int:
 def run_ship(args: argparse.Namespace) -> int:
     from .ship import ShipConfig, ship_heads
 
-    ship = ShipConfig(model=args.model, finetune_train_size=args.finetune_train_size,
+    ship = ShipConfig(model=args.model, dataset=args.dataset, imdb_reviews=args.imdb_reviews,
+                      finetune_train_size=args.finetune_train_size, eval_imdb_reviews=args.eval_imdb_reviews,
                       with_finetune=not args.no_finetune, progress=not args.quiet)
     ship.feature = replace(ship.feature, epochs=args.feature_epochs, device=args.device, num_threads=args.threads)
     ship.finetune = replace(ship.finetune, epochs=args.finetune_epochs, device=args.device, num_threads=args.threads)
@@ -77,6 +78,8 @@ def run_ship(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     """Add ``task train | report | ship-heads`` to the ``elmo-explorer`` parser."""
     from .config import MIXES, STRATEGIES
+    from .ship import ShipConfig
+    from .static_inputs import INPUTS
     from .data import TASKS
     from .models import POOLINGS
 
@@ -86,7 +89,13 @@ def register(subparsers) -> None:
     train = commands.add_parser("train", help="train one head and print its test scores")
     train.add_argument("--config", default=None, help="JSON file with TaskConfig fields (options override it)")
     train.add_argument("--task", choices=TASKS, default=None)
-    train.add_argument("--dataset", default=None, help="rt (sentiment) or wsj/oanc (pos)")
+    train.add_argument("--dataset", default=None,
+                       help="rt (sentiment) or wsj/oanc (pos); sentiment sources may be joined with +, "
+                            "e.g. rt+imdb-sentences+vader")
+    train.add_argument("--inputs", choices=INPUTS, default=None,
+                       help="token inputs: elmo (default), static (GloVe only) or static+elmo")
+    train.add_argument("--imdb-reviews", dest="imdb_reviews", type=int, default=None,
+                       help="IMDB reviews per split for imdb sources (0 = all)")
     train.add_argument("--model", default=None, help="model name or directory (default mini)")
     train.add_argument("--strategy", choices=STRATEGIES, default=None)
     train.add_argument("--mix", choices=MIXES, default=None)
@@ -124,11 +133,17 @@ def register(subparsers) -> None:
 
     ship = commands.add_parser("ship-heads", help="train and write the sentiment heads shipped with a model")
     ship.add_argument("--model", default="mini", help="bundled model name or model directory (default mini)")
-    ship.add_argument("--feature-epochs", type=int, default=15)
-    ship.add_argument("--finetune-epochs", type=int, default=2,
-                      help="fine-tuning epochs (default 2: ~7 min of the ~10 min total on 2 busy cores)")
-    ship.add_argument("--finetune-train-size", type=int, default=0,
-                      help="training examples for fine-tuning, 0 = the whole training split (default)")
+    ship.add_argument("--dataset", default=ShipConfig.dataset,
+                      help=f"training mixture, sources joined with + (default {ShipConfig.dataset}); "
+                           "dev and test are the first source's")
+    ship.add_argument("--imdb-reviews", type=int, default=ShipConfig.imdb_reviews,
+                      help="IMDB reviews per split in the mixture (0 = all)")
+    ship.add_argument("--eval-imdb-reviews", type=int, default=ShipConfig.eval_imdb_reviews,
+                      help="IMDB test reviews scored (0 = all)")
+    ship.add_argument("--feature-epochs", type=int, default=8)
+    ship.add_argument("--finetune-epochs", type=int, default=1)
+    ship.add_argument("--finetune-train-size", type=int, default=ShipConfig.finetune_train_size,
+                      help="training examples for fine-tuning, 0 = the whole training mixture")
     ship.add_argument("--no-finetune", action="store_true", help="ship only the feature head")
     ship.add_argument("--device", default="auto")
     ship.add_argument("--threads", type=int, default=1,

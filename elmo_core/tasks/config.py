@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .data import TASKS
 from .models import POOLINGS, parse_mix
+from .static_inputs import INPUTS, STATIC_TABLES
 
 __all__ = ["TaskConfig", "STRATEGIES", "MIXES"]
 
@@ -24,6 +25,10 @@ class TaskConfig:
     ensemble); ``finetune`` trains the biLM too, with learning rate ``lr * bilm_lr_ratio``.
     ``mix``: ``scalar`` (learned softmax weights and γ) or ``layer0``/``layer1``/``layer2``.
     ``mix_l2`` is λ of the ``||softmax(w) - 1/L||²`` regulariser. Sizes of 0 use a whole split.
+    ``inputs``: what each token gives the head: ``elmo`` (the mix), ``static`` (static word
+    vectors ``static_vectors`` only, no biLM) or ``static+elmo`` (both, concatenated).
+    ``dataset`` may join sources with ``+`` (e.g. ``rt+imdb-sentences+vader``): the head trains
+    on all their train splits and is chosen and tested on the first one's dev and test splits.
     """
 
     task: str = "sentiment"
@@ -35,6 +40,9 @@ class TaskConfig:
     layer_norm: bool = False
     learn_gamma: bool = True  # only without feature_norm (see below)
     mix_l2: float = 0.0
+    inputs: str = "elmo"  # elmo, static or static+elmo
+    static_vectors: str = "glove-6b-50d"
+    imdb_reviews: int = 0  # imdb sources: at most this many reviews per split (0 = all)
     pooling: str = "meanmax"  # sentence classifier only: mean, max, meanmax, bilstm
     # Batch-normalise the features that reach the linear layer. The normalisation makes γ's scale
     # irrelevant (zero gradient), and Adam would let such a parameter drift until the running
@@ -66,6 +74,10 @@ class TaskConfig:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
         parse_mix(self.mix)
+        if self.inputs not in INPUTS:
+            raise ValueError(f"inputs must be one of {INPUTS}, got {self.inputs!r}")
+        if self.static_vectors not in STATIC_TABLES:
+            raise ValueError(f"static_vectors must be one of {STATIC_TABLES}, got {self.static_vectors!r}")
         if self.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
         if self.state not in ("warm", "zero"):
@@ -78,7 +90,7 @@ class TaskConfig:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         for name in ("train_size", "dev_size", "test_size", "patience", "mix_l2", "weight_decay", "grad_clip",
-                     "num_threads"):
+                     "num_threads", "imdb_reviews"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not 0 <= self.dropout < 1:
@@ -102,5 +114,9 @@ class TaskConfig:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def label(self) -> str:
-        """Short name for tables and plots, e.g. ``sentiment/feature/scalar``."""
-        return f"{self.task}/{self.strategy}/{self.mix}"
+        """Short name for tables and plots, e.g. ``sentiment/feature/scalar`` or
+        ``sentiment/static+elmo/feature/scalar``; ``sentiment/static`` for static vectors only."""
+        if self.inputs == "static":
+            return f"{self.task}/static"
+        inputs = "" if self.inputs == "elmo" else f"{self.inputs}/"
+        return f"{self.task}/{inputs}{self.strategy}/{self.mix}"

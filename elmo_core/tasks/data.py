@@ -3,7 +3,9 @@ The two downstream tasks as token lists with integer labels, split into train/de
 
 ``sentiment``
     One label per text. A text is tokenised with :func:`elmo_core.tokenize` and its sentences
-    are joined into one token list, so a two-sentence review snippet is one example.
+    are joined into one token list, so a two-sentence review snippet is one example. A dataset
+    name may join sources with ``+`` (``rt+imdb-sentences+vader``; ``vader`` stands for its three
+    sets): training uses every source's train split, dev and test are the first source's.
 ``pos``
     One Penn Treebank tag (or a coarse universal tag) per token.
 
@@ -22,7 +24,7 @@ from ..sentiment_data import SPLITS, load_sentiment_dataset
 from ..tokenizer import tokenize
 
 __all__ = ["TASKS", "DEFAULT_DATASETS", "TaskSplit", "TaskData", "text_to_tokens", "load_task_data",
-           "with_split_subset"]
+           "with_split_subset", "sentiment_sources"]
 
 TASKS = ("sentiment", "pos")
 DEFAULT_DATASETS = {"sentiment": "rt", "pos": "wsj"}
@@ -46,9 +48,16 @@ class TaskSplit:
     sentences: list[list[str]] = field(repr=False)
     labels: list = field(repr=False)
     texts: list[str] = field(repr=False)
+    origins: list[str] | None = field(default=None, repr=False)  # source of each example (mixtures)
 
     def __len__(self) -> int:
         return len(self.sentences)
+
+    def subset(self, keep: list[int]) -> "TaskSplit":
+        """The examples at ``keep`` (in that order)."""
+        origins = None if self.origins is None else [self.origins[i] for i in keep]
+        return TaskSplit([self.sentences[i] for i in keep], [self.labels[i] for i in keep],
+                         [self.texts[i] for i in keep], origins)
 
     def flat_labels(self) -> np.ndarray:
         """(n,) int64 labels: one per example (sentiment) or one per token (pos)."""
@@ -75,6 +84,20 @@ class TaskData:
         """A readable name for the feature cache, e.g. ``sentiment-rt-train``."""
         return f"{self.task}-{self.dataset}-{split}"
 
+    def segments(self, split: str) -> list[tuple[str, int]]:
+        """``(cache name, count)`` runs of consecutive examples from one source, in order, so a
+        mixture caches each source's features on its own (and reuses them in other mixtures)."""
+        part = self.splits[split]
+        if part.origins is None:
+            return [(self.cache_name(split), len(part))]
+        runs: list[tuple[str, int]] = []
+        for origin in part.origins:
+            if runs and runs[-1][0] == origin:
+                runs[-1] = (origin, runs[-1][1] + 1)
+            else:
+                runs.append((origin, 1))
+        return [(f"{self.task}-{origin}-{split}", count) for origin, count in runs]
+
 
 def _subset(count: int, size: int, seed: int) -> list[int]:
     """Indices of ``size`` random items out of ``count`` (all when size <= 0), in order."""
@@ -84,15 +107,34 @@ def _subset(count: int, size: int, seed: int) -> list[int]:
     return sorted(rng.permutation(count)[:size].tolist())
 
 
-def _sentiment(dataset: str, sizes: dict[str, int], seed: int) -> TaskData:
-    source = load_sentiment_dataset(dataset)
+def sentiment_sources(dataset: str) -> list[str]:
+    """The source names of a (``+``-joined) sentiment dataset name, ``vader`` expanded."""
+    names = [n.strip().lower() for n in dataset.split("+")]
+    if not all(names):
+        raise ValueError(f"empty source name in {dataset!r}")
+    expanded = []
+    for name in names:
+        expanded += ["vader-tweets", "vader-amazon", "vader-nyt"] if name == "vader" else [name]
+    return expanded
+
+
+def _sentiment(dataset: str, sizes: dict[str, int], seed: int, imdb_reviews: int) -> TaskData:
+    names = sentiment_sources(dataset)
+    sources = [load_sentiment_dataset(name, max_reviews=imdb_reviews) for name in names]
+    labels = tuple(sources[0].label_names)
+    for name, source in zip(names[1:], sources[1:]):
+        if tuple(source.label_names) != labels:
+            raise ValueError(f"{name} has labels {source.label_names}, {names[0]} has {labels}: they cannot be mixed")
     splits = {}
     for split in SPLITS:
-        rows = [(ex.text, text_to_tokens(ex.text), ex.label) for ex in source.split(split)]
+        used = list(zip(names, sources)) if split == "train" else [(names[0], sources[0])]
+        rows = [(ex.text, text_to_tokens(ex.text), ex.label, name)
+                for name, source in used for ex in source.split(split)]
         rows = [r for r in rows if r[1]]
         rows = [rows[i] for i in _subset(len(rows), sizes[split], seed)]
-        splits[split] = TaskSplit([r[1] for r in rows], [r[2] for r in rows], [r[0] for r in rows])
-    return TaskData("sentiment", dataset, tuple(source.label_names), splits)
+        origins = [r[3] for r in rows] if len(names) > 1 else None
+        splits[split] = TaskSplit([r[1] for r in rows], [r[2] for r in rows], [r[0] for r in rows], origins)
+    return TaskData("sentiment", dataset, labels, splits)
 
 
 def _pos(dataset: str, sizes: dict[str, int], seed: int, coarse: bool) -> TaskData:
@@ -112,21 +154,20 @@ def _pos(dataset: str, sizes: dict[str, int], seed: int, coarse: bool) -> TaskDa
 
 
 def load_task_data(task: str, dataset: str = "", *, train_size: int = 0, dev_size: int = 0,
-                   test_size: int = 0, seed: int = 0, coarse_tags: bool = False) -> TaskData:
-    """Load ``task`` (``sentiment`` or ``pos``) from ``dataset`` (default ``rt`` / ``wsj``)."""
+                   test_size: int = 0, seed: int = 0, coarse_tags: bool = False, imdb_reviews: int = 0) -> TaskData:
+    """Load ``task`` (``sentiment`` or ``pos``) from ``dataset`` (default ``rt`` / ``wsj``).
+    ``imdb_reviews`` caps the reviews per split of the ``imdb`` sources (0 = all)."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; choose one of {TASKS}")
     dataset = dataset or DEFAULT_DATASETS[task]
     sizes = {"train": train_size, "dev": dev_size, "test": test_size}
     if task == "sentiment":
-        return _sentiment(dataset, sizes, seed)
+        return _sentiment(dataset, sizes, seed, imdb_reviews)
     return _pos(dataset, sizes, seed, coarse_tags)
 
 
 def with_split_subset(data: TaskData, split: str, size: int, seed: int = 0) -> TaskData:
     """``data`` with ``split`` cut to ``size`` random examples (kept in order); 0 keeps all."""
     part = data.split(split)
-    keep = _subset(len(part), size, seed)
-    subset = TaskSplit([part.sentences[i] for i in keep], [part.labels[i] for i in keep],
-                       [part.texts[i] for i in keep])
+    subset = part.subset(_subset(len(part), size, seed))
     return TaskData(data.task, data.dataset, data.label_names, {**data.splits, split: subset})

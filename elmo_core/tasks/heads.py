@@ -4,8 +4,10 @@ Saving and loading trained heads, such as the sentiment heads shipped with a mod
 A head directory holds::
 
     head.pt        torch file: {"head_config", "state_dict", "label_names", "task_config",
-                                "base_fingerprint", "state"}
+                                "base_fingerprint", "state", "temperature", "extra"}
     result.json    the RunResult of the run that trained it (scores, curves, mix weights)
+    static_vectors.npz  only for a head with static inputs: the rows of the static word
+                   vectors it may meet (elmo_core.tasks.static_inputs.save_vectors)
     options.json   \\ only for a fine-tuned head: the fine-tuned biLM in the official
     weights.hdf5   /  hdf5 layout (elmo_core.save_weights), loadable with elmo_core.load()
 
@@ -21,9 +23,11 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..datasets.glove import StaticVectors
 from ..weights import save_weights
 from .models import HeadConfig, build_head
 from .results import RunResult
+from .static_inputs import VECTORS_FILE, load_vectors, save_vectors
 from .train import TrainedTask
 
 __all__ = ["HEAD_FILE", "SavedHead", "heads_root", "save_head", "load_head", "directory_size"]
@@ -45,6 +49,9 @@ class SavedHead:
     result: RunResult | None
     directory: Path
     bilm_dir: Path | None
+    static: StaticVectors | None = None
+    temperature: float = 1.0  # softmax(logits / temperature) is calibrated on dev
+    extra: dict | None = None  # scores on other sets (negation, IMDB...) and calibration figures
 
 
 def heads_root(model_dir: str | Path) -> Path:
@@ -52,10 +59,20 @@ def heads_root(model_dir: str | Path) -> Path:
     return Path(model_dir) / "heads"
 
 
-def save_head(directory: str | Path, trained: TrainedTask, *, with_bilm: bool = False) -> Path:
-    """Write ``trained`` (its head, result and, if ``with_bilm``, its biLM) to ``directory``."""
+def save_head(directory: str | Path, trained: TrainedTask, *, with_bilm: bool = False,
+              static: StaticVectors | None = None, temperature: float = 1.0, extra: dict | None = None) -> Path:
+    """Write ``trained`` (its head, result and, if ``with_bilm``, its biLM) to ``directory``.
+
+    A head with static inputs needs ``static``: the (trimmed) table it will read at inference.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    if trained.head_config.static_dim:
+        if static is None or static.dim != trained.head_config.static_dim:
+            raise ValueError(f"this head reads {trained.head_config.static_dim}-d static vectors: pass that table")
+        save_vectors(static, directory / VECTORS_FILE)
+    else:
+        (directory / VECTORS_FILE).unlink(missing_ok=True)
     payload = {
         "head_config": trained.head_config.to_dict(),
         "state_dict": {k: v.detach().cpu() for k, v in trained.head.state_dict().items()},
@@ -63,6 +80,8 @@ def save_head(directory: str | Path, trained: TrainedTask, *, with_bilm: bool = 
         "task_config": trained.result.config,
         "base_fingerprint": trained.base_fingerprint,
         "state": trained.bilm.state_mode,
+        "temperature": float(temperature),
+        "extra": extra or {},
     }
     tmp = directory / (HEAD_FILE + ".tmp")
     torch.save(payload, tmp)
@@ -91,9 +110,15 @@ def load_head(directory: str | Path, device: torch.device | str = "cpu") -> Save
     result_path = directory / RESULT_FILE
     result = RunResult.from_json(result_path) if result_path.is_file() else None
     has_bilm = (directory / "weights.hdf5").is_file() and (directory / "options.json").is_file()
+    static = None
+    if config.static_dim:
+        if not (directory / VECTORS_FILE).is_file():
+            raise FileNotFoundError(f"the head at {directory} reads static vectors but has no {VECTORS_FILE}")
+        static = load_vectors(directory / VECTORS_FILE)
     return SavedHead(head, config, tuple(payload["label_names"]), payload["task_config"],
                      payload["base_fingerprint"], payload.get("state", "warm"), result, directory,
-                     directory if has_bilm else None)
+                     directory if has_bilm else None, static, float(payload.get("temperature", 1.0)),
+                     payload.get("extra") or {})
 
 
 def directory_size(directory: str | Path) -> int:

@@ -4,9 +4,11 @@ Task heads on top of biLM layers: a sentence classifier and a token tagger.
 Both start with a :class:`LayerMix` that turns all layers (L, B, T, D) into one (B, T, D):
 either ELMo's trainable scalar mix (softmax weights, γ, optional layer norm, λ regulariser)
 or one fixed layer for ablations (``layer0`` = context-free, ``layer1``/``layer2`` = LSTM).
+With ``static_dim > 0`` each token's static word vector (B, T, S) is put in front of the mix,
+the paper's ``[x_k; ELMo_k]``; ``use_elmo=False`` keeps the static vectors only.
 
-    SentenceClassifier: mix -> pooling (mean | max | meanmax | dropout + bilstm) -> [norm] -> dropout -> linear
-    TokenTagger:        mix -> [norm] -> dropout -> linear per token
+    SentenceClassifier: [static;] mix -> pooling (mean | max | meanmax | dropout + bilstm) -> [norm] -> dropout -> linear
+    TokenTagger:        [static;] mix -> [norm] -> dropout -> linear per token
 
 ``[norm]`` (``HeadConfig.feature_norm``, on by default) is a batch normalisation of the features
 that reach the linear layer. biLM dimensions have very different offsets and scales (a sentence
@@ -65,6 +67,17 @@ class HeadConfig:
     bilstm_hidden: int = 64
     dropout: float = 0.3
     feature_norm: bool = True
+    static_dim: int = 0  # width of the static word vectors put in front of the mix (0 = none)
+    use_elmo: bool = True  # False: static vectors only (no biLM layers reach the head)
+
+    def __post_init__(self) -> None:
+        if not self.use_elmo and self.static_dim <= 0:
+            raise ValueError("a head needs biLM layers, static vectors, or both")
+
+    @property
+    def input_dim(self) -> int:
+        """Width of one token's input: static_dim + (dim if the biLM layers are used)."""
+        return self.static_dim + (self.dim if self.use_elmo else 0)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -74,6 +87,19 @@ class HeadConfig:
         data = dict(data)
         data["mix"] = MixConfig(**data.get("mix", {}))
         return cls(**data)
+
+
+class NoMix(nn.Module):
+    """Stands in for :class:`LayerMix` in a static-only head: no layers, no weights."""
+
+    def weights(self) -> list[float]:
+        return []
+
+    def gamma(self) -> float:
+        return 1.0
+
+    def regulariser(self) -> torch.Tensor:
+        return torch.zeros(())
 
 
 class LayerMix(nn.Module):
@@ -114,6 +140,19 @@ class LayerMix(nn.Module):
         return self.mix.regulariser()
 
 
+def token_inputs(mix: nn.Module, layers: torch.Tensor, mask: torch.Tensor, static: torch.Tensor | None,
+                 config: HeadConfig) -> torch.Tensor:
+    """(B, T, input_dim): the static vectors (B, T, S), the mixed layers (B, T, D), or both."""
+    parts = []
+    if config.static_dim:
+        if static is None:
+            raise ValueError(f"this head needs static word vectors ({config.static_dim}-d) with its layers")
+        parts.append(static * mask.unsqueeze(-1).to(static.dtype))
+    if config.use_elmo:
+        parts.append(mix(layers, mask))
+    return parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
+
+
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """x (B, T, D), mask (B, T) -> (B, D) mean over unmasked positions (0 for empty rows)."""
     m = mask.unsqueeze(-1).to(x.dtype)
@@ -128,27 +167,27 @@ def masked_max(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 class SentenceClassifier(nn.Module):
-    """layers (L, B, T, D), mask (B, T) -> logits (B, num_classes)."""
+    """layers (L, B, T, D), mask (B, T)[, static (B, T, S)] -> logits (B, num_classes)."""
 
     def __init__(self, config: HeadConfig):
         super().__init__()
         if config.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {config.pooling!r}")
         self.config = config
-        self.mix = LayerMix(config.num_layers, config.mix)
+        self.mix = LayerMix(config.num_layers, config.mix) if config.use_elmo else NoMix()
         self.dropout = nn.Dropout(config.dropout)
-        width = config.dim
+        width = config.input_dim
         self.encoder = None
         if config.pooling == "bilstm":
-            self.encoder = nn.LSTM(config.dim, config.bilstm_hidden, batch_first=True, bidirectional=True)
+            self.encoder = nn.LSTM(width, config.bilstm_hidden, batch_first=True, bidirectional=True)
             width = 2 * config.bilstm_hidden
         if config.pooling in ("meanmax", "bilstm"):
             width *= 2
         self.norm = nn.BatchNorm1d(width) if config.feature_norm else nn.Identity()
         self.output = nn.Linear(width, config.num_classes)
 
-    def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = self.mix(layers, mask)  # (B, T, D)
+    def forward(self, layers: torch.Tensor, mask: torch.Tensor, static: torch.Tensor | None = None) -> torch.Tensor:
+        x = token_inputs(self.mix, layers, mask, static, self.config)  # (B, T, input_dim)
         if self.encoder is not None:
             lengths = mask.sum(1).clamp(min=1).cpu()
             packed = nn.utils.rnn.pack_padded_sequence(self.dropout(x), lengths, batch_first=True,
@@ -169,18 +208,18 @@ class SentenceClassifier(nn.Module):
 
 
 class TokenTagger(nn.Module):
-    """layers (L, B, T, D), mask (B, T) -> logits (B, T, num_classes)."""
+    """layers (L, B, T, D), mask (B, T)[, static (B, T, S)] -> logits (B, T, num_classes)."""
 
     def __init__(self, config: HeadConfig):
         super().__init__()
         self.config = config
-        self.mix = LayerMix(config.num_layers, config.mix)
+        self.mix = LayerMix(config.num_layers, config.mix) if config.use_elmo else NoMix()
         self.dropout = nn.Dropout(config.dropout)
-        self.norm = nn.BatchNorm1d(config.dim) if config.feature_norm else nn.Identity()
-        self.output = nn.Linear(config.dim, config.num_classes)
+        self.norm = nn.BatchNorm1d(config.input_dim) if config.feature_norm else nn.Identity()
+        self.output = nn.Linear(config.input_dim, config.num_classes)
 
-    def forward(self, layers: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = self.mix(layers, mask)  # (B, T, D)
+    def forward(self, layers: torch.Tensor, mask: torch.Tensor, static: torch.Tensor | None = None) -> torch.Tensor:
+        x = token_inputs(self.mix, layers, mask, static, self.config)  # (B, T, input_dim)
         if isinstance(self.norm, nn.BatchNorm1d):
             normalised = torch.zeros_like(x)
             normalised[mask] = self.norm(x[mask])  # statistics over real tokens only

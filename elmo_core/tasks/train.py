@@ -6,8 +6,9 @@ Train a task head on biLM layers, either on cached features or by fine-tuning th
 
 ``callback(step, record)`` receives a :class:`PhaseRecord` while features are embedded, a
 :class:`StepRecord` after every optimiser step and an :class:`EpochRecord` after every dev
-evaluation. ``should_stop()`` is polled before every step; when it returns True the run ends
-early and ``result.cancelled`` is set (no test evaluation is done then).
+evaluation. ``should_stop()`` is polled before every step, evaluation batch and embedding chunk;
+when it returns True the run ends early and ``result.cancelled`` is set (no test evaluation is
+done then), so a cancelled run stops within one step or chunk.
 
 Early stopping keeps the head (and, when fine-tuning, the biLM) of the epoch with the best dev
 accuracy and evaluates that on the test split.
@@ -25,6 +26,7 @@ import torch
 from torch import nn
 
 from ..bilm import BiLM
+from ..datasets.glove import StaticVectors
 from .batching import length_batches, pad_tags, shuffled_length_batches
 from .config import TaskConfig
 from .data import TaskData, load_task_data
@@ -33,12 +35,25 @@ from .layer_sources import BiLMLayers, FeatureLayers, warm_state
 from .metrics import ClassificationReport, classification_report
 from .models import HeadConfig, MixConfig, build_head
 from .results import EpochRecord, PhaseRecord, RunResult, StepRecord
+from .static_inputs import EmptyLayers, StaticSource, load_static, uses_elmo, uses_static
 
 __all__ = ["TaskConfig", "RunResult", "TrainedTask", "train_task", "run_task", "predict_labels",
            "resolve_device", "Callback", "StopCheck"]
 
 Callback = Callable[[int, object], None]
 StopCheck = Callable[[], bool]
+
+#: Sentences embedded between two ``should_stop()`` checks of the feature strategy.
+EMBED_CHUNK = 64
+
+
+class _Cancelled(Exception):
+    """``should_stop()`` turned True outside the step loop (embedding, evaluation)."""
+
+
+def _check(should_stop: StopCheck | None) -> None:
+    if should_stop is not None and should_stop():
+        raise _Cancelled
 
 
 @dataclass
@@ -55,6 +70,7 @@ class TrainedTask:
     bilm: BiLM
     data: TaskData
     base_fingerprint: str
+    static: StaticVectors | None = None  # the static word vectors the head reads, if any
 
 
 def resolve_device(device: str) -> torch.device:
@@ -63,12 +79,13 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
-def _head_config(config: TaskConfig, bilm: BiLM, num_classes: int) -> HeadConfig:
+def _head_config(config: TaskConfig, bilm: BiLM, num_classes: int, static_dim: int) -> HeadConfig:
     return HeadConfig(
         task=config.task, num_layers=bilm.num_layers, dim=bilm.output_dim, num_classes=num_classes,
         mix=MixConfig(config.mix, config.layer_norm, config.learn_gamma and not config.feature_norm),
         pooling=config.pooling,
         bilstm_hidden=config.bilstm_hidden, dropout=config.dropout, feature_norm=config.feature_norm,
+        static_dim=static_dim, use_elmo=uses_elmo(config.inputs),
     )
 
 
@@ -82,14 +99,16 @@ def _loss(logits: torch.Tensor, labels: list, token_level: bool) -> torch.Tensor
 
 
 @torch.no_grad()
-def predict_labels(head: nn.Module, source, count: int, token_level: bool, batch_size: int = 64) -> np.ndarray:
+def predict_labels(head: nn.Module, source, count: int, token_level: bool, batch_size: int = 64,
+                   should_stop: StopCheck | None = None) -> np.ndarray:
     """Predicted labels of examples 0..count-1 of ``source``: (count,) or (tokens,) for pos."""
     head.eval()
     lengths = source.lengths()
     out: list = [None] * count
     for indices in length_batches(lengths[:count], batch_size):
-        layers, mask = source(indices)
-        pred = head(layers, mask).argmax(-1).cpu().numpy()
+        _check(should_stop)
+        batch = source(indices)  # (layers, mask) or (layers, mask, static)
+        pred = head(*batch).argmax(-1).cpu().numpy()
         for row, i in enumerate(indices):
             out[i] = pred[row, : lengths[i]] if token_level else pred[row]
     if token_level:
@@ -97,9 +116,10 @@ def predict_labels(head: nn.Module, source, count: int, token_level: bool, batch
     return np.asarray(out, dtype=np.int64)
 
 
-def _evaluate(head, source, data: TaskData, split: str, batch_size: int) -> ClassificationReport:
+def _evaluate(head, source, data: TaskData, split: str, batch_size: int,
+              should_stop: StopCheck | None = None) -> ClassificationReport:
     part = data.split(split)
-    pred = predict_labels(head, source, len(part), data.token_level, batch_size)
+    pred = predict_labels(head, source, len(part), data.token_level, batch_size, should_stop)
     return classification_report(part.flat_labels(), pred, data.label_names)
 
 
@@ -116,28 +136,54 @@ def _optimizer(head: nn.Module, bilm_model: nn.Module | None, config: TaskConfig
 
 
 class _Sources:
-    """Train/dev/test layer sources for one strategy."""
+    """Train/dev/test layer sources for one strategy (with static vectors when the inputs use them)."""
 
     def __init__(self, config: TaskConfig, loaded: LoadedModel, data: TaskData, device: torch.device,
-                 cache: FeatureCache, callback: Callback | None):
+                 cache: FeatureCache, callback: Callback | None, should_stop: StopCheck | None = None,
+                 static: StaticVectors | None = None):
         self.bilm_model = None
         self.embed_seconds = 0.0
-        if config.strategy == "feature":
+        self.cancelled = False  # should_stop() while embedding: the splits are incomplete
+        self.static = None
+        if uses_static(config.inputs):
+            self.static = static if static is not None else load_static(config.static_vectors)
+        if not uses_elmo(config.inputs):  # static vectors only: no biLM to run or fine-tune
+            self.splits = {s: EmptyLayers(data.split(s).sentences, device) for s in ("train", "dev", "test")}
+        elif config.strategy == "feature":
             started = time.perf_counter()
             self.splits = {}
-            for split in ("train", "dev", "test"):
-                def report(done: int, total: int, split=split) -> None:
-                    if callback is not None:
-                        callback(0, PhaseRecord(f"embedding {split}", done, total))
-                features = cache.get(loaded.bilm, loaded.fingerprint, data.cache_name(split),
-                                     data.split(split).sentences, dtype=config.feature_dtype,
-                                     progress=report)
-                self.splits[split] = FeatureLayers(features.arrays, device)
+            try:
+                self._embed(config, loaded, data, device, cache, callback, should_stop)
+            except _Cancelled:
+                self.cancelled = True
             self.embed_seconds = time.perf_counter() - started
         else:
             self.bilm_model = copy.deepcopy(loaded.bilm.model).to(device)
             self.splits = {s: BiLMLayers(self.bilm_model, data.split(s).sentences, config.state)
                            for s in ("train", "dev", "test")}
+        if self.static is not None:
+            self.splits = {s: StaticSource(source, data.split(s).sentences, self.static)
+                           for s, source in self.splits.items()}
+
+    def _embed(self, config: TaskConfig, loaded: LoadedModel, data: TaskData, device: torch.device,
+               cache: FeatureCache, callback: Callback | None, should_stop: StopCheck | None) -> None:
+        """Frozen-biLM features of every split, from the cache or embedded now."""
+        for split in ("train", "dev", "test"):
+            arrays, sentences, offset = [], data.split(split).sentences, 0
+            for name, count in data.segments(split):  # one cache file per source of a mixture
+                def report(done: int, total: int, split=split, offset=offset) -> None:
+                    if callback is not None:
+                        callback(0, PhaseRecord(f"embedding {split}", offset + done, len(sentences)))
+                    _check(should_stop)  # the half-written cache file is removed
+                arrays += cache.get(loaded.bilm, loaded.fingerprint, name, sentences[offset:offset + count],
+                                    dtype=config.feature_dtype, chunk_size=EMBED_CHUNK,
+                                    progress=report).arrays
+                offset += count
+            self.splits[split] = FeatureLayers(arrays, device)
+
+    @property
+    def static_dim(self) -> int:
+        return self.static.dim if self.static is not None else 0
 
     def refresh(self) -> None:
         """After biLM updates: recompute the warm start state once and share it."""
@@ -179,8 +225,7 @@ class _Trainer:
             if self.should_stop is not None and self.should_stop():
                 self.result.cancelled = True
                 break
-            layers, mask = source(indices)
-            loss = _loss(self.head(layers, mask), [train.labels[i] for i in indices], self.data.token_level)
+            loss = _loss(self.head(*source(indices)), [train.labels[i] for i in indices], self.data.token_level)
             total = loss + self.config.mix_l2 * self.head.mix.regulariser().to(loss.device) if self.config.mix_l2 else loss
             self.optimizer.zero_grad(set_to_none=True)
             total.backward()
@@ -196,7 +241,8 @@ class _Trainer:
 
     def evaluate(self, split: str) -> ClassificationReport:
         self._set_mode(False)
-        return _evaluate(self.head, self.sources.splits[split], self.data, split, self.config.eval_batch_size)
+        return _evaluate(self.head, self.sources.splits[split], self.data, split, self.config.eval_batch_size,
+                         self.should_stop)
 
     def remember(self) -> None:
         bilm = self.sources.bilm_model
@@ -212,6 +258,14 @@ class _Trainer:
 
     def run(self) -> None:
         """Epochs with early stopping on dev accuracy; then the best state is restored."""
+        try:
+            self._epochs()
+        except _Cancelled:
+            self.result.cancelled = True
+        self.restore_best()
+        self._set_mode(False)
+
+    def _epochs(self) -> None:
         best, bad_epochs = -math.inf, 0
         for epoch in range(1, self.config.epochs + 1):
             started = time.perf_counter()
@@ -230,18 +284,19 @@ class _Trainer:
                 bad_epochs += 1
                 if self.config.patience and bad_epochs >= self.config.patience:
                     break
-        self.restore_best()
-        self._set_mode(False)
 
 
 def train_task(config: TaskConfig, *, callback: Callback | None = None, should_stop: StopCheck | None = None,
                model: LoadedModel | None = None, data: TaskData | None = None,
-               cache: FeatureCache | None = None, initial_head: dict | None = None) -> TrainedTask:
+               cache: FeatureCache | None = None, initial_head: dict | None = None,
+               static: StaticVectors | None = None) -> TrainedTask:
     """Run ``config`` and return the trained head, the biLM it used and the :class:`RunResult`.
 
     ``model``/``data``/``cache`` may be passed in to reuse what the caller already loaded.
     ``initial_head`` is a head ``state_dict`` to start from instead of a random head (e.g. a
     feature-trained head as the start of fine-tuning); it must match the head's shapes.
+    ``static`` replaces the table named by ``config.static_vectors`` (e.g. a trimmed copy that
+    will ship with the head, so training sees exactly what inference will).
     """
     started = time.perf_counter()
     device = resolve_device(config.device)
@@ -251,29 +306,34 @@ def train_task(config: TaskConfig, *, callback: Callback | None = None, should_s
     loaded = model or load_model(config.model, state=config.state, device=device)
     data = data or load_task_data(config.task, config.dataset, train_size=config.train_size,
                                   dev_size=config.dev_size, test_size=config.test_size,
-                                  seed=config.seed, coarse_tags=config.coarse_tags)
+                                  seed=config.seed, coarse_tags=config.coarse_tags,
+                                  imdb_reviews=config.imdb_reviews)
     if len(data.split("train")) == 0 or len(data.split("dev")) == 0:
         raise ValueError(f"{data.task}/{data.dataset}: the train and dev splits must not be empty")
-    sources = _Sources(config, loaded, data, device, cache or FeatureCache(), callback)
-    head_config = _head_config(config, loaded.bilm, len(data.label_names))
+    sources = _Sources(config, loaded, data, device, cache or FeatureCache(), callback, should_stop, static=static)
+    head_config = _head_config(config, loaded.bilm, len(data.label_names), sources.static_dim)
     head = build_head(head_config).to(device)
     if initial_head is not None:
         head.load_state_dict(initial_head)
     result = RunResult(config=config.to_dict(), label_names=list(data.label_names), device=str(device),
                        embed_seconds=sources.embed_seconds, model_fingerprint=loaded.fingerprint,
-                       sizes={s: len(data.split(s)) for s in ("train", "dev", "test")})
-    trainer = _Trainer(config, head, sources, data, result, callback, should_stop)
-    train_started = time.perf_counter()
-    trainer.run()
-    result.train_seconds = time.perf_counter() - train_started
-    if not result.cancelled and len(data.split("test")):
-        result.test = trainer.evaluate("test")
+                       sizes={s: len(data.split(s)) for s in ("train", "dev", "test")}, cancelled=sources.cancelled)
+    if not sources.cancelled:  # stopped while embedding: nothing to train or evaluate
+        trainer = _Trainer(config, head, sources, data, result, callback, should_stop)
+        train_started = time.perf_counter()
+        trainer.run()
+        result.train_seconds = time.perf_counter() - train_started
+        if not result.cancelled and len(data.split("test")):
+            try:
+                result.test = trainer.evaluate("test")
+            except _Cancelled:
+                result.cancelled = True
     result.final_weights, result.final_gamma = head.mix.weights(), head.mix.gamma()
     result.wall_seconds = time.perf_counter() - started
     bilm = loaded.bilm
     if sources.bilm_model is not None:
         bilm = BiLM(sources.bilm_model, state=config.state, device=device, name=f"{loaded.bilm.name}-finetuned")
-    return TrainedTask(result, head, head_config, bilm, data, loaded.fingerprint)
+    return TrainedTask(result, head, head_config, bilm, data, loaded.fingerprint, sources.static)
 
 
 def run_task(config: TaskConfig, **kwargs) -> RunResult:

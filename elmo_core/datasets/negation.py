@@ -1,0 +1,45 @@
+"""
+The project's negation set: short review sentences whose polarity turns on negation ("Not bad
+at all ."), contrast ("The start is slow , but the rest is wonderful .") or word order ("I feared
+the worst and got the best ."), written for ELMo Explorer and never used for training.
+
+``elmo_core/data/negation_sentiment.tsv`` (split, label, kind, text):
+
+    split   sentences  positive  negative
+    dev            60        30        30   (may guide model choice)
+    test          120        60        60   (reported only)
+
+Most sentences come in minimal pairs: the same frame with the polarity words swapped, so
+counting the words alone cannot solve the set (a bag-of-words model trained on ``rt`` is right on
+half of the test sentences).
+"""
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from ..sentiment_data import BINARY_LABELS, LabeledText, SentimentDataset
+
+__all__ = ["NEGATION_FILE", "load_negation", "negation_kinds"]
+
+NEGATION_FILE = Path(__file__).resolve().parent.parent / "data" / "negation_sentiment.tsv"
+
+
+@lru_cache(maxsize=1)
+def _rows() -> tuple[tuple[str, str, str, str], ...]:
+    lines = [line for line in NEGATION_FILE.read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    return tuple((r["split"], r["label"], r["kind"], r["text"]) for r in reader)
+
+
+def load_negation() -> SentimentDataset:
+    """The set as a binary :class:`SentimentDataset` (its ``train`` split is empty)."""
+    examples = [LabeledText(text, BINARY_LABELS.index(label), split) for split, label, _, text in _rows()]
+    return SentimentDataset("negation", examples, BINARY_LABELS)
+
+
+def negation_kinds(split: str) -> list[str]:
+    """``negation``, ``contrast`` or ``order`` for each example of ``split``, in order."""
+    return [kind for s, _, kind, _ in _rows() if s == split]

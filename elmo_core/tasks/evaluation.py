@@ -1,0 +1,79 @@
+"""
+Score a trained sentence head on other labelled sets than the ones it was trained on (the
+negation set, IMDB test reviews, the VADER tweet/product/editorial sets), and get its raw logits
+for calibration.
+
+    reports = evaluate_sets(trained, {"negation": "test", "imdb": "test"}, imdb_reviews=500)
+    reports["negation"].accuracy
+    logits = head_logits(trained, trained.data.split("dev").sentences, "rt-dev")   # (n, C)
+
+Texts are cut to the classifier's :data:`MAX_TOKENS` (the first tokens of a long review), as the
+shipped classifier does. Frozen-biLM features are cached like the training features; a
+fine-tuned biLM gets its own fingerprint, so its features never mix with the frozen ones.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .batching import length_batches
+from .data import TaskData, load_task_data
+from .features import FeatureCache, fingerprint_bilm
+from .layer_sources import FeatureLayers
+from .metrics import ClassificationReport, classification_report
+from .static_inputs import EmptyLayers, StaticSource
+from .train import TrainedTask
+
+__all__ = ["MAX_TOKENS", "evaluation_data", "head_logits", "evaluate_sets"]
+
+MAX_TOKENS = 400
+
+
+def evaluation_data(name: str, split: str, *, imdb_reviews: int = 0) -> TaskData:
+    """``split`` of the sentiment source ``name`` as the ``test`` split of a :class:`TaskData`,
+    every text cut to :data:`MAX_TOKENS` tokens."""
+    data = load_task_data("sentiment", name, imdb_reviews=imdb_reviews)
+    part = data.split(split)
+    cut = type(part)([s[:MAX_TOKENS] for s in part.sentences], part.labels, part.texts)
+    empty = type(part)([], [], [])
+    return TaskData("sentiment", name, data.label_names, {"train": empty, "dev": empty, "test": cut})
+
+
+def _fingerprint(trained: TrainedTask) -> str:
+    if trained.result.config.get("strategy") == "finetune" and trained.head_config.use_elmo:
+        return fingerprint_bilm(trained.bilm)
+    return trained.base_fingerprint
+
+
+@torch.no_grad()
+def head_logits(trained: TrainedTask, sentences: list[list[str]], name: str, *,
+                cache: FeatureCache | None = None, batch_size: int = 64) -> np.ndarray:
+    """(len(sentences), num_classes) float32 logits of ``trained``'s head; ``name`` names the
+    feature-cache entry of these sentences."""
+    config = trained.head_config
+    device = next(trained.head.parameters()).device
+    if config.use_elmo:
+        arrays = (cache or FeatureCache()).get(trained.bilm, _fingerprint(trained), f"eval-{name}", sentences,
+                                               dtype=trained.result.config.get("feature_dtype", "float16")).arrays
+        source = FeatureLayers(arrays, device)
+    else:
+        source = EmptyLayers(sentences, device)
+    if config.static_dim:
+        source = StaticSource(source, sentences, trained.static)
+    trained.head.eval()
+    out = np.zeros((len(sentences), config.num_classes), dtype=np.float32)
+    for indices in length_batches(source.lengths(), batch_size):
+        out[indices] = trained.head(*source(indices)).float().cpu().numpy()
+    return out
+
+
+def evaluate_sets(trained: TrainedTask, sets: dict[str, str], *, imdb_reviews: int = 0,
+                  cache: FeatureCache | None = None) -> dict[str, ClassificationReport]:
+    """``{source name: split}`` -> ``{source name: report}`` of ``trained``'s head on each."""
+    reports = {}
+    for name, split in sets.items():
+        data = evaluation_data(name, split, imdb_reviews=imdb_reviews)
+        part = data.split("test")
+        logits = head_logits(trained, part.sentences, f"{name}-{split}-{MAX_TOKENS}", cache=cache)
+        reports[name] = classification_report(part.flat_labels(), logits.argmax(-1), data.label_names)
+    return reports

@@ -1,0 +1,97 @@
+"""The sentiment sources beyond rt: VADER's other sets, IMDB reviews, the project's negation set,
+and mixtures of them as training data (real packaged data throughout)."""
+from __future__ import annotations
+
+import collections
+import re
+
+import pytest
+
+from elmo_core.datasets.imdb_sentiment import load_imdb, rotten_tomatoes_overlap
+from elmo_core.datasets.negation import NEGATION_FILE, load_negation, negation_kinds
+from elmo_core.datasets.vader import VADER_DOMAINS, load_vader_domain
+from elmo_core.sentiment_data import label_names, load_sentiment_dataset, normalize_text
+from elmo_core.tasks.data import load_task_data, sentiment_sources
+
+
+@pytest.mark.parametrize("name,examples", [("vader-tweets", 3372), ("vader-amazon", 2977), ("vader-nyt", 2931)])
+def test_vader_domains_are_read_with_the_rt_thresholds(name, examples):
+    data = load_vader_domain(name)
+    assert len(data.examples) == examples and data.label_names == ("negative", "positive")
+    counts = data.counts()
+    assert all(counts[s] for s in ("train", "dev", "test"))
+    assert load_sentiment_dataset(name) is data and label_names(name) == ("negative", "positive")
+    keys = [normalize_text(ex.text) for ex in data.examples]
+    assert len(keys) == len(set(keys))  # repeated texts kept once
+
+
+def test_unknown_vader_domain_is_a_clear_error():
+    with pytest.raises(ValueError, match="vader-tweets"):
+        load_vader_domain("vader-reddit")
+    assert set(VADER_DOMAINS) == {"vader-tweets", "vader-amazon", "vader-nyt"}
+
+
+def test_negation_set_is_balanced_paired_and_never_trained_on():
+    data = load_negation()
+    counts = data.counts()
+    assert counts["train"] == {}
+    assert counts["test"] == {0: 60, 1: 60} and counts["dev"] == {0: 30, 1: 30}
+    test = data.split("test")
+    assert len({ex.text for ex in test}) == len(test)  # no repeated sentence
+    assert not {ex.text for ex in test} & {ex.text for ex in data.split("dev")}
+    kinds = collections.Counter(negation_kinds("test"))
+    assert set(kinds) == {"negation", "contrast", "order"} and kinds["negation"] >= 60
+    # most sentences turn on a negation word
+    negator = re.compile(r"\b(?:not|never|no|nothing|nobody|none|nor)\b|n't")
+    with_negator = sum(bool(negator.search(ex.text.lower())) for ex in test)
+    assert with_negator >= 70
+    assert NEGATION_FILE.read_text(encoding="utf-8").startswith("# Negation")
+
+
+def test_imdb_reviews_and_sentences_keep_each_review_in_one_split():
+    docs = load_imdb("documents", max_reviews=60)
+    counts = docs.counts()
+    assert all(sum(counts[s].values()) == 60 for s in ("train", "dev", "test"))
+    assert all(counts[s].get(0, 0) and counts[s].get(1, 0) for s in counts)  # not just the file's first label
+    sentences = load_imdb("sentences", max_reviews=60)
+    by_split = collections.Counter(ex.split for ex in sentences.examples)
+    assert all(by_split[s] > 3 * 60 for s in ("train", "dev", "test"))  # several sentences per review
+    review_text = {ex.split: set() for ex in docs.examples}
+    for ex in docs.examples:
+        review_text[ex.split].add(ex.text)
+    for ex in sentences.examples[:200]:
+        assert any(ex.text in review for review in review_text[ex.split])
+    assert all("<br" not in ex.text for ex in sentences.examples)
+    with pytest.raises(ValueError, match="unit"):
+        load_imdb("paragraphs")
+
+
+def test_rotten_tomatoes_rows_of_the_imdb_package_overlap_rt_and_are_never_used():
+    overlap = rotten_tomatoes_overlap()
+    assert overlap["rows"] == 8530
+    assert overlap["dev"] + overlap["test"] > 0  # why they must stay out of training
+    data = load_task_data("sentiment", "rt+imdb-sentences+vader", imdb_reviews=300)
+    train = {normalize_text(t) for t in data.split("train").texts}
+    rt = load_sentiment_dataset("rt")
+    held_out = {normalize_text(ex.text) for ex in rt.examples if ex.split != "train"}
+    assert not train & held_out
+    negation = {normalize_text(ex.text) for ex in load_negation().examples}
+    assert not train & negation
+
+
+def test_mixture_trains_on_every_source_and_tests_on_the_first():
+    assert sentiment_sources("rt+vader") == ["rt", "vader-tweets", "vader-amazon", "vader-nyt"]
+    data = load_task_data("sentiment", "rt+vader")
+    rt = load_task_data("sentiment", "rt")
+    assert len(data.split("train")) == len(rt.split("train")) + sum(
+        len(load_vader_domain(n).split("train")) for n in VADER_DOMAINS)
+    assert data.split("dev").texts == rt.split("dev").texts and data.split("test").texts == rt.split("test").texts
+    names = [name for name, _ in data.segments("train")]
+    assert names == ["sentiment-rt-train", "sentiment-vader-tweets-train", "sentiment-vader-amazon-train",
+                     "sentiment-vader-nyt-train"]
+    assert sum(count for _, count in data.segments("train")) == len(data.split("train"))
+    assert rt.segments("test") == [("sentiment-rt-test", len(rt.split("test")))]
+    with pytest.raises(ValueError, match="empty source"):
+        sentiment_sources("rt++vader")
+    with pytest.raises(ValueError, match="unknown sentiment source"):
+        load_task_data("sentiment", "rt+reddit")
