@@ -64,8 +64,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SPLITS = ("train", "dev", "test")
-SENTIMENT_SOURCES = ("rt", "sst2", "sst5", "csv", "vader-tweets", "vader-amazon", "vader-nyt", "imdb",
-                     "imdb-sentences", "negation")
+SENTIMENT_SOURCES = ("rt", "sst2", "sst5", "csv", "vader-tweets", "vader-amazon", "vader-nyt",
+                     "vader-negated-lexicon", "imdb", "imdb-sentences", "negation")
 
 VADER_SDIST = ("vaderSentiment", "3.3.2")
 _VADER_INNER = "hutto_ICWSM_2014.tar.gz"
@@ -515,6 +515,10 @@ def load_sentiment_dataset(
         return _load_sst(key, path)  # type: ignore[arg-type]
     if key == "csv":
         return _load_csv(path)
+    if key == "vader-negated-lexicon":
+        from .datasets.vader import load_negated_lexicon
+
+        return load_negated_lexicon()
     if key.startswith("vader-"):
         from .datasets.vader import load_vader_domain
 

@@ -24,13 +24,31 @@ def test_small_grid_writes_table_and_plots(reference_dir, tmp_path):
     assert "plotly" in html.lower() and "<img" not in html
     again = GridResult.from_dict(json.loads((out / "results.json").read_text()))
     assert len(again.runs) == 4 and again.baselines["pos"].name == "most-frequent-tag"
-    assert "| sentiment | feature | layer0 |" in (out / "REPORT.md").read_text()
+    assert "| sentiment | ELMo | feature | layer0 |" in (out / "REPORT.md").read_text()
 
 
 def test_grid_config_rejects_unknown_cells():
     with pytest.raises(ValueError):
         GridConfig(mixes=("scalar", "layer9x"))
+    with pytest.raises(ValueError):
+        GridConfig(inputs=("word2vec",))
     assert len(GridConfig().cells()) == 2 * 2 * 4
+    # static vectors alone read no biLM: one cell per task, beside the full grid of each other input
+    every = GridConfig(inputs=("static", "elmo", "static+elmo")).cells()
+    assert len(every) == 2 * (1 + 2 * 2 * 4)
+    assert sum(c.inputs == "static" for c in every) == 2
+
+
+def test_grid_compares_input_choices(reference_dir, tmp_path):
+    grid = GridConfig(tasks=("sentiment",), strategies=("feature",), mixes=("scalar",),
+                      inputs=("static", "elmo", "static+elmo"), model=str(reference_dir),
+                      sentiment_sizes=(32, 16, 16), feature_epochs=1, base=TaskConfig(device="cpu", batch_size=16))
+    result = run_grid(grid, model=load_model(reference_dir), cache=FeatureCache(tmp_path / "f"), log=lambda m: None)
+    assert [r.label for r in result.runs] == ["sentiment/static", "sentiment/feature/scalar",
+                                              "sentiment/static+elmo/feature/scalar"]
+    assert result.runs[0].final_weights == [] and len(result.runs[2].final_weights) == 3
+    table = markdown_table(result)
+    assert "| sentiment | GloVe | – | – |" in table and "| sentiment | GloVe ⊕ ELMo | feature | scalar |" in table
 
 
 def test_task_commands_are_registered():
@@ -40,7 +58,11 @@ def test_task_commands_are_registered():
     args = parser.parse_args(["task", "report", "out", "--sentiment-sizes", "10", "5", "5"])
     assert args.sentiment_sizes == [10, 5, 5]
     args = parser.parse_args(["task", "ship-heads", "--finetune-train-size", "100", "--no-finetune"])
-    assert args.finetune_train_size == 100 and args.no_finetune
+    assert args.finetune_train_size == 100 and args.no_finetune and args.dataset == "rt+imdb-sentences+vader"
+    args = parser.parse_args(["task", "train", "--inputs", "static+elmo", "--dataset", "rt+vader"])
+    assert (args.inputs, args.dataset) == ("static+elmo", "rt+vader")
+    args = parser.parse_args(["task", "report", "out", "--inputs", "static", "elmo"])
+    assert args.inputs == ["static", "elmo"]
 
 
 def test_task_train_command_writes_result(reference_dir, tmp_path, monkeypatch, capsys):

@@ -53,6 +53,7 @@ def run_report(args: argparse.Namespace) -> int:
     from .report import GridConfig, run_grid, write_report
 
     grid = GridConfig(tasks=tuple(args.tasks), strategies=tuple(args.strategies), mixes=tuple(args.mixes),
+                      inputs=tuple(args.inputs),
                       model=args.model, sentiment_sizes=tuple(args.sentiment_sizes), pos_sizes=tuple(args.pos_sizes),
                       feature_epochs=args.feature_epochs, finetune_epochs=args.finetune_epochs, seed=args.seed,
                       base=TaskConfig(device=args.device, num_threads=args.threads))
@@ -119,6 +120,8 @@ def register(subparsers) -> None:
     report.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS))
     report.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=list(STRATEGIES))
     report.add_argument("--mixes", nargs="+", choices=MIXES, default=list(MIXES))
+    report.add_argument("--inputs", nargs="+", choices=INPUTS, default=["elmo"],
+                        help="token inputs to compare: elmo, static (GloVe only), static+elmo (default elmo)")
     report.add_argument("--sentiment-sizes", nargs=3, type=int, default=[600, 200, 300],
                         metavar=("TRAIN", "DEV", "TEST"), help="examples per split, 0 = all (default 600 200 300)")
     report.add_argument("--pos-sizes", nargs=3, type=int, default=[200, 60, 0],

@@ -40,6 +40,16 @@ def mix_figure(steps: Sequence[StepRecord], title: str = "Scalar mix during trai
     return fig
 
 
+def run_key(r: RunResult) -> str:
+    """``task/strategy``, with the inputs in between when they are not ELMo alone
+    (``sentiment/static+elmo/feature``; ``sentiment/static`` for GloVe only)."""
+    inputs = r.config.get("inputs", "elmo")
+    if inputs == "static":
+        return f"{r.config['task']}/static"
+    middle = "" if inputs == "elmo" else f"{inputs}/"
+    return f"{r.config['task']}/{middle}{r.config['strategy']}"
+
+
 def learned_weights_figure(results: Sequence[RunResult], title: str = "Learned layer weights") -> go.Figure:
     """Grouped bars: final softmax weight per layer for each scalar-mix run (one group per run).
     Cancelled runs are left out: their weights are where training stopped, not learned ones."""
@@ -47,7 +57,7 @@ def learned_weights_figure(results: Sequence[RunResult], title: str = "Learned l
     fig = go.Figure()
     for r in runs:
         fig.add_trace(go.Bar(x=[f"layer {k}" for k in range(len(r.final_weights))], y=r.final_weights,
-                             name=f"{r.config['task']}/{r.config['strategy']} (γ={r.final_gamma:.2f})"))
+                             name=f"{run_key(r)} (γ={r.final_gamma:.2f})"))
     fig.update_layout(title=title, barmode="group", yaxis_title="softmax weight", height=340,
                       margin=dict(l=40, r=20, t=50, b=40))
     return fig
@@ -61,8 +71,9 @@ def ablation_figure(results: Sequence[RunResult], metric: str = "accuracy",
     for r in results:
         if r.test is None or r.cancelled:
             continue
-        key = f"{r.config['task']}/{r.config['strategy']}"
-        groups.setdefault(key, {})[r.config["mix"]] = getattr(r.test, metric)
+        key = run_key(r)
+        mix = "static only" if r.config.get("inputs") == "static" else r.config["mix"]
+        groups.setdefault(key, {})[mix] = getattr(r.test, metric)
     fig = go.Figure()
     for key, values in groups.items():
         mixes = sorted(values, key=lambda m: (m != "scalar", m))

@@ -19,6 +19,7 @@ import plotly.io as pio
 
 from .baseline import BaselineResult, run_baseline
 from .config import MIXES, STRATEGIES, TaskConfig
+from .static_inputs import INPUTS
 from .data import TASKS, load_task_data
 from .features import FeatureCache, LoadedModel, load_model
 from .plots import ablation_figure, learned_weights_figure, mix_figure
@@ -35,6 +36,7 @@ class GridConfig:
     tasks: tuple[str, ...] = TASKS
     strategies: tuple[str, ...] = STRATEGIES
     mixes: tuple[str, ...] = MIXES
+    inputs: tuple[str, ...] = ("elmo",)  # elmo, static, static+elmo (static: one cell per task)
     model: str = "mini"
     sentiment_sizes: tuple[int, int, int] = (600, 200, 300)
     pos_sizes: tuple[int, int, int] = (200, 60, 0)
@@ -46,22 +48,32 @@ class GridConfig:
     base: TaskConfig = field(default_factory=TaskConfig)  # other settings of every run
 
     def __post_init__(self) -> None:
-        for name, allowed in (("tasks", TASKS), ("strategies", STRATEGIES), ("mixes", MIXES)):
+        for name, allowed in (("tasks", TASKS), ("strategies", STRATEGIES), ("mixes", MIXES), ("inputs", INPUTS)):
             values = tuple(getattr(self, name))
             setattr(self, name, values)
             bad = [v for v in values if v not in allowed]
             if bad or not values:
                 raise ValueError(f"{name} must be a non-empty subset of {allowed}, got {values}")
 
-    def cell(self, task: str, strategy: str, mix: str) -> TaskConfig:
+    def cell(self, task: str, strategy: str, mix: str, inputs: str = "elmo") -> TaskConfig:
         train, dev, test = self.sentiment_sizes if task == "sentiment" else self.pos_sizes
         epochs = self.feature_epochs if strategy == "feature" else self.finetune_epochs
         lr = self.sentiment_lr if task == "sentiment" else self.pos_lr
-        return replace(self.base, task=task, strategy=strategy, mix=mix, model=self.model, train_size=train,
-                       dev_size=dev, test_size=test, epochs=epochs, lr=lr, seed=self.seed, dataset="")
+        return replace(self.base, task=task, strategy=strategy, mix=mix, inputs=inputs, model=self.model,
+                       train_size=train, dev_size=dev, test_size=test, epochs=epochs, lr=lr, seed=self.seed,
+                       dataset="")
 
     def cells(self) -> list[TaskConfig]:
-        return [self.cell(t, s, m) for t in self.tasks for s in self.strategies for m in self.mixes]
+        """Every task × inputs × strategy × mix; static vectors alone read no biLM, so they get one
+        cell per task (feature strategy, no mix)."""
+        cells = []
+        for t in self.tasks:
+            for i in self.inputs:
+                if i == "static":
+                    cells.append(self.cell(t, "feature", "scalar", i))
+                else:
+                    cells += [self.cell(t, s, m, i) for s in self.strategies for m in self.mixes]
+        return cells
 
 
 @dataclass
@@ -101,10 +113,11 @@ def run_grid(grid: GridConfig, *, model: LoadedModel | None = None, cache: Featu
         log(f"[{task}] baseline {baselines[task].name}: test accuracy {baselines[task].test.accuracy:.4f}")
         feature_heads = {}
         for config in sorted((c for c in cells if c.task == task), key=lambda c: c.strategy != "feature"):
-            start = feature_heads.get(config.mix) if config.strategy == "finetune" else None
+            key = (config.inputs, config.mix)
+            start = feature_heads.get(key) if config.strategy == "finetune" else None
             trained = train_task(config, model=loaded, data=data, cache=cache, initial_head=start)
             if config.strategy == "feature":
-                feature_heads[config.mix] = trained.head.state_dict()
+                feature_heads[key] = trained.head.state_dict()
             result = trained.result
             runs.append(result)
             log(f"[{len(runs)}/{len(cells)}] {config.label()}: test accuracy {result.test.accuracy:.4f}, "
@@ -113,22 +126,27 @@ def run_grid(grid: GridConfig, *, model: LoadedModel | None = None, cache: Featu
 
 
 def _weights(r: RunResult) -> str:
-    return " / ".join(f"{w:.2f}" for w in r.final_weights)
+    return " / ".join(f"{w:.2f}" for w in r.final_weights) or "–"
+
+
+INPUT_NAMES = {"elmo": "ELMo", "static": "GloVe", "static+elmo": "GloVe ⊕ ELMo"}
 
 
 def markdown_table(grid: GridResult) -> str:
     """One row per run: test accuracy and macro F1, gain over the task's baseline, time, mix."""
     lines = [
-        "| task | strategy | mix | test acc | test macro F1 | Δ acc vs baseline | train time (s) | s0 / s1 / s2 | γ |",
-        "|---|---|---|---:|---:|---:|---:|---|---:|",
+        "| task | inputs | strategy | mix | test acc | test macro F1 | Δ acc vs baseline | train time (s) | s0 / s1 / s2 | γ |",
+        "|---|---|---|---|---:|---:|---:|---:|---|---:|",
     ]
     for task, base in grid.baselines.items():
-        lines.append(f"| {task} | baseline: {base.name} {base.setting} | – | {base.test.accuracy:.4f} | "
+        lines.append(f"| {task} | – | baseline: {base.name} {base.setting} | – | {base.test.accuracy:.4f} | "
                      f"{base.test.macro_f1:.4f} | – | {base.seconds:.1f} | – | – |")
         for r in (r for r in grid.runs if r.config["task"] == task):
             test = r.test
             gain = 100 * (test.accuracy - base.test.accuracy) if test else float("nan")
-            lines.append(f"| {task} | {r.config['strategy']} | {r.config['mix']} | "
+            static_only = r.config.get("inputs") == "static"
+            lines.append(f"| {task} | {INPUT_NAMES[r.config.get('inputs', 'elmo')]} | "
+                         f"{'–' if static_only else r.config['strategy']} | {'–' if static_only else r.config['mix']} | "
                          f"{test.accuracy:.4f} | {test.macro_f1:.4f} | {gain:+.1f} pts | "
                          f"{r.train_seconds + r.embed_seconds:.1f} | {_weights(r)} | {r.final_gamma:.2f} |")
     return "\n".join(lines)
@@ -158,7 +176,7 @@ def write_report(grid: GridResult, out_dir: str | Path, *, title: str = "Downstr
         figures.append(learned_weights_figure(runs, f"{task}: learned layer weights"))
         figures.append(ablation_figure(runs, title=f"{task}: per-layer ablation (test accuracy)"))
         for r in runs:
-            if r.config["mix"] == "scalar" and r.steps:
+            if r.config["mix"] == "scalar" and r.steps and r.final_weights:
                 figures.append(mix_figure(r.steps, f"{task}/{r.config['strategy']}: mix weights and γ per step"))
     parts = [f"<h1>{title}</h1>", f"<p>Examples per split: {_sizes(grid)}.</p>"]
     for i, fig in enumerate(figures):

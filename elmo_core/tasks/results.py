@@ -66,8 +66,13 @@ class RunResult:
 
     @property
     def label(self) -> str:
+        """As :meth:`TaskConfig.label`: ``sentiment/feature/scalar``, ``sentiment/static``..."""
         c = self.config
-        return f"{c['task']}/{c['strategy']}/{c['mix']}"
+        inputs = c.get("inputs", "elmo")
+        if inputs == "static":
+            return f"{c['task']}/static"
+        middle = "" if inputs == "elmo" else f"{inputs}/"
+        return f"{c['task']}/{middle}{c['strategy']}/{c['mix']}"
 
     def to_dict(self) -> dict:
         return asdict(self)

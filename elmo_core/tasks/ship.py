@@ -172,6 +172,7 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
         if b is not None:
             print(f"bag of words on {name}: rt test {b.test.accuracy:.4f}, negation test "
                   f"{b.extra['negation'].accuracy:.4f}, IMDB test {b.extra['imdb'].accuracy:.4f}")
+    baselines = {"rt": _bow_scores(baseline), "mixture": _bow_scores(mixture_baseline or baseline)}
     static = None
     if any(uses_static(i) for i in (*ship.compare_inputs, *ship.finetune_inputs)):
         static = trim_vectors(load_static(ship.feature.static_vectors), data.split("train").sentences,
@@ -184,7 +185,7 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
         _print(runs[-1])
     chosen = max(runs, key=HeadRun.dev_score)
     save_head(root / "feature", chosen.trained, static=static, temperature=chosen.temperature,
-              extra=_extra_dict(chosen))
+              extra=_extra_dict(chosen, baselines))
 
     finetuned, kept, note = None, False, ""
     if ship.with_finetune:
@@ -208,7 +209,7 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
             tuned, key=HeadRun.dev_score, default=None)
         if finetuned is not None:
             save_head(root / "finetuned", finetuned.trained, with_bilm=True, static=static,
-                      temperature=finetuned.temperature, extra=_extra_dict(finetuned))
+                      temperature=finetuned.temperature, extra=_extra_dict(finetuned, baselines))
             total = directory_size(loaded.directory) / 2**20  # the model files plus every head
             if total > ship.size_limit_mb:
                 shutil.rmtree(root / "finetuned")
@@ -227,9 +228,15 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
     return report
 
 
-def _extra_dict(run: HeadRun) -> dict:
+def _bow_scores(baseline: BaselineResult) -> dict[str, float]:
+    return {"rt": baseline.test.accuracy, **{k: v.accuracy for k, v in baseline.extra.items()}}
+
+
+def _extra_dict(run: HeadRun, baselines: dict[str, dict[str, float]]) -> dict:
+    """What a shipped head carries beyond its RunResult: scores on the other test sets, the
+    bag-of-words accuracies to compare them with, and its dev calibration error before/after."""
     return {"inputs": run.inputs, "scores": {k: v.to_dict() for k, v in run.extra.items()},
-            "ece_dev": list(run.ece_dev)}
+            "baselines": baselines, "ece_dev": list(run.ece_dev)}
 
 
 def _weights(r: RunResult) -> str:

@@ -1,0 +1,95 @@
+"""Static word vectors beside ELMo ([x_k; ELMo_k]) and calibrated probabilities."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from elmo_core.datasets.glove import StaticVectors
+from elmo_core.tasks.calibration import expected_calibration_error, fit_temperature, is_uncertain, softmax
+from elmo_core.tasks.config import TaskConfig
+from elmo_core.tasks.models import HeadConfig, build_head
+from elmo_core.tasks.static_inputs import (EmptyLayers, StaticSource, load_vectors, save_vectors, static_batch,
+                                           trim_vectors)
+
+
+def table() -> StaticVectors:
+    words = ["the", "good", "bad", "film", "not"]
+    vectors = np.arange(len(words) * 4, dtype=np.float32).reshape(len(words), 4) + 1
+    return StaticVectors("toy", vectors, {w: i for i, w in enumerate(words)})
+
+
+def test_static_batch_looks_up_lowercased_and_zero_pads():
+    batch = static_batch(table(), [["The", "GOOD", "qwzx"], ["bad"]], 3)
+    assert batch.shape == (2, 3, 4)
+    assert torch.equal(batch[0, 0], torch.tensor([1.0, 2, 3, 4])) and torch.equal(batch[0, 1], torch.tensor([5.0, 6, 7, 8]))
+    assert not batch[0, 2].any() and not batch[1, 1:].any()  # unknown word and padding are zeros
+
+
+def test_trimmed_table_keeps_top_rows_and_corpus_words_and_round_trips(tmp_path):
+    trimmed = trim_vectors(table(), [["Film", "unknown"]], top=2)
+    assert set(trimmed.index) == {"the", "good", "film"}
+    assert np.array_equal(trimmed.lookup(["film"])[0], table().lookup(["film"])[0])
+    save_vectors(trimmed, tmp_path / "v.npz")
+    back = load_vectors(tmp_path / "v.npz")
+    assert back.index == trimmed.index and back.name == "toy"
+    assert np.allclose(back.vectors, trimmed.vectors)  # float16 on disk; these values are exact
+
+
+@pytest.mark.parametrize("inputs,width", [("static", 4), ("elmo", 6), ("static+elmo", 10)])
+def test_heads_read_static_vectors_beside_the_mix(inputs, width):
+    config = HeadConfig(task="sentiment", num_layers=3, dim=6, num_classes=2, pooling="bilstm",
+                        static_dim=0 if inputs == "elmo" else 4, use_elmo=inputs != "static")
+    assert config.input_dim == width
+    head = build_head(config).eval()
+    assert head.encoder.input_size == width
+    layers, mask = torch.randn(3, 2, 5, 6), torch.ones(2, 5, dtype=torch.bool)
+    static = torch.randn(2, 5, 4) if config.static_dim else None
+    logits = head(layers, mask, static)
+    assert logits.shape == (2, 2)
+    if config.static_dim:
+        with pytest.raises(ValueError, match="static word vectors"):
+            head(layers, mask)
+    if inputs == "static":
+        assert head.mix.weights() == []  # no layer mix to learn or show
+        # the biLM layers do not matter at all
+        assert torch.allclose(head(torch.zeros(0, 2, 5, 1), mask, static), logits)
+
+
+def test_static_only_head_config_is_validated():
+    with pytest.raises(ValueError, match="layers, static vectors, or both"):
+        HeadConfig(task="sentiment", num_layers=3, dim=6, num_classes=2, use_elmo=False)
+    with pytest.raises(ValueError, match="inputs must be one of"):
+        TaskConfig(inputs="word2vec")
+    assert TaskConfig(inputs="static").label() == "sentiment/static"
+    assert TaskConfig(inputs="static+elmo", mix="layer1").label() == "sentiment/static+elmo/feature/layer1"
+
+
+def test_static_source_adds_vectors_to_any_layer_source():
+    sentences = [["good", "film"], ["not", "good", "film"]]
+    source = StaticSource(EmptyLayers(sentences, torch.device("cpu")), sentences, table())
+    layers, mask, static = source([1, 0])
+    assert layers.shape == (0, 2, 3, 1) and mask.tolist() == [[True, True, True], [True, True, False]]
+    assert static.shape == (2, 3, 4) and not static[1, 2].any()
+    assert source.lengths() == [2, 3]
+
+
+def test_temperature_scaling_recovers_an_overconfident_model():
+    rng = np.random.default_rng(0)
+    true_logits = rng.normal(0, 1.5, size=(4000, 2))
+    labels = np.array([rng.choice(2, p=p) for p in softmax(true_logits)])
+    over = true_logits * 3.0  # a model three times too sure of itself
+    t = fit_temperature(over, labels)
+    assert 2.6 < t < 3.4
+    before = expected_calibration_error(softmax(over), labels)
+    after = expected_calibration_error(softmax(over, t), labels)
+    assert after < before / 2
+    assert np.array_equal(softmax(over, t).argmax(1), over.argmax(1))  # labels never change
+    assert fit_temperature(np.zeros((0, 2)), np.zeros(0, dtype=int)) == 1.0
+    with pytest.raises(ValueError, match="logits must be"):
+        fit_temperature(np.zeros(3), np.zeros(3, dtype=int))
+
+
+def test_uncertain_band_is_between_0_4_and_0_6():
+    assert is_uncertain(np.array([0.45, 0.55])) and is_uncertain(np.array([0.59, 0.41]))
+    assert not is_uncertain(np.array([0.3, 0.7])) and not is_uncertain(np.array([0.6, 0.4]))
