@@ -148,7 +148,12 @@ def test_sentiment_page_trains_a_session_head_and_classifies(tiny_spec):
     at.run()
     assert_ok(at)
     label = at.metric[0]
-    assert label.value in ("negative", "positive") and label.delta.startswith("p = ")
+    # a 40-example head is rarely sure: between 0.4 and 0.6 the page says so instead of a label
+    probability = float(label.delta.rsplit("p = ", 1)[1])
+    if 0.4 < probability < 0.6:
+        assert label.value == "uncertain" and label.delta.startswith("leans ")
+    else:
+        assert label.value in ("negative", "positive") and label.delta.startswith("p = ")
     clf = next(iter(session.classifiers.values()))
     proba = clf.predict_proba(["A lovely , funny film ."])[0]
     assert float(label.delta.split("=")[1]) == pytest.approx(proba.max(), abs=1e-3)

@@ -95,3 +95,17 @@ def test_mixture_trains_on_every_source_and_tests_on_the_first():
         sentiment_sources("rt++vader")
     with pytest.raises(ValueError, match="unknown sentiment source"):
         load_task_data("sentiment", "rt+reddit")
+
+
+def test_negated_lexicon_phrases_flip_the_polarity_of_rated_words():
+    from elmo_core.datasets.vader import NEGATORS, load_negated_lexicon
+
+    data = load_negated_lexicon()
+    assert data.counts()["dev"] == {} and data.counts()["test"] == {}  # training data only
+    label = {ex.text: ex.label for ex in data.examples}
+    assert label["brilliant"] == 1 and label["not brilliant"] == 0 and label["never brilliant"] == 0
+    assert label["awful"] == 0 and label["not awful at all"] == 1 and label["hardly awful"] == 1
+    words = [ex.text for ex in data.examples if " " not in ex.text]
+    assert len(data.examples) == len(words) * (1 + len(NEGATORS)) and len(words) > 800
+    # no negation-set sentence is among them
+    assert not set(label) & {ex.text.lower() for ex in load_negation().examples}

@@ -57,7 +57,7 @@ INPUT_TITLES = {"static": "GloVe only", "elmo": "ELMo only", "static+elmo": "Glo
 @dataclass
 class ShipConfig:
     model: str = "mini"
-    dataset: str = "rt+imdb-sentences+vader"  # training mixture; dev and test are rt's
+    dataset: str = "rt+imdb-sentences"  # training mixture (chosen on dev); dev and test are rt's
     imdb_reviews: int = 2000  # IMDB reviews per split for the imdb sources of the mixture
     feature: TaskConfig = field(default_factory=lambda: TaskConfig(
         task="sentiment", strategy="feature", pooling="bilstm", epochs=8, patience=2, lr=2e-3, num_threads=1))
@@ -66,7 +66,7 @@ class ShipConfig:
         task="sentiment", strategy="finetune", epochs=1, patience=1, lr=1e-3, bilm_lr_ratio=0.1, num_threads=1))
     finetune_inputs: tuple[str, ...] = ("elmo", "static+elmo")
     finetune_train_size: int = 3000  # 0 = the whole training mixture
-    eval_imdb_reviews: int = 1000  # IMDB test reviews scored (0 = all 2,511)
+    eval_imdb_reviews: int = 500  # IMDB test reviews scored (0 = all 2,511)
     static_top: int = 30_000  # most frequent static words kept beside the training vocabulary
     sizes: tuple[int, int, int] = (0, 0, 0)  # train/dev/test examples (0 = all; smaller only for tests)
     with_finetune: bool = True
