@@ -2,8 +2,8 @@
 ELMo Explorer, run with `streamlit run app.py`.
 
 This entry point registers the pages (``st.navigation``) and is itself the home page, the
-Sentence lab: type sentences, compare every token with every other token per layer, and one
-word's occurrences with each other.
+Sentence lab: type sentences (a line may hold several), compare every token with every other
+token per layer, and one word's occurrences with each other.
 """
 from __future__ import annotations
 
@@ -12,25 +12,27 @@ import pandas as pd
 import streamlit as st
 
 from elmo_core.analysis import (concat_tokens, cosine_matrix, cosine_to, find_occurrences,
-                                flatten_positions, gather_vectors, repeated_words, sentence_starts)
+                                flatten_positions, focus_word, gather_vectors, repeated_words, sentence_starts)
 from elmo_explorer_ui import charts
-from elmo_explorer_ui.runtime import embed, friendly_errors, init_widget, model_page, query_value, run_app, set_query
+from elmo_explorer_ui.runtime import embed, friendly_errors, model_page, query_value, run_app, set_query
 from elmo_explorer_ui.safe_text import md
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import marked_sentence, occurrence_label, parse_sentences
+from elmo_explorer_ui.view_state import init_text_widget, number_formats, presentation, share_text, show_chart
 
 
 def read_sentences() -> list[list[str]]:
-    """The text area, tokenized one sentence per line; stops the page on empty input."""
-    init_widget("lab_text", DEFAULTS.lab_text)
-    text = st.text_area("Sentences (one per line)", key="lab_text", height=150)
+    """The text area, split into sentences and tokenized; stops the page on empty input."""
+    init_text_widget("lab_text", "text", DEFAULTS.lab_text)
+    text = st.text_area("Sentences (one per line, or several on a line)", key="lab_text", height=110)
+    share_text("text", text, DEFAULTS.lab_text)
     parsed = parse_sentences(text, LIMITS.lab_sentences, LIMITS.line_chars)
     if parsed.is_empty:
         st.warning("Type at least one sentence to see its vectors, e.g. “I saw a saw .”")
         st.stop()
-    if parsed.dropped_lines:
-        st.warning(f"You typed {parsed.total_lines:,} lines; the Sentence lab uses the first "
-                   f"{LIMITS.lab_sentences}. For larger sets use the UMAP explorer.")
+    if parsed.truncated:
+        st.warning(f"Your text has more than {LIMITS.lab_sentences} sentences ({parsed.total_lines:,} lines); "
+                   f"the Sentence lab uses the first {LIMITS.lab_sentences}. For larger sets use the UMAP explorer.")
     if parsed.cut_lines:
         st.info(f"{parsed.cut_lines} long line(s) were cut to {LIMITS.line_chars} characters.")
     sentences = [list(s) for s in parsed.sentences]
@@ -48,19 +50,20 @@ def show_heatmaps(sentences: list[list[str]], vectors: list[np.ndarray]) -> None
         st.info(f"The heatmaps show the first {shown} of {len(positions)} tokens.")
     sims = cosine_matrix(concat_tokens(vectors)[:, :shown])  # (L, shown, shown)
     labels = [sentences[s][t] for s, t in positions[:shown]]
-    hover = [f"{sentences[s][t]} (sentence {s + 1})" for s, t in positions[:shown]]
+    hover = [f"{sentences[s][t]} (sentence {s + 1}, word {t + 1})" for s, t in positions[:shown]]
     boundaries = [b for b in sentence_starts(sentences) if b < shown]
     low = charts.shared_low(sims)
-    st.caption(f"Cosine similarity on one colour scale for all layers ({low:.1f} to 1). "
-               "Lines separate sentences; hover a cell to see the two tokens.")
+    st.caption(f"Cosine similarity on one colour scale for all layers, from dark purple ({low:.1f}) to "
+               "yellow (1). Lines separate sentences; hover a cell to see the two tokens and their cosine.")
     layers = range(sims.shape[0])
-    wide = shown <= 60
+    wide = shown <= 60 and not presentation()  # three side by side; else one layer per row
     columns = st.columns(len(layers)) if wide else [st.container() for _ in layers]
+    height = 340 if wide else (720 if shown <= 60 else 860)
     for layer, column in zip(layers, columns):
         with column:
-            st.plotly_chart(charts.similarity_heatmap(sims[layer], labels, charts.layer_name(layer), boundaries,
-                                                      hover, height=420 if wide else 760, zmin=low),
-                            width="stretch", key=f"lab_heatmap_{layer}")
+            show_chart(charts.similarity_heatmap(sims[layer], labels, charts.layer_name(layer), boundaries, hover,
+                                                 height=height, zmin=low, colorbar=not wide),
+                       width="stretch", key=f"lab_heatmap_{layer}")
 
 
 def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray]) -> None:
@@ -77,8 +80,8 @@ def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray]) -> N
             repeats = sum(tok.lower() == word for tok in sentences[s]) > 1
             names[(s, t)] = occurrence_label(sentences[s][t], s, t, repeats)
     options = list(names)
-    wanted = query_value("word", DEFAULTS.lab_word).lower()
-    if st.session_state.get("lab_occurrence") not in options:
+    if st.session_state.get("lab_occurrence") not in options:  # new text: its most telling word
+        wanted = focus_word(sentences, query_value("word", DEFAULTS.lab_word))
         st.session_state["lab_occurrence"] = next(
             (o for o in options if sentences[o[0]][o[1]].lower() == wanted), options[0])
     chosen = st.selectbox("Occurrence", options, format_func=names.__getitem__, key="lab_occurrence")
@@ -96,15 +99,15 @@ def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray]) -> N
     })
     st.caption(f"Cosine similarity of “{md(names[chosen])}” to every other occurrence of “{md(word)}”. "
                "Layer 0 sees only the spelling, so identical words get 1.0 there.")
-    st.plotly_chart(charts.occurrence_bars(table, layers), width="stretch", key="lab_bars")
-    st.dataframe(table.style.format({f"layer {l}": "{:.3f}" for l in layers}), hide_index=True, width="stretch")
+    show_chart(charts.occurrence_bars(table, layers), width="stretch", key="lab_bars")
+    st.dataframe(table.style.format(number_formats(f"layer {l}" for l in layers)), hide_index=True, width="stretch")
 
 
 def sentence_lab() -> None:
     """The home page."""
     spec, _ = model_page(
         "Sentence lab",
-        "Type sentences, one per line. ELMo gives every token one vector per layer: layer 0 sees "
+        "Type sentences. ELMo gives every token one vector per layer: layer 0 sees "
         "only the word's characters, layers 1 and 2 also see its context.")
     sentences = read_sentences()
     with friendly_errors("computing the vectors"), st.spinner("Computing ELMo vectors …"):

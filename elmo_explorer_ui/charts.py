@@ -7,14 +7,15 @@ Plotly renders labels as HTML; only the ``hover`` column of :func:`scatter_map` 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from functools import lru_cache
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from elmo_core.analysis import SenseAccuracy, SenseVerdict
+from elmo_core.analysis import SenseAccuracy, SenseVerdict, pool_similarities, similarity_blocks
 
 from .safe_text import plotly_text
 from .texts import short
@@ -23,36 +24,77 @@ LAYER_NAMES = {0: "layer 0 (characters)", 1: "layer 1 (biLSTM)", 2: "layer 2 (bi
 LAYER_COLOURS = ("#9e9e9e", "#4c78a8", "#f58518", "#54a24b", "#e45756")
 PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6",
            "#9d755d", "#bab0ac", "#eeca3b", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
+#: Marker symbols that tell the senses of one word apart on a map coloured by word.
+SENSE_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "triangle-down", "star")
+CONTEXT_COLOUR = "#c8c8c8"
 HEATMAP_SCALE = "Viridis"
+#: Characters of a token or label shown on an axis; longer ones end in "…" (hover shows all).
+TICK_CHARS = 14
+#: Most rows (and columns) a similarity heatmap draws; larger matrices are drawn as block means.
+HEATMAP_MAX_SIDE = 400
+#: Font size of every chart in presentation mode (tick labels, legends, hover labels).
+PROJECTOR_FONT = 18
 
 
 def layer_name(layer: int) -> str:
     return LAYER_NAMES.get(layer, f"layer {layer} (biLSTM)")
 
 
+def tick_label(text: str, limit: int = TICK_CHARS) -> str:
+    """``text`` for an axis or legend: cut to ``limit`` characters with "…", HTML-escaped."""
+    return plotly_text(short(str(text), limit))
+
+
+def unique_names(rows: Sequence[str]) -> list[str]:
+    """``rows`` as they are when all differ, else each prefixed with its number (``"#3 saw"``),
+    so that they can name the categories of an axis."""
+    rows = [str(r) for r in rows]
+    return rows if len(set(rows)) == len(rows) else [f"#{i} {r}" for i, r in enumerate(rows, 1)]
+
+
 def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
                        boundaries: Sequence[int] = (), hover_rows: Sequence[str] | None = None,
-                       height: int = 420, zmin: float = -1.0) -> go.Figure:
-    """Heatmap of an (n, n) cosine matrix with ``labels`` on both axes and lines before each
-    index in ``boundaries`` (sentence or sense boundaries); colours run from ``zmin`` to 1."""
+                       height: int = 420, zmin: float = -1.0, max_side: int = HEATMAP_MAX_SIDE,
+                       colorbar: bool = True) -> go.Figure:
+    """Heatmap of an (n, n) cosine matrix with ``labels`` on both axes (cut to
+    :data:`TICK_CHARS` characters, shown up to 60 rows) and lines before each index in
+    ``boundaries`` (sentence or sense boundaries); colours run from ``zmin`` to 1 (the colour
+    bar left out without ``colorbar``, for heatmaps side by side on one scale).
+
+    Hovering a cell names its row and column (``hover_rows``, default ``labels``): the axes are
+    categories named by the rows, so the figure holds n names, never n x n hover strings.
+    Above ``max_side`` rows each cell is the mean over a block of neighbouring rows and columns
+    (:func:`~elmo_core.analysis.similarity_blocks`, never across a boundary), so the figure
+    stays under ``max_side`` squared values.
+    """
     n = len(labels)
-    hover = [plotly_text(h) for h in (hover_rows if hover_rows is not None else labels)]
-    text = [[f"{hover[i]}<br>↔ {hover[j]}" for j in range(n)] for i in range(n)]
+    rows = unique_names(hover_rows if hover_rows is not None else labels)
+    blocks = similarity_blocks(n, boundaries, max_side)
+    z = np.asarray(sims, dtype=np.float64)
+    if len(blocks) < n:
+        z = pool_similarities(z, blocks)
+        rows = [rows[a] if b - a == 1 else f"#{a + 1}–#{b} ({b - a} rows): {short(str(labels[a]), 40)}"
+                for a, b in blocks]
+        starts = {a: i for i, (a, _) in enumerate(blocks)}
+        boundaries = [starts[b] for b in boundaries if b in starts]
+        title = f"{title} (mean of blocks of up to {max(b - a for a, b in blocks)} rows)"
+    names = [plotly_text(name) for name in rows]
+    side = len(names)
     figure = go.Figure(go.Heatmap(
-        z=np.round(sims, 4), x=list(range(n)), y=list(range(n)), zmin=zmin, zmax=1,
-        colorscale=HEATMAP_SCALE, text=text, colorbar=dict(title="cos", thickness=12),
-        hovertemplate="%{text}<br>cosine %{z:.3f}<extra></extra>",
+        z=np.round(z, 4).astype(np.float32), x=names, y=names,
+        zmin=zmin, zmax=1, colorscale=HEATMAP_SCALE, colorbar=dict(title="cos", thickness=12), showscale=colorbar,
+        hovertemplate="%{y}<br>↔ %{x}<br>cosine %{z:.3f}<extra></extra>",
     ))
-    show_ticks = n <= 60
-    axis = dict(tickmode="array", tickvals=list(range(n)) if show_ticks else [],
-                ticktext=[plotly_text(l) for l in labels] if show_ticks else [], showgrid=False, zeroline=False)
-    figure.update_xaxes(**axis, tickangle=-60, range=[-0.5, n - 0.5], constrain="domain")
+    show_ticks = side <= 60
+    axis = dict(type="category", tickmode="array", tickvals=names if show_ticks else [],
+                ticktext=[tick_label(l) for l in labels] if show_ticks else [], showgrid=False, zeroline=False)
+    figure.update_xaxes(**axis, tickangle=-60, range=[-0.5, side - 0.5], constrain="domain")
     figure.update_yaxes(**axis, autorange="reversed", scaleanchor="x", constrain="domain")
-    for b in boundaries:
-        line = dict(color="white", width=2)
-        figure.add_shape(type="line", x0=b - 0.5, x1=b - 0.5, y0=-0.5, y1=n - 0.5, line=line)
-        figure.add_shape(type="line", y0=b - 0.5, y1=b - 0.5, x0=-0.5, x1=n - 0.5, line=line)
-    figure.update_layout(title=dict(text=plotly_text(title), x=0.02), height=height,
+    line = dict(color="white", width=2)
+    shapes = [shape for b in boundaries for shape in (  # all at once: add_shape is quadratic
+        dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=-0.5, y1=side - 0.5, line=line),
+        dict(type="line", y0=b - 0.5, y1=b - 0.5, x0=-0.5, x1=side - 0.5, line=line))]
+    figure.update_layout(title=dict(text=plotly_text(title), x=0.02), height=height, shapes=shapes,
                          margin=dict(l=10, r=10, t=40, b=10))
     return figure
 
@@ -64,18 +106,23 @@ def shared_low(sims: np.ndarray) -> float:
 
 
 def occurrence_bars(table: pd.DataFrame, layers: Sequence[int]) -> go.Figure:
-    """Grouped bars: one group per row of ``table`` (column ``occurrence``), one bar per layer
-    (columns ``layer 0`` ...) with the cosine similarity to the chosen occurrence."""
+    """Grouped bars: one group per row of ``table`` (column ``occurrence``, cut to
+    :data:`TICK_CHARS` characters on the axis, whole on hover), one bar per layer (columns
+    ``layer 0`` ...) with the cosine similarity to the chosen occurrence."""
     figure = go.Figure()
+    rows = list(range(len(table)))
+    hover = [f"{plotly_text(o)}<br>{plotly_text(t)}" for o, t in zip(table["occurrence"], table["sentence"])]
     for layer in layers:
         column = f"layer {layer}"
-        figure.add_bar(x=[plotly_text(o) for o in table["occurrence"]], y=table[column], name=layer_name(layer),
-                       marker_color=LAYER_COLOURS[layer % len(LAYER_COLOURS)],
-                       customdata=[plotly_text(t) for t in table["sentence"]],
-                       hovertemplate="%{x}<br>%{customdata}<br>cosine %{y:.3f}<extra></extra>")
-    figure.update_layout(barmode="group", bargap=0.35 if len(table) > 2 else 0.6, yaxis=dict(title="cosine similarity", range=[min(0.0, float(
-        table[[f"layer {l}" for l in layers]].min().min()) - 0.05) if len(table) else 0, 1.05]),
-        height=380, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12))
+        figure.add_bar(x=rows, y=table[column], name=layer_name(layer),
+                       marker_color=LAYER_COLOURS[layer % len(LAYER_COLOURS)], customdata=hover,
+                       hovertemplate="%{customdata}<br>cosine %{y:.3f}<extra></extra>")
+    low = float(table[[f"layer {l}" for l in layers]].min().min()) - 0.05 if len(table) else 0.0
+    figure.update_layout(barmode="group", bargap=0.35 if len(table) > 2 else 0.6,
+                         xaxis=dict(tickmode="array", tickvals=rows,
+                                    ticktext=[tick_label(o, 24) for o in table["occurrence"]]),
+                         yaxis=dict(title="cosine similarity", range=[min(0.0, low), 1.05]),
+                         height=380, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12))
     return figure
 
 
@@ -119,59 +166,150 @@ def accuracy_chart(accuracy: SenseAccuracy, highlight: int | None = None) -> go.
     return figure
 
 
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB in [0, 1] (..., 3) -> CIE L*a*b* (D65), for colour distances as seen."""
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def _rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+
+
+@lru_cache(maxsize=8)
+def categorical_colours(n: int) -> tuple[str, ...]:
+    """``n`` colours that differ from each other as much as possible: the first ten of
+    :data:`PALETTE`, then, one at a time, the colour of an sRGB grid (without near-white and
+    near-black ones, which vanish on the page or look like text) farthest in CIE L*a*b* from
+    all colours chosen so far."""
+    chosen = list(PALETTE[: min(n, 10)])
+    if n <= len(chosen):
+        return tuple(chosen)
+    steps = np.linspace(0, 1, 16)
+    grid = np.stack(np.meshgrid(steps, steps, steps, indexing="ij"), axis=-1).reshape(-1, 3)
+    lab = _lab(grid)
+    usable = (lab[:, 0] > 25) & (lab[:, 0] < 85)
+    grid, lab = grid[usable], lab[usable]
+    nearest = np.min([np.linalg.norm(lab - _lab(_rgb(c)), axis=1) for c in chosen], axis=0)
+    while len(chosen) < n:
+        best = int(np.argmax(nearest))
+        chosen.append("#" + "".join(f"{round(v * 255):02x}" for v in grid[best]))
+        nearest = np.minimum(nearest, np.linalg.norm(lab - lab[best], axis=1))
+    return tuple(chosen)
+
+
 def colour_map(values: Sequence[str]) -> dict[str, str]:
-    """A stable colour per distinct value, in order of first appearance."""
+    """A distinct colour per distinct value (:func:`categorical_colours`), in order of first
+    appearance."""
     distinct = list(dict.fromkeys(values))
-    return {value: PALETTE[i % len(PALETTE)] for i, value in enumerate(distinct)}
+    return dict(zip(distinct, categorical_colours(len(distinct))))
+
+
+class MapGroup(NamedTuple):
+    """One legend entry of a map: its name (plain text), rows of the points table, colour, symbol."""
+
+    name: str
+    rows: np.ndarray
+    colour: str
+    symbol: str
+
+
+def map_groups(points: pd.DataFrame, colour_by: str) -> list[MapGroup]:
+    """The legend entries of a map of ``points`` coloured by column ``colour_by``.
+
+    Coloured by ``sense`` (with a ``word`` column), a point's colour names its word and its
+    symbol the sense, and each entry reads ``"bank · n.river"``: dozens of senses stay apart
+    with as many colours as words. Tokens without a sense (``"—"``, context tokens) share one
+    grey entry. Any other column: one distinct colour per value.
+    """
+    values = points[colour_by].astype(str).to_numpy()
+    if colour_by != "sense" or "word" not in points:
+        colours = colour_map(values.tolist())
+        return [MapGroup(value, np.flatnonzero(values == value), colour, "circle") for value, colour in colours.items()]
+    words = points["word"].astype(str).to_numpy()
+    sensed = values != "—"
+    colours = colour_map(words[sensed].tolist())
+    groups, senses_of = [], {}
+    for word, sense in dict.fromkeys(zip(words[sensed].tolist(), values[sensed].tolist())):
+        symbols = senses_of.setdefault(word, [])
+        symbols.append(sense)
+        rows = np.flatnonzero(sensed & (words == word) & (values == sense))
+        groups.append(MapGroup(f"{word} · {sense}", rows, colours[word],
+                               SENSE_SYMBOLS[(len(symbols) - 1) % len(SENSE_SYMBOLS)]))
+    if not sensed.all():
+        groups.append(MapGroup("context (no sense)", np.flatnonzero(~sensed), CONTEXT_COLOUR, "circle"))
+    return groups
 
 
 def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Sequence[int],
                 colour_by: str, *, fixed_ranges: dict[int, tuple[tuple[float, float], tuple[float, float]]] | None = None,
                 placed: pd.DataFrame | None = None, placed_coords: dict[int, np.ndarray] | None = None,
-                title: str = "", height: int = 560) -> tuple[go.Figure, list[np.ndarray]]:
-    """Scattergl map of ``points`` (columns ``hover`` and ``colour_by``) in one subplot per layer.
+                title: str = "", height: int = 560, stacked: bool = False) -> tuple[go.Figure, list[np.ndarray]]:
+    """Scattergl map of ``points`` (columns ``hover`` and ``colour_by``) in one subplot per layer,
+    side by side, or one under the other with ``stacked`` (``height`` is then per layer).
+    Legend entries come from :func:`map_groups`.
 
     ``coords[layer]`` is (n, 2). Returns the figure and, per trace, the row numbers of
     ``points`` it draws (to map selection events back to rows; ``-1`` rows are placed points).
     """
-    figure = make_subplots(rows=1, cols=len(layers), subplot_titles=[layer_name(l) for l in layers],
-                           horizontal_spacing=0.04)
-    colours = colour_map(points[colour_by].astype(str).tolist())
-    values = points[colour_by].astype(str).to_numpy()
+    titles = [layer_name(l) for l in layers]
+    if stacked:
+        figure = make_subplots(rows=len(layers), cols=1, subplot_titles=titles,
+                               vertical_spacing=0.08 / max(1, len(layers) - 1))
+    else:
+        figure = make_subplots(rows=1, cols=len(layers), subplot_titles=titles, horizontal_spacing=0.04)
+    groups = map_groups(points, colour_by)
     hover = points["hover"].to_numpy()  # HTML already
     trace_rows: list[np.ndarray] = []
-    for col, layer in enumerate(layers, 1):
+    for index, layer in enumerate(layers):
+        where = dict(row=index + 1, col=1) if stacked else dict(row=1, col=index + 1)
         xy = coords[layer]
-        for value, colour in colours.items():
-            rows = np.flatnonzero(values == value)
-            name = plotly_text(value)
+        for group in groups:
+            rows = group.rows
+            name = tick_label(group.name, 40)
             figure.add_trace(go.Scattergl(
                 x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=name, legendgroup=name,
-                showlegend=col == 1, marker=dict(color=colour, size=7, opacity=0.8),
-                customdata=np.stack([rows, hover[rows], np.full(len(rows), plotly_text(short(value, 40)))], axis=1),
+                showlegend=index == 0,
+                marker=dict(color=group.colour, symbol=group.symbol, size=7, opacity=0.8),
+                customdata=np.stack([rows, hover[rows], np.full(len(rows), name)], axis=1),
                 hovertemplate="%{customdata[1]}<extra>%{customdata[2]}</extra>",
-            ), row=1, col=col)
+            ), **where)
             trace_rows.append(rows)
         if placed is not None and placed_coords is not None and len(placed):
             pxy = placed_coords[layer]
             figure.add_trace(go.Scattergl(
                 x=pxy[:, 0], y=pxy[:, 1], mode="markers", name="your sentences", legendgroup="placed",
-                showlegend=col == 1, marker=dict(symbol="star", size=15, color="black",
-                                                 line=dict(color="gold", width=1)),
+                showlegend=index == 0, marker=dict(symbol="star", size=15, color="black",
+                                                   line=dict(color="gold", width=1)),
                 customdata=np.stack([np.full(len(placed), -1), placed["hover"].to_numpy()], axis=1),
                 hovertemplate="%{customdata[1]}<extra>your sentence</extra>",
-            ), row=1, col=col)
+            ), **where)
             trace_rows.append(np.full(len(placed), -1))
         if fixed_ranges and layer in fixed_ranges:
             (x0, x1), (y0, y1) = fixed_ranges[layer]
-            figure.update_xaxes(range=[x0, x1], row=1, col=col)
-            figure.update_yaxes(range=[y0, y1], row=1, col=col)
+            figure.update_xaxes(range=[x0, x1], **where)
+            figure.update_yaxes(range=[y0, y1], **where)
     figure.update_xaxes(showticklabels=False)
     figure.update_yaxes(showticklabels=False)
-    figure.update_layout(height=height, title=dict(text=plotly_text(title), x=0.01), dragmode="lasso",
+    figure.update_layout(height=height * len(layers) if stacked else height,
+                         title=dict(text=plotly_text(title), x=0.01), dragmode="lasso",
                          margin=dict(l=10, r=10, t=60, b=10), legend=dict(itemsizing="constant"),
                          hoverlabel=dict(align="left"))
     return figure, trace_rows
+
+
+def for_projector(figure: go.Figure, size: int = PROJECTOR_FONT) -> go.Figure:
+    """``figure`` with fonts for a projector (presentation mode): text, ticks, legend, hover
+    labels and subplot titles at ``size`` points, the title larger. Changes and returns it."""
+    figure.update_layout(font=dict(size=size), title_font=dict(size=size + 6), legend_font=dict(size=size),
+                         hoverlabel=dict(font_size=size))
+    figure.update_xaxes(tickfont=dict(size=size), title_font=dict(size=size))
+    figure.update_yaxes(tickfont=dict(size=size), title_font=dict(size=size))
+    figure.update_annotations(font_size=size + 2)
+    return figure
 
 
 def padded_range(values: np.ndarray, pad: float = 0.06) -> tuple[float, float]:

@@ -4,6 +4,7 @@ point per target token) or all tokens of a set of sentences. Pure functions, no 
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -185,3 +186,25 @@ class Normaliser:
 
     def apply(self, xy: np.ndarray) -> np.ndarray:
         return (np.asarray(xy, dtype=np.float64) - self.centre) / self.scale
+
+
+class SharedFit:
+    """A fitted 2-d projection kept once for every session (``st.cache_resource``): read-only
+    coordinates and a ``transform`` that runs one call at a time (UMAP builds its search index
+    on the first call). Unpacks as ``coords, fitted``, like the ``(coords, reducer)`` it wraps."""
+
+    def __init__(self, coords: np.ndarray, fitted) -> None:
+        self.coords = np.array(coords)  # a copy, read-only below
+        self.coords.setflags(write=False)
+        self._fitted = fitted
+        self._lock = threading.Lock()
+
+    def transform(self, vectors: np.ndarray) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._fitted.transform(vectors))
+
+    def __iter__(self):
+        return iter((self.coords, self))
+
+    def __getitem__(self, index: int):
+        return (self.coords, self)[index]

@@ -1,13 +1,15 @@
 """
-Streamlit glue shared by every page: page setup, the chosen model (``st.session_state``), the
-cached model (``st.cache_resource``) and cached vectors (``st.cache_data``), query parameters,
-friendly errors and the background UMAP warm-up.
+Streamlit glue shared by every page: page setup (model in the sidebar, presentation mode, the
+link to the view), the chosen model (``st.session_state``, or the link's ``model``), the cached
+model (``st.cache_resource``) and cached vectors (:mod:`.vector_cache`), friendly errors and the
+background UMAP warm-up. Query parameters live in :mod:`.view_state` (re-exported here).
 """
 from __future__ import annotations
 
 import logging
 import os
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -17,10 +19,15 @@ import streamlit as st
 
 import elmo_core
 from elmo_core.analysis import warm_up_umap
+from elmo_core.registry import BUNDLED_MODELS, OFFICIAL_MODELS
 
-from .model_info import DEFAULT_SPEC, ModelSpec, model_maturity
+from .model_info import DEFAULT_SPEC, ModelSpec, is_official_cached, model_maturity, official_spec
 from .safe_text import md, redact_paths
 from .settings import LIMITS
+from .vector_cache import VectorCache
+from .view_state import (add_link_note, begin_page, draw_share_link, open_share_slot, presentation_toggle,
+                         query_value, set_query, start_run)
+from .view_state import init_widget, query_int  # noqa: F401 - re-exported for the pages
 
 LOG = logging.getLogger("elmo_explorer")
 APP_DIR = Path(__file__).resolve().parents[1]
@@ -34,6 +41,8 @@ PAGE_ICONS = {
     "Scalar mix lab": ":material/tune:",
 }
 DEFAULT_PAGE_ICON = ":material/article:"
+MODEL_PARAM = "model"
+_RUN = threading.local()  # per script run: the sidebar line naming the model
 
 
 def page_title(path: Path) -> str:
@@ -65,12 +74,13 @@ def navigation(home: Callable[[], None]):
 
 
 def run_app(home: Callable[[], None]) -> None:
-    """Run the selected page, then make sure the UMAP warm-up has started (after the page, so
-    the compilation does not slow down the first page a visitor sees)."""
-    try:
-        navigation(home).run()
-    finally:
-        start_umap_warm_up()
+    """Make sure the UMAP warm-up has started (on a server's first request, so that UMAP's code
+    is loaded while the visitor reads the first page), then run the selected page."""
+    start_umap_warm_up()
+    page = navigation(home)
+    start_run(page.url_path)
+    page.run()
+    draw_share_link()  # the link with the page's final view
 
 
 def leave_legacy_navigation() -> None:
@@ -84,12 +94,16 @@ def leave_legacy_navigation() -> None:
 
 
 def page_setup(title: str, intro: str = "") -> None:
-    """Page config, the model in use in the sidebar, the page title and its introduction."""
+    """Page config, the model in use in the sidebar, presentation mode, the link to this view,
+    the page title and its introduction."""
     leave_legacy_navigation()
     st.set_page_config(page_title=f"{title} · ELMo Explorer", page_icon=":material/hub:", layout="wide")
-    spec = current_spec()
-    maturity = model_maturity(spec)
-    st.sidebar.caption(f"Model: **{md(spec.title)}**" + (" · provisional" if maturity.is_provisional else ""))
+    begin_page()
+    model_from_link()
+    _RUN.model_slot = st.sidebar.empty()
+    show_model_in_sidebar()
+    presentation_toggle()
+    open_share_slot()
     st.title(title)
     if intro:
         st.write(intro)
@@ -119,8 +133,10 @@ def _warm_up_thread() -> threading.Thread:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # Linux: this thread only
         except (AttributeError, OSError):
             pass
+        started = time.monotonic()
         try:
             warm_up_umap()
+            LOG.info("UMAP warm-up done in %.1f s", time.monotonic() - started)
         except Exception:  # warm-up is an optimisation; a failure only costs time later
             LOG.exception("UMAP warm-up failed")
 
@@ -130,7 +146,8 @@ def _warm_up_thread() -> threading.Thread:
 
 
 def start_umap_warm_up() -> None:
-    """Compile UMAP's numba functions once per server process, in a background thread."""
+    """Compile (or load from numba's cache) UMAP's functions once per server process, in a
+    background thread at the lowest priority."""
     _warm_up_thread()
 
 
@@ -145,7 +162,42 @@ def current_spec() -> ModelSpec:
 
 
 def use_model(spec: ModelSpec) -> None:
+    """Make ``spec`` the model of every page; the sidebar names it at once."""
     st.session_state[MODEL_KEY] = spec
+    show_model_in_sidebar()
+
+
+def show_model_in_sidebar() -> None:
+    """The sidebar line naming the model in use, and the link's ``model`` (bundled and official
+    models by name; a local folder or an uploaded model never goes into a link)."""
+    spec = current_spec()
+    slot = getattr(_RUN, "model_slot", None)
+    if slot is not None:
+        maturity = model_maturity(spec)
+        slot.caption(f"Model: **{md(spec.title)}**" + (" · provisional" if maturity.is_provisional else ""))
+    shared = spec.kind in ("bundled", "official") and spec != DEFAULT_SPEC
+    set_query(**{MODEL_PARAM: spec.name if shared else None})
+    if spec.kind == "local":
+        add_link_note("The model in use (local files) stays on this server: the link opens with the bundled "
+                      f"{DEFAULT_SPEC.name}.")
+
+
+def model_from_link() -> None:
+    """On a session's first page: the model the link names (``model=``), when it is a bundled
+    model or an official one already downloaded here; otherwise a note and the bundled mini."""
+    if MODEL_KEY in st.session_state:
+        return
+    name = query_value(MODEL_PARAM)
+    st.session_state[MODEL_KEY] = DEFAULT_SPEC
+    if not name or name == DEFAULT_SPEC.name:
+        return
+    if name in BUNDLED_MODELS:
+        st.session_state[MODEL_KEY] = ModelSpec(kind="bundled", name=name)
+    elif name in OFFICIAL_MODELS and is_official_cached(name):
+        st.session_state[MODEL_KEY] = official_spec(name)
+    else:
+        st.info(f"The link names the model “{md(name)}”, which is not on this server, so this page uses "
+                f"{md(DEFAULT_SPEC.title)}. Download official models on the Models page.")
 
 
 @st.cache_resource(max_entries=3, show_spinner="Loading the model …")
@@ -173,9 +225,18 @@ def require_model() -> tuple[ModelSpec, elmo_core.BiLM]:
 
 
 # --------------------------------------------------------------------------------- vectors
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_resource(show_spinner=False)
+def vector_cache() -> VectorCache:
+    """The server's vectors of sentence chunks, bounded in bytes (``LIMITS.vector_cache_mb``)."""
+    return VectorCache(LIMITS.vector_cache_mb * 2**20)
+
+
 def _embed_chunk(spec: ModelSpec, version: str, chunk: tuple[tuple[str, ...], ...]) -> list[np.ndarray]:
-    return load_model(spec).embed([list(s) for s in chunk])
+    key = (spec, version, chunk)
+    vectors = vector_cache().get(key)
+    if vectors is None:
+        vectors = vector_cache().put(key, load_model(spec).embed([list(s) for s in chunk]))
+    return vectors
 
 
 def embed(spec: ModelSpec, sentences: Sequence[Sequence[str]],
@@ -195,36 +256,6 @@ def embed(spec: ModelSpec, sentences: Sequence[Sequence[str]],
     if bar is not None:
         bar.empty()
     return vectors
-
-
-# ---------------------------------------------------------------------------- query params
-def query_value(name: str, default: str = "") -> str:
-    value = st.query_params.get(name, default)
-    return value if isinstance(value, str) else default
-
-
-def query_int(name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(query_value(name, str(default)))
-    except ValueError:
-        return default
-    return value if low <= value <= high else default
-
-
-def init_widget(key: str, value) -> None:
-    """Give widget ``key`` a first value (from the URL) without fighting later user changes."""
-    if key not in st.session_state:
-        st.session_state[key] = value
-
-
-def set_query(**values) -> None:
-    """Write the view into the URL so that a link reproduces it."""
-    for name, value in values.items():
-        text = "" if value is None else str(value)
-        if text and st.query_params.get(name) != text:
-            st.query_params[name] = text
-        elif not text and name in st.query_params:
-            del st.query_params[name]
 
 
 # ---------------------------------------------------------------------------------- errors

@@ -32,6 +32,7 @@ class Limits:
     sense_sentences: int = 1500      # occurrences compared on Word senses
     map_points: int = 5000           # points on one UMAP / PCA map
     embed_chunk: int = 64            # sentences per cached embedding call
+    vector_cache_mb: int = 256       # MiB of recent vectors the server keeps (shared by all sessions)
     sentiment_chars: int = 3000      # Sentiment: characters of the text that are classified
     sentiment_box_chars: int = 100_000  # Sentiment: the text box's own limit (longer pastes are cut there)
 
@@ -39,14 +40,11 @@ class Limits:
 @dataclass(frozen=True)
 class Defaults:
     model: str = "mini"
-    lab_text: str = (
-        "I saw a saw .\n"
-        "She sat on the bank of the river and watched the water .\n"
-        "He went to the bank to deposit his salary .\n"
-        "The bank raised its interest rates again .\n"
-        "Ducks nested along the muddy bank ."
+    lab_text: str = (  # short: 19 tokens stay readable at 1280 x 800 and on a projector
+        "She sat on the bank of the river .\n"
+        "He went to the bank to deposit his salary ."
     )
-    lab_word: str = "saw"
+    lab_word: str = "bank"
     sense_word: str = "bank"
     neighbours: int = 5
     hover_width: int = 60
@@ -54,6 +52,9 @@ class Defaults:
     umap_min_dist: float = 0.1
 
 
+#: Decimals of similarities in every table (presentation mode shows fewer).
+DECIMALS = 3
+PRESENTATION_DECIMALS = 2
 LIMITS = Limits()
 DEFAULTS = Defaults()
 

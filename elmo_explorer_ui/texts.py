@@ -8,32 +8,43 @@ import textwrap
 from dataclasses import dataclass
 from typing import Sequence
 
-from elmo_core.tokenizer import tokenize_sentence
+from elmo_core.tokenizer import split_sentences, tokenize_sentence
 
 
 @dataclass(frozen=True)
 class ParsedLines:
-    """Tokenized non-empty lines of a text area, cut at a limit."""
+    """Tokenized sentences of a text area, cut at a limit."""
 
     sentences: tuple[tuple[str, ...], ...]
-    total_lines: int   # non-empty lines typed
-    dropped_lines: int  # non-empty lines beyond the limit
-    cut_lines: int = 0  # lines shortened to the character limit
+    total_lines: int        # non-empty lines typed
+    truncated: bool = False  # sentences beyond the limit were left out
+    cut_lines: int = 0      # lines shortened to the character limit
 
     @property
     def is_empty(self) -> bool:
         return not self.sentences
 
 
-def parse_sentences(text: str, max_lines: int, max_chars: int = 1000) -> ParsedLines:
-    """One sentence per non-empty line -> tokens, keeping at most ``max_lines`` lines."""
+def parse_sentences(text: str, max_sentences: int, max_chars: int = 1000, split: bool = True) -> ParsedLines:
+    """Each non-empty line cut to ``max_chars`` characters and, with ``split``, divided into its
+    sentences (:func:`~elmo_core.tokenizer.split_sentences`: "I saw a saw . It cut ." is two),
+    then tokenized; at most ``max_sentences`` sentences are kept."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    kept = lines[:max_lines]
-    cut = sum(len(line) > max_chars for line in kept)
-    sentences = tuple(tuple(tokenize_sentence(line[:max_chars])) for line in kept)
-    sentences = tuple(s for s in sentences if s)
-    return ParsedLines(sentences=sentences, total_lines=len(lines),
-                       dropped_lines=max(0, len(lines) - max_lines), cut_lines=cut)
+    sentences: list[tuple[str, ...]] = []
+    cut, truncated = 0, False
+    for line in lines:
+        cut += len(line) > max_chars
+        for sentence in split_sentences(line[:max_chars]) if split else [line[:max_chars]]:
+            tokens = tuple(tokenize_sentence(sentence))
+            if not tokens:
+                continue
+            if len(sentences) == max_sentences:
+                truncated = True
+                break
+            sentences.append(tokens)
+        if truncated:
+            break
+    return ParsedLines(sentences=tuple(sentences), total_lines=len(lines), truncated=truncated, cut_lines=cut)
 
 
 @dataclass(frozen=True)
@@ -108,3 +119,32 @@ def cut_notice(text: str, max_chars: int, box_chars: int | None = None) -> tuple
     length = f"at least {len(text):,}" if box_chars is not None and len(text) >= box_chars else f"{len(text):,}"
     return text[:max_chars], (f"Your text has {length} characters; it was cut after character {max_chars:,}, "
                               f"so only the first {max_chars:,} characters are classified.")
+
+
+#: Seconds per layer for a 5,000-point UMAP on 2 CPU cores once compiled (benchmarks/RESULTS.md),
+#: the estimate before this server has measured one of its own.
+UMAP_SECONDS_5000 = 3.0
+
+
+def _seconds(value: float) -> str:
+    return "under 1 s" if value < 1 else f"about {value:.0f} s"
+
+
+def umap_cost(n_points: int, n_layers: int, measured: dict[int, float], compiling: bool = False) -> str:
+    """What computing UMAP will cost, for the button's prompt: seconds per layer scaled
+    linearly from the closest size this server has ``measured`` (points -> seconds), else from
+    :data:`UMAP_SECONDS_5000`; plus the one-time compilation while it still runs."""
+    sizes = [size for size in measured if size >= 200]
+    if sizes:
+        size = min(sizes, key=lambda s: abs(s - n_points))
+        per_layer, source = measured[size] * n_points / size, f"measured on this server with {size:,} points"
+    else:
+        per_layer, source = UMAP_SECONDS_5000 * n_points / 5000, "on 2 CPU cores"
+    layers = f"{n_layers} layers" if n_layers > 1 else "1 layer"
+    text = (f"UMAP of {n_points:,} points takes {_seconds(per_layer)} per layer ({source}), "
+            f"{_seconds(per_layer * n_layers)} for {layers}; PCA is shown until you compute it.")
+    if compiling:
+        text += (" UMAP's code is still being loaded in the background (a few seconds after a server "
+                 "start; the very first start compiles it, which takes a minute or more on 2 cores), "
+                 "so the first map may take longer.")
+    return text

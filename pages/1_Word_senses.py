@@ -1,6 +1,7 @@
 """Word senses: do ELMo's layers separate the senses of one word?"""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -15,8 +16,40 @@ from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model
 from elmo_explorer_ui.safe_text import md
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import parse_labelled_lines, short
+from elmo_explorer_ui.view_state import init_text_widget, number_formats, share_text, show_chart
 
 OTHER = "✎ another word …"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def gather_items(word: str, curated: bool, wordnet: bool, own_text: str):
+    """The occurrences of ``word`` in the chosen sources, ordered by sense (at most
+    ``LIMITS.sense_sentences``), the own lines without the word, the own lines beyond the limit,
+    the number of occurrences found and their table; cached, so a widget change does not
+    re-read a thousand own sentences."""
+    items = []
+    if curated:
+        items += sentences_for(word, "curated")
+    if wordnet:
+        items += load_wordnet_examples(word)
+    lines, dropped = parse_labelled_lines(own_text, LIMITS.user_sentences, LIMITS.line_chars)
+    own, missing = user_sense_sentences(word, lines)
+    items += own
+    total = len(items)
+    items = items[: LIMITS.sense_sentences]
+    items = [items[i] for i in order_by_sense(items)]
+    return items, missing, dropped, total, occurrence_table(items, DEFAULTS.hover_width)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def analyse(target_vectors: np.ndarray, labels: tuple[str, ...]):
+    """Similarity matrices, accuracy per layer and within/between means of one set of
+    occurrences, computed once and reused by every widget change."""
+    sims = cosine_matrix(target_vectors)  # (L, n, n)
+    accuracy = sense_accuracy(target_vectors, list(labels)) if len(set(labels)) > 1 else None
+    stats = [mean_within_between(layer_sims, list(labels)) for layer_sims in sims]
+    return sims, accuracy, stats
+
 
 spec, bilm = model_page(
     "Word senses",
@@ -36,14 +69,21 @@ with left:
             if pick == OTHER else pick).strip().lower()
 has_wordnet = wordnet_available()
 with middle:
-    use_curated = st.checkbox("Curated sentences", value=True, key="senses_curated", disabled=word not in words)
-    use_wordnet = st.checkbox("WordNet examples", value=False, key="senses_wordnet", disabled=not has_wordnet,
+    asked_sources = query_value("sources", "curated").split(",")
+    init_widget("senses_curated", "curated" in asked_sources)
+    init_widget("senses_wordnet", "wordnet" in asked_sources)
+    use_curated = st.checkbox("Curated sentences", key="senses_curated", disabled=word not in words)
+    use_wordnet = st.checkbox("WordNet examples", key="senses_wordnet", disabled=not has_wordnet,
                               help=None if has_wordnet else "Install the Debian package wordnet-base to use WordNet.")
+    chosen_sources = [name for name, used in (("curated", use_curated), ("wordnet", use_wordnet)) if used]
+    set_query(sources=None if chosen_sources == ["curated"] else ",".join(chosen_sources) or "none")
 with right:
+    init_text_widget("senses_own", "senses_text", "")
     with st.expander("Add your own sentences", expanded=pick == OTHER):
         own_text = st.text_area("One per line as “sense | sentence”", key="senses_own", height=120,
                                 placeholder="river | We had a picnic on the bank .\nmoney | The bank lent us money .")
 
+share_text("senses_text", own_text)
 if not word:
     st.warning("Type a word to compare its senses.")
     st.stop()
@@ -51,35 +91,26 @@ if len(word.split()) > 1:
     st.warning("Type a single word (no spaces).")
     st.stop()
 
-items = []
-if use_curated and word in words:
-    items += sentences_for(word, "curated")
-if use_wordnet and has_wordnet:
-    items += load_wordnet_examples(word)
-lines, dropped = parse_labelled_lines(own_text, LIMITS.user_sentences, LIMITS.line_chars)
-own, missing = user_sense_sentences(word, lines)
-items += own
+items, missing, dropped, total, table = gather_items(word, use_curated and word in words,
+                                                    use_wordnet and has_wordnet, own_text)
 if dropped:
     st.warning(f"Only the first {LIMITS.user_sentences} of your lines are used ({dropped:,} more were ignored).")
 if missing:
     st.warning(f"{len(missing)} of your sentence(s) do not contain “{md(word)}” and were skipped: "
                + "; ".join(md(short(m.text, 50)) for m in missing[:3]) + (" …" if len(missing) > 3 else ""))
-if len(items) > LIMITS.sense_sentences:
-    st.info(f"Using the first {LIMITS.sense_sentences} of {len(items)} occurrences.")
-    items = items[: LIMITS.sense_sentences]
+if total > LIMITS.sense_sentences:
+    st.info(f"Using the first {LIMITS.sense_sentences} of {total} occurrences.")
 if len(items) < 2:
     where = "the chosen sources" if (use_curated or use_wordnet) else "your sentences"
     st.warning(f"“{md(word)}” occurs {len(items)} time(s) in {where}; at least two occurrences are needed. "
                "Pick a curated word, tick WordNet examples, or add sentences that use the word.")
     st.stop()
 
-items = [items[i] for i in order_by_sense(items)]
 counts = sense_counts(items)
 sentences, which = unique_sentences(items)
 with friendly_errors("computing the vectors"):
     vectors = embed(spec, sentences, label=f"Vectors for “{md(word)}”")
     target_vectors = gather_vectors(vectors, [(s, item.target_index) for s, item in zip(which, items)])  # (L, n, D)
-table = occurrence_table(items, DEFAULTS.hover_width)
 layers = list(range(bilm.num_layers))
 
 st.dataframe(pd.DataFrame({
@@ -94,11 +125,11 @@ init_widget("senses_layer", query_int("layer", layers[-1], 0, layers[-1]))
 layer = st.radio("Layer", layers, key="senses_layer", horizontal=True, format_func=charts.layer_name)
 set_query(word=word, layer=layer)
 labels = [item.sense for item in items]
-if len(counts) < 2:
+sims, accuracy, stats = analyse(target_vectors, tuple(labels))
+if accuracy is None:
     st.info("All occurrences have the same sense; add sentences with another sense label to measure accuracy.")
 else:
-    accuracy = sense_accuracy(target_vectors, labels)
-    st.plotly_chart(charts.accuracy_chart(accuracy, highlight=layer), width="stretch", key="senses_accuracy")
+    show_chart(charts.accuracy_chart(accuracy, highlight=layer), width="stretch", key="senses_accuracy")
     st.caption(f"Leave-one-out nearest-centroid accuracy (cosine) over {accuracy.n_occurrences} occurrences "
                f"and {accuracy.n_senses} senses; the dashed line is the majority-sense rate. "
                f"{charts.verdict_text(sense_verdict(accuracy))} "
@@ -106,20 +137,17 @@ else:
 
 # ---------------------------------------------------------------- similarity matrix ordered by sense
 st.subheader(f"Similarity of the occurrences, {charts.layer_name(layer)}")
-sims = cosine_matrix(target_vectors)  # (L, n, n)
 hover = [f"{sense_name(i.sense, word)}: {short(i.text, 60)}" for i in items]
-short_labels = [sense_name(i.sense, word)[:12] for i in items]
+sense_labels = [sense_name(i.sense, word) for i in items]
 column_matrix, column_stats = st.columns([3, 2])
 with column_matrix:
-    st.plotly_chart(charts.similarity_heatmap(sims[layer], short_labels, f"“{word}”, ordered by sense",
-                                              group_starts(labels), hover, height=560,
-                                              zmin=charts.shared_low(sims)),
-                    width="stretch", key="senses_heatmap")
+    show_chart(charts.similarity_heatmap(sims[layer], sense_labels, f"“{word}”, ordered by sense",
+                                         group_starts(labels), hover, height=560, zmin=charts.shared_low(sims)),
+               width="stretch", key="senses_heatmap")
 with column_stats:
-    stats = [mean_within_between(sims[l], labels) for l in layers]
     st.dataframe(pd.DataFrame({"layer": [charts.layer_name(l) for l in layers],
                                "same sense": [w for w, _ in stats], "different senses": [b for _, b in stats]})
-                 .style.format({"same sense": "{:.3f}", "different senses": "{:.3f}"}),
+                 .style.format(number_formats(["same sense", "different senses"])),
                  hide_index=True, width="stretch")
     st.caption("Mean cosine similarity between occurrences of the same sense and of different senses. "
                "The wider the gap, the better the layer separates the senses.")
@@ -136,11 +164,11 @@ rows = nearest_neighbours(target_vectors, int(query), int(k), labels)
 st.dataframe(pd.DataFrame({
     "layer": [charts.layer_name(r.layer) for r in rows],
     "rank": [r.rank for r in rows],
-    "cosine": [round(r.similarity, 3) for r in rows],
+    "cosine": [r.similarity for r in rows],
     "same sense": ["tie" if r.tie else "✓" if labels[r.index] == labels[query] else "✗" for r in rows],
     "sense": [table["sense"][r.index] for r in rows],
     "sentence": [table["sentence"][r.index] for r in rows],
-}), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 640))
+}).style.format(number_formats(["cosine"])), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 640))
 st.caption(f"Query: {md(table['sentence'][query])}  —  like Table 4 of the ELMo paper: the most similar "
            "other occurrences per layer, with their senses.")
 if any(r.tie for r in rows):

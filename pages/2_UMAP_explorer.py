@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import numpy as np
 import pandas as pd
@@ -11,13 +12,14 @@ from elmo_core.analysis import (MIN_UMAP_POINTS, distinct_rows, find_occurrences
                                 gather_vectors)
 from elmo_core.polysemy import curated_words, load_curated, load_wordnet_examples, sentences_for, wordnet_available
 from elmo_explorer_ui import charts
-from elmo_explorer_ui.points import (ALL_TOKENS, ONE_WORD, USER_SOURCE, Normaliser, build_map_data, context_only,
-                                     export_table, user_sense_sentences)
+from elmo_explorer_ui.points import (ALL_TOKENS, ONE_WORD, USER_SOURCE, Normaliser, SharedFit, build_map_data,
+                                     context_only, export_table, user_sense_sentences)
 from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model_page, query_int, query_value,
                                       set_query, umap_ready)
 from elmo_explorer_ui.safe_text import md, safe_filename
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
-from elmo_explorer_ui.texts import hover_sentence, marked_sentence, parse_labelled_lines, parse_sentences
+from elmo_explorer_ui.texts import hover_sentence, marked_sentence, parse_labelled_lines, parse_sentences, umap_cost
+from elmo_explorer_ui.view_state import init_text_widget, presentation, share_text, show_chart
 
 ALL_WORDS = "(all curated words)"
 OTHER = "✎ another word …"
@@ -31,26 +33,41 @@ def pca_maps(vectors: np.ndarray):
     return [fit_pca_2d(layer) for layer in vectors]
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
-def umap_map(layer_vectors: np.ndarray, n_neighbors: int, min_dist: float):
+@st.cache_resource(show_spinner=False, max_entries=24)
+def umap_map(layer_vectors: np.ndarray, n_neighbors: int, min_dist: float) -> SharedFit:
     """(n, D) -> ((n, 2) coordinates, fitted UMAP reducer); cached per layer and settings.
     Layers with too few distinct vectors (the character layer of one word) get PCA instead;
-    large maps get fewer optimisation epochs (the layout is settled well before 500)."""
+    large maps get fewer optimisation epochs (the layout is settled well before 500).
+    A resource, not data: pickling a reducer (numba functions inside) in two sessions at once
+    fails, and one shared copy needs no pickling at all."""
     if distinct_rows(layer_vectors) < MIN_UMAP_POINTS:
-        return fit_pca_2d(layer_vectors)
+        return SharedFit(*fit_pca_2d(layer_vectors))
     epochs = 200 if len(layer_vectors) > 2000 else None
-    return fit_umap(layer_vectors, n_neighbors=n_neighbors, min_dist=min_dist, n_epochs=epochs)
+    return SharedFit(*fit_umap(layer_vectors, n_neighbors=n_neighbors, min_dist=min_dist, n_epochs=epochs))
+
+
+@st.cache_resource(show_spinner=False)
+def umap_seconds() -> dict[int, float]:
+    """Server-wide: seconds one layer's UMAP took, by number of points (the page's cost text)."""
+    return {}
 
 
 def data_key(*parts) -> str:
     return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def map_data(key: str, _items, mode: str):
+    """The points of the items that ``key`` names (word, sources, own text, mode); cached, as
+    the hover texts of 5,000 tokens take a second and ``_items`` is not hashed."""
+    return build_map_data(_items, mode, LIMITS.map_points, DEFAULTS.hover_width)
+
+
 spec, bilm = model_page(
     "UMAP explorer",
-    "Every point is one token vector. PCA shows the map at once; UMAP (a few seconds) keeps "
-    "neighbourhoods better. Hover a point to read its sentence, drag a box or lasso to list "
-    "points.")
+    "Every point is one token vector. PCA shows the map at once; UMAP keeps neighbourhoods "
+    "better but takes seconds per layer (the button says how long). Hover a point to read its "
+    "sentence, drag a box or lasso to list points.")
 
 # ---------------------------------------------------------------- what to show
 words = curated_words()
@@ -58,6 +75,7 @@ asked = query_value("word", DEFAULTS.sense_word).strip().lower()
 init_widget("map_word", asked if asked in words else (ALL_WORDS if asked in ("", "all") else OTHER))
 init_widget("map_other", "" if asked in words or asked in ("", "all") else asked)
 has_wordnet = wordnet_available()
+init_widget("map_mode", ALL_TOKENS if query_value("points") == ALL_TOKENS else ONE_WORD)
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
     mode = st.radio("Points", (ONE_WORD, ALL_TOKENS), key="map_mode",
@@ -67,11 +85,15 @@ with c2:
     word = st.text_input("Your word", key="map_other").strip().lower() if pick == OTHER else pick
 with c3:
     options = [s for s in SOURCES if s != "wordnet" or has_wordnet]
-    sources = st.multiselect("Sources", options, default=["curated"], key="map_sources", format_func=SOURCES.get)
+    init_widget("map_sources", [s for s in query_value("sources", "curated").split(",") if s in options])
+    sources = st.multiselect("Sources", options, key="map_sources", format_func=SOURCES.get)
+    set_query(sources=None if sources == ["curated"] else ",".join(sources) or "none")
     if not has_wordnet:
         st.caption("WordNet examples need the Debian package wordnet-base.")
+init_text_widget("map_own", "map_text", "")
 with st.expander("Your sentences", expanded=USER_SOURCE in sources and pick == OTHER):
     own_text = st.text_area("One per line, optionally “sense | sentence”", key="map_own", height=110)
+share_text("map_text", own_text)
 
 if pick == OTHER and not word:
     st.warning("Type a word, or pick one from the list.")
@@ -97,7 +119,7 @@ if USER_SOURCE in sources:
 if not sources:
     st.warning("Choose at least one source of sentences.")
     st.stop()
-data = build_map_data(items, mode, LIMITS.map_points, DEFAULTS.hover_width)
+data = map_data(data_key(word, tuple(sources), own_text, mode), items, mode)
 if len(data.points) == 0:
     st.warning(f"No sentence in the chosen sources contains “{md(word)}”. Pick a curated word, add "
                "WordNet examples or type your own sentences.")
@@ -114,15 +136,19 @@ points = data.points
 # ---------------------------------------------------------------- projection and layout
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 with c1:
+    asked_colour = query_value("colour")
+    init_widget(f"map_colour_{mode}", asked_colour if asked_colour in COLOURS[mode] else COLOURS[mode][0])
     colour_by = st.selectbox("Colour by", COLOURS[mode], key=f"map_colour_{mode}")
 with c2:
     projection = st.radio("Projection", ("PCA", "UMAP"), key="map_projection", horizontal=True)
 with c3:
+    init_widget("map_layout", "one at a time" if query_value("layout") == "one" else "side by side")
     layout = st.radio("Layers", ("side by side", "one at a time"), key="map_layout", horizontal=True)
 with c4:
     init_widget("map_layer", query_int("layer", layers[-1], 0, layers[-1]))
     layer_choice = st.slider("Layer", 0, layers[-1], key="map_layer", disabled=layout != "one at a time")
-set_query(word=word if word != ALL_WORDS else "all", layer=layer_choice)
+set_query(word=word if word != ALL_WORDS else "all", layer=layer_choice, points=mode if mode != ONE_WORD else None,
+          colour=colour_by, layout="one" if layout == "one at a time" else None)
 
 key = data_key(spec, spec.version(), data.sentences, data.positions)
 computed = st.session_state.setdefault("map_umap_done", set())
@@ -134,9 +160,8 @@ if use_umap and key not in computed:
     else:
         prompt = st.empty()
         with prompt.container():
-            st.info(f"UMAP takes a few seconds per layer for {len(points):,} points; PCA is shown until you compute it.")
-            if not umap_ready():
-                st.caption("UMAP is still being compiled in the background; the first map takes longer.")
+            count = len(layers) if layout == "side by side" else 1
+            st.info(umap_cost(len(points), count, umap_seconds(), compiling=not umap_ready()))
             clicked = st.button("Compute UMAP", type="primary", key="map_compute")
         if clicked:
             computed.add(key)
@@ -148,11 +173,17 @@ shown_layers = layers if layout == "side by side" else [layer_choice]
 with friendly_errors("projecting the vectors"):
     if use_umap:  # only the layers on screen: UMAP of 5,000 points takes a while per layer
         fitted = {}
-        bar = st.progress(0.0, text="UMAP")
-        for done, layer in enumerate(shown_layers):
-            bar.progress(done / len(shown_layers), text=f"UMAP of {charts.layer_name(layer)} ({len(points):,} points)")
+        bars = {layer: st.progress(0.0, text=f"UMAP of {charts.layer_name(layer)}: waiting") for layer in shown_layers}
+        for layer in shown_layers:
+            bars[layer].progress(0.5, text=f"UMAP of {charts.layer_name(layer)} ({len(points):,} points) …")
+            started = time.perf_counter()
             fitted[layer] = umap_map(point_vectors[layer], DEFAULTS.umap_neighbors, DEFAULTS.umap_min_dist)
-        bar.empty()
+            seconds = time.perf_counter() - started
+            if seconds > 0.2:  # a fit, not a cache hit
+                umap_seconds()[len(points)] = seconds
+            bars[layer].progress(1.0, text=f"UMAP of {charts.layer_name(layer)}: done in {seconds:.1f} s")
+        for bar in bars.values():
+            bar.empty()
     else:
         fitted = dict(enumerate(pca_maps(point_vectors)))
 raw = {layer: np.asarray(fitted[layer][0]) for layer in shown_layers}  # (n, 2) each
@@ -192,12 +223,13 @@ if placed_text.strip():
 fixed = {layer: ((-1.08, 1.08), (-1.08, 1.08)) for layer in shown_layers}
 name = "UMAP" if use_umap else "PCA"
 what = f"“{word}”" if word != ALL_WORDS else "all curated words"
+stacked = presentation() and len(shown_layers) > 1  # a projector: one layer per row
 figure, trace_rows = charts.scatter_map(
     points, shown_coords, shown_layers, colour_by, fixed_ranges=fixed, placed=placed,
     placed_coords=placed_coords, title=f"{name} of {len(points):,} {'tokens' if mode == ALL_TOKENS else 'occurrences'} of {what}",
-    height=560 if len(shown_layers) > 1 else 640)
+    height=640 if stacked or len(shown_layers) == 1 else 560, stacked=stacked)
 st.caption(f"{len(points):,} points · {name} · {md(spec.title)}")
-event = st.plotly_chart(figure, on_select="rerun", selection_mode=("points", "box", "lasso"),
+event = show_chart(figure, on_select="rerun", selection_mode=("points", "box", "lasso"),
                         key=f"map_chart_{key}_{name}_{layout}", width="stretch")
 
 collapsed = [charts.layer_name(l) for l in shown_layers if np.ptp(raw[l], axis=0).max() < 1e-6 * (1 + np.abs(raw[l]).max())]
@@ -226,9 +258,10 @@ c1, c2 = st.columns(2)
 with c1:
     st.download_button("Download CSV (coordinates + vectors)",
                        data=lambda: export_table(points, raw, point_vectors, name).to_csv(index=False),
-                       file_name=f"elmo_{name.lower()}_{safe_filename(word, 'map')}.csv", mime="text/csv", key="map_csv")
+                       file_name=f"elmo_{name.lower()}_{safe_filename(word, 'map')}.csv", mime="text/csv",
+                       key="map_csv", on_click="ignore")  # no rerun: the button keeps its file, so a second click works
 with c2:
     st.download_button("Download the figure (HTML)",
                        data=lambda: figure.to_html(include_plotlyjs=True, full_html=True),
                        file_name=f"elmo_{name.lower()}_{safe_filename(word, 'map')}.html", mime="text/html",
-                       key="map_html")
+                       key="map_html", on_click="ignore")

@@ -92,9 +92,9 @@ def test_home_compares_occurrences_of_a_word():
     occurrence = widget(at.selectbox, "lab_occurrence")
     assert "bank" in occurrence.format_func(occurrence.value)
     table = at.dataframe[-1].value
-    assert len(table) == 3  # the other three "bank" of the default text
+    assert len(table) == 1  # the other "bank" of the default text
     assert list(table.columns) == ["occurrence", "sentence", "layer 0", "layer 1", "layer 2"]
-    assert table["layer 0"].tolist() == pytest.approx([1.0] * 3, abs=1e-5)
+    assert table["layer 0"].tolist() == pytest.approx([1.0], abs=1e-5)
     bars = figures(at)[-1]
     assert [trace["type"] for trace in bars["data"]] == ["bar"] * 3
     assert at.query_params["word"] == "bank"
@@ -353,6 +353,9 @@ def test_models_local_folder_applies_to_every_page(reference_dir):
     assert "Every page now uses" in texts(at.success)
     card = at.table[0].value["value"]
     assert card["Model"] == f"{reference_dir.name} (local files)"
+    assert f"{reference_dir.name} (local files)" in texts(at.sidebar.caption)  # at once, not a click later
+    shared = at.sidebar.code[0].value  # the link to this view names no local model and no path
+    assert "model=" not in shared and str(reference_dir) not in shared and reference_dir.name not in shared
     at.switch_page("app.py").run()
     assert_no_exception(at)
     assert f"{reference_dir.name} (local files)" in texts(at.caption)

@@ -36,6 +36,34 @@ def repeated_words(sentences: Sequence[Sequence[str]], min_count: int = 2) -> li
     return [word for word, count in counts.items() if count >= min_count]
 
 
+#: Frequent function words: a repeated "to" or "the" is not the word a reader wants to compare.
+FUNCTION_WORDS = frozenset("""a an the to of in on at by for with from into onto and or but nor as if than
+    is are was were be been being am it its he she they we i you him her them us me his their our my your this
+    that these those there here not no so do does did has have had will would can could shall should may might
+    must 's 't""".split())
+
+
+def focus_word(sentences: Sequence[Sequence[str]], wanted: str = "") -> str | None:
+    """The repeated word to compare by default (lower-cased): ``wanted`` when it repeats, else
+    the repeated word outside :data:`FUNCTION_WORDS` found in the most sentences (the first to
+    appear among equals), else the first repeated word; ``None`` when no word repeats.
+
+    >>> focus_word([["He", "went", "to", "the", "bank", "to", "pay"], ["The", "bank", "closed"]])
+    'bank'
+    """
+    words = repeated_words(sentences)
+    if not words:
+        return None
+    key = wanted.strip().lower()
+    if key in words:
+        return key
+    content = [w for w in words if w not in FUNCTION_WORDS]
+    if not content:
+        return words[0]
+    spread = {w: sum(any(t.lower() == w for t in tokens) for tokens in sentences) for w in content}
+    return max(content, key=lambda w: spread[w])  # max keeps the first of equal words
+
+
 def flatten_positions(sentences: Sequence[Sequence[str]]) -> list[Position]:
     """All ``(sentence, token)`` positions in reading order (the rows of a token x token matrix)."""
     return [(s, t) for s, tokens in enumerate(sentences) for t in range(len(tokens))]

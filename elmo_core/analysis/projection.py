@@ -69,27 +69,32 @@ def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.
     """UMAP of (n, D) vectors -> ((n, 2) float32 coordinates, fitted ``umap.UMAP`` reducer).
 
     A fixed ``random_state`` makes the map reproducible; ``n_epochs`` (UMAP's default: 500 below
-    10,000 points) trades layout quality for speed. Raises ``ValueError`` for fewer than
-    :data:`MIN_UMAP_POINTS` points (use :func:`distinct_rows` to check for duplicates first:
-    UMAP spreads identical points arbitrarily).
+    10,000 points) trades layout quality for speed. Neighbours are exact: umap computes them
+    below 4,096 points, and with the cosine metric up to 20,000 points they come from
+    :func:`~.umap_exact.exact_cosine_neighbours` (so no slow nearest-neighbour-descent
+    compilation). Raises ``ValueError`` for fewer than :data:`MIN_UMAP_POINTS` points (use
+    :func:`distinct_rows` to check for duplicates first: UMAP spreads identical points arbitrarily).
     """
+    from .umap_compile import EXACT_NEIGHBOURS_LIMIT, prepare_umap
+
+    prepare_umap()  # numba's disk cache on for umap's functions, before umap is imported
     import umap
 
     x = np.asarray(vectors, dtype=np.float32)
     if x.ndim != 2 or x.shape[0] < MIN_UMAP_POINTS:
         raise ValueError(f"UMAP needs (n, D) vectors with n >= {MIN_UMAP_POINTS}, got shape {x.shape}")
-    reducer = umap.UMAP(n_components=2, n_neighbors=umap_neighbours(x.shape[0], n_neighbors),
-                        min_dist=min_dist, metric=metric, random_state=random_state, n_epochs=n_epochs,
-                        init="spectral" if x.shape[0] > 2 * n_neighbors else "random")
+    k = umap_neighbours(x.shape[0], n_neighbors)
+    options = dict(n_components=2, n_neighbors=k, min_dist=min_dist, metric=metric, random_state=random_state,
+                   n_epochs=n_epochs, init="spectral" if x.shape[0] > 2 * n_neighbors else "random")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*n_jobs value.*")  # fixed seed -> one thread
+        warnings.filterwarnings("ignore", message=r".*precomputed_knn\[2\].*")  # built on first transform
+        from .umap_exact import EXACT_NEIGHBOURS_MAX, ExactNeighboursUMAP, exact_cosine_neighbours
+
+        if metric == "cosine" and EXACT_NEIGHBOURS_LIMIT <= x.shape[0] <= EXACT_NEIGHBOURS_MAX:
+            indices, distances = exact_cosine_neighbours(x, k)
+            reducer = ExactNeighboursUMAP(**options, precomputed_knn=(indices, distances, None))
+        else:
+            reducer = umap.UMAP(**options)
         coords = reducer.fit_transform(x)
     return np.asarray(coords, dtype=np.float32), reducer
-
-
-def warm_up_umap() -> None:
-    """Fit and apply a tiny UMAP so numba compiles its functions before a user waits for it."""
-    rng = np.random.default_rng(0)
-    points = rng.normal(size=(40, 8)).astype(np.float32)
-    _, reducer = fit_umap(points, n_neighbors=5)
-    reducer.transform(points[:3])

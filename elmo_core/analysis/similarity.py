@@ -1,9 +1,12 @@
 """
 Cosine similarities between token vectors, for one layer (n, D) or all layers at once (L, n, D).
 
-Zero vectors have similarity 0 to everything (instead of NaN).
+Zero vectors have similarity 0 to everything (instead of NaN). Large matrices can be drawn
+as block means (:func:`similarity_blocks`, :func:`pool_similarities`).
 """
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 
@@ -42,3 +45,33 @@ def mean_within_between(sims: np.ndarray, labels: list[str]) -> tuple[float, flo
     between = sims[~same]
     return (float(within.mean()) if within.size else float("nan"),
             float(between.mean()) if between.size else float("nan"))
+
+
+def similarity_blocks(n: int, boundaries: Sequence[int], max_side: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` blocks of consecutive rows covering ``range(n)``, at most ``max_side``
+    of them, each of at most the same number of rows, as few rows as that allows (one row each
+    when ``n <= max_side``). Blocks do not cross a ``boundaries`` index (a sense or sentence
+    boundary) unless there are more than ``max_side // 2`` groups.
+
+    >>> similarity_blocks(5, [2], 3)
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    if n <= max_side:
+        return [(i, i + 1) for i in range(n)]
+    inner = sorted({b for b in boundaries if 0 < b < n})
+    edges = [0, *inner, n] if len(inner) + 1 <= max_side // 2 else [0, n]
+    size = max(1, n // max_side)
+    while True:
+        blocks = [(a, min(a + size, stop)) for start, stop in zip(edges, edges[1:]) for a in range(start, stop, size)]
+        if len(blocks) <= max_side:
+            return blocks
+        size += 1
+
+
+def pool_similarities(sims: np.ndarray, blocks: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Mean of an (n, n) similarity matrix over every pair of ``blocks`` -> (m, m)."""
+    sims = np.asarray(sims, dtype=np.float64)
+    weights = np.zeros((len(blocks), sims.shape[-1]))
+    for row, (start, stop) in enumerate(blocks):
+        weights[row, start:stop] = 1.0 / (stop - start)
+    return weights @ sims @ weights.T

@@ -1,0 +1,59 @@
+"""
+UMAP on exact cosine neighbours for maps of a few thousand points.
+
+From 4,096 points on, umap-learn finds neighbours with pynndescent's nearest-neighbour descent,
+a numba function that cannot be kept in numba's disk cache and costs tens of seconds to compile
+in every new process. Up to :data:`EXACT_NEIGHBOURS_MAX` points the exact neighbours are cheap
+with numpy (one matrix product per block of rows) and better than approximate ones:
+:func:`exact_cosine_neighbours` computes them and :class:`ExactNeighboursUMAP` takes them as
+umap's ``precomputed_knn``; placing new points (``transform``) then also uses exact distances,
+umap's own path for small maps, instead of a search index.
+Import this module only after :func:`~.umap_compile.prepare_umap` (it imports umap).
+"""
+from __future__ import annotations
+
+import numpy as np
+import umap
+
+from .similarity import unit_rows
+
+#: Most points given exact neighbours (an n x n product in blocks; above, nearest-neighbour descent).
+EXACT_NEIGHBOURS_MAX = 20_000
+
+
+def exact_cosine_neighbours(vectors: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest rows of (n, D) ``vectors`` by cosine distance (1 - cosine), each row
+    itself first (distance 0), as umap's neighbour graphs are: ((n, k) int32 indices,
+    (n, k) float32 distances), nearest first; equal distances keep a fixed order."""
+    units = unit_rows(vectors).astype(np.float32)
+    n = units.shape[0]
+    k = min(k, n)
+    indices = np.empty((n, k), dtype=np.int32)
+    distances = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        rows = np.arange(start, stop)
+        dist = np.maximum(1.0 - units[start:stop] @ units.T, 0.0)  # (b, n)
+        dist[rows - start, rows] = -1.0  # the row itself first, whatever its duplicates
+        nearest = np.argpartition(dist, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(dist, nearest, axis=1)
+        order = np.argsort(near, axis=1, kind="stable")
+        indices[start:stop] = np.take_along_axis(nearest, order, axis=1)
+        distances[start:stop] = np.maximum(np.take_along_axis(near, order, axis=1), 0.0)
+    return indices, distances
+
+
+class ExactNeighboursUMAP(umap.UMAP):
+    """``umap.UMAP`` fitted with ``precomputed_knn=(indices, distances, None)``. Its
+    ``transform`` finds the new points' neighbours among the fitted ones exactly, as umap does
+    for maps under 4,096 points, so no search index is ever built (nor its code compiled)."""
+
+    def fit(self, X, *args, **kwargs):
+        super().fit(X, *args, **kwargs)
+        self._small_data = True  # transform: exact distances to self._raw_data
+        self._knn_search_index = EXACT_SEARCH  # umap only checks that an index is not None
+        return self
+
+
+#: Stands in for the search index of an :class:`ExactNeighboursUMAP` (never queried).
+EXACT_SEARCH = "exact distances to the fitted points"
