@@ -31,7 +31,7 @@ HEATMAP_SCALE = "Viridis"
 #: Characters of a token or label shown on an axis; longer ones end in "…" (hover shows all).
 TICK_CHARS = 14
 #: Most rows (and columns) a similarity heatmap draws; larger matrices are drawn as block means.
-HEATMAP_MAX_SIDE = 400
+HEATMAP_MAX_SIDE = 300
 #: Font size of every chart in presentation mode (tick labels, legends, hover labels).
 PROJECTOR_FONT = 18
 

@@ -123,7 +123,7 @@ def cut_notice(text: str, max_chars: int, box_chars: int | None = None) -> tuple
 
 #: Seconds per layer for a 5,000-point UMAP on 2 CPU cores once compiled (benchmarks/RESULTS.md),
 #: the estimate before this server has measured one of its own.
-UMAP_SECONDS_5000 = 3.0
+UMAP_SECONDS_5000 = 3.5
 
 
 def _seconds(value: float) -> str:
@@ -145,6 +145,6 @@ def umap_cost(n_points: int, n_layers: int, measured: dict[int, float], compilin
             f"{_seconds(per_layer * n_layers)} for {layers}; PCA is shown until you compute it.")
     if compiling:
         text += (" UMAP's code is still being loaded in the background (a few seconds after a server "
-                 "start; the very first start compiles it, which takes a minute or more on 2 cores), "
-                 "so the first map may take longer.")
+                 "start; on the very first start numba compiles it, 30-60 s on 2 cores), so the first "
+                 "map may take longer.")
     return text

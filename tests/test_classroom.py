@@ -155,7 +155,7 @@ def test_long_tokens_are_cut_on_the_axes_and_whole_on_hover():
 
 
 # ---------------------------------------------------------------- large matrices, colours
-def test_large_heatmaps_hold_no_per_cell_strings_and_at_most_400_rows():
+def test_large_heatmaps_hold_no_per_cell_strings_and_a_few_hundred_rows():
     n = 1020
     rng = np.random.default_rng(0)
     sims = np.corrcoef(rng.normal(size=(n, 16)))
@@ -251,3 +251,15 @@ def test_large_maps_get_exact_neighbours_without_nearest_neighbour_descent():
     middles = np.stack([coords[cluster == c].mean(axis=0) for c in range(3)])
     nearest = np.linalg.norm(placed[:, None] - middles[None], axis=2).argmin(axis=1)
     assert nearest.tolist() == [0, 1, 2]  # each new point lands in its own cluster
+
+
+def test_identical_vectors_share_one_point_and_are_fitted_once():
+    from elmo_core.analysis import fit_umap
+
+    rng = np.random.default_rng(1)
+    distinct = rng.normal(size=(40, 6)).astype(np.float32)
+    rows = np.arange(200) % 40  # each vector five times, like one word's character layer
+    coords, reducer = fit_umap(distinct[rows])
+    assert reducer._raw_data.shape[0] == 40  # fitted on the distinct vectors
+    assert all(np.array_equal(coords[i], coords[rows == rows[i]][0]) for i in range(200))
+    assert len(np.unique(coords, axis=0)) == 40

@@ -63,19 +63,32 @@ def distinct_rows(vectors: np.ndarray, decimals: int = 6) -> int:
     return 0 if x.shape[0] == 0 else int(np.unique(np.round(x, decimals), axis=0).shape[0])
 
 
+def distinct_row_index(vectors: np.ndarray, decimals: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of the first of each distinct row of (n, D) ``vectors``, in order; for every row
+    the position of its distinct row in that list), rows compared after rounding."""
+    _, first, inverse = np.unique(np.round(vectors, decimals), axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[np.ravel(inverse)]
+
+
 def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.1,
              metric: str = "cosine", random_state: int = DEFAULT_RANDOM_STATE,
              n_epochs: int | None = None) -> tuple[np.ndarray, Any]:
     """UMAP of (n, D) vectors -> ((n, 2) float32 coordinates, fitted ``umap.UMAP`` reducer).
 
     A fixed ``random_state`` makes the map reproducible; ``n_epochs`` (UMAP's default: 500 below
-    10,000 points) trades layout quality for speed. Neighbours are exact: umap computes them
-    below 4,096 points, and with the cosine metric up to 20,000 points they come from
-    :func:`~.umap_exact.exact_cosine_neighbours` (so no slow nearest-neighbour-descent
-    compilation). Raises ``ValueError`` for fewer than :data:`MIN_UMAP_POINTS` points (use
-    :func:`distinct_rows` to check for duplicates first: UMAP spreads identical points arbitrarily).
+    10,000 points) trades layout quality for speed. Identical vectors (after rounding, as
+    :func:`distinct_rows`; e.g. one word's character layer) are fitted once and share a point,
+    which also spares UMAP's spectral start the near-empty eigengap that makes it slow to fail
+    (with fewer than :data:`MIN_UMAP_POINTS` distinct rows all rows are fitted). With the cosine
+    metric, up to 20,000 points get exact neighbours from
+    :func:`~.umap_exact.exact_cosine_neighbours` (one matrix product, instead of umap's
+    pairwise loop below 4,096 points and its nearest-neighbour descent, slow to compile, above).
+    Raises ``ValueError`` for fewer than :data:`MIN_UMAP_POINTS` points.
     """
-    from .umap_compile import EXACT_NEIGHBOURS_LIMIT, prepare_umap
+    from .umap_compile import prepare_umap
 
     prepare_umap()  # numba's disk cache on for umap's functions, before umap is imported
     import umap
@@ -83,6 +96,11 @@ def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.
     x = np.asarray(vectors, dtype=np.float32)
     if x.ndim != 2 or x.shape[0] < MIN_UMAP_POINTS:
         raise ValueError(f"UMAP needs (n, D) vectors with n >= {MIN_UMAP_POINTS}, got shape {x.shape}")
+    keep, inverse = distinct_row_index(x)
+    if len(keep) < x.shape[0] and len(keep) >= MIN_UMAP_POINTS:  # identical vectors: one point each
+        coords, reducer = fit_umap(x[keep], n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
+                                   random_state=random_state, n_epochs=n_epochs)
+        return coords[inverse], reducer
     k = umap_neighbours(x.shape[0], n_neighbors)
     options = dict(n_components=2, n_neighbors=k, min_dist=min_dist, metric=metric, random_state=random_state,
                    n_epochs=n_epochs, init="spectral" if x.shape[0] > 2 * n_neighbors else "random")
@@ -91,7 +109,7 @@ def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.
         warnings.filterwarnings("ignore", message=r".*precomputed_knn\[2\].*")  # built on first transform
         from .umap_exact import EXACT_NEIGHBOURS_MAX, ExactNeighboursUMAP, exact_cosine_neighbours
 
-        if metric == "cosine" and EXACT_NEIGHBOURS_LIMIT <= x.shape[0] <= EXACT_NEIGHBOURS_MAX:
+        if metric == "cosine" and x.shape[0] <= EXACT_NEIGHBOURS_MAX:
             indices, distances = exact_cosine_neighbours(x, k)
             reducer = ExactNeighboursUMAP(**options, precomputed_knn=(indices, distances, None))
         else:

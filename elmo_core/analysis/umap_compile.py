@@ -11,8 +11,8 @@ for every umap and pynndescent function, so that a later process loads them from
 refuses to cache pynndescent's nearest-neighbour descent (it holds its distance function as a
 dynamic global), which umap uses from :data:`EXACT_NEIGHBOURS_LIMIT` points on: maps of up to
 20,000 points get exact neighbours instead (:mod:`.umap_exact`), so the descent is never
-compiled. :func:`warm_up_umap` runs both paths (umap's exact neighbours below that size, ours
-above) and ``transform`` on random data, so a user's first map finds every function loaded.
+compiled. :func:`warm_up_umap` fits maps below and above that size and places points on them
+(``transform``) with random data, so a user's first map finds every function loaded.
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ import numpy as np
 
 from ..registry import cache_dir
 
-#: umap-learn computes exact neighbours below this many points and pynndescent from there (the
-#: app then gives exact neighbours itself, see :mod:`.umap_exact`).
+#: umap-learn computes exact neighbours below this many points and pynndescent from there
+#: (:func:`~.projection.fit_umap` gives exact neighbours itself, see :mod:`.umap_exact`).
 EXACT_NEIGHBOURS_LIMIT = 4096
 #: Point counts of the warm-up maps: one per neighbour path.
 WARM_UP_SIZES = (40, EXACT_NEIGHBOURS_LIMIT + 64)

@@ -1,14 +1,15 @@
 """
-UMAP on exact cosine neighbours for maps of a few thousand points.
+UMAP on exact cosine neighbours for maps of up to :data:`EXACT_NEIGHBOURS_MAX` points.
 
-From 4,096 points on, umap-learn finds neighbours with pynndescent's nearest-neighbour descent,
-a numba function that cannot be kept in numba's disk cache and costs tens of seconds to compile
-in every new process. Up to :data:`EXACT_NEIGHBOURS_MAX` points the exact neighbours are cheap
-with numpy (one matrix product per block of rows) and better than approximate ones:
-:func:`exact_cosine_neighbours` computes them and :class:`ExactNeighboursUMAP` takes them as
-umap's ``precomputed_knn``; placing new points (``transform``) then also uses exact distances,
-umap's own path for small maps, instead of a search index.
-Import this module only after :func:`~.umap_compile.prepare_umap` (it imports umap).
+umap-learn finds neighbours with a pairwise loop over a numba distance function below 4,096
+points (seconds for a few thousand) and with pynndescent's nearest-neighbour descent from there
+on (a numba function that cannot be kept in numba's disk cache and costs tens of seconds to
+compile in every new process). With numpy the exact cosine neighbours take one matrix product
+per block of rows: :func:`exact_cosine_neighbours` computes them and
+:class:`ExactNeighboursUMAP` takes them as umap's ``precomputed_knn``; placing new points
+(``transform``) then uses exact distances to the fitted points, umap's own path for small maps,
+instead of a search index. Import this module only after :func:`~.umap_compile.prepare_umap`
+(it imports umap).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import umap
 
 from .similarity import unit_rows
 
-#: Most points given exact neighbours (an n x n product in blocks; above, nearest-neighbour descent).
+#: Most points given exact neighbours (an n x n product in blocks; above, umap's own neighbours).
 EXACT_NEIGHBOURS_MAX = 20_000
 
 
