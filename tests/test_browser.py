@@ -5,6 +5,7 @@ under test-artifacts/screenshots/ and fails on any Streamlit exception box.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -46,12 +47,12 @@ def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"streamlit did not answer {url} within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+@contextlib.contextmanager
+def streamlit_server(log: Path):
+    """``streamlit run app.py`` on a free 127.0.0.1 port, output in ``log``; yields its URL."""
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing; install it with `make system-deps` (apt-get install chromium)")
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -68,6 +69,12 @@ def app_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    with streamlit_server(tmp_path_factory.mktemp("streamlit") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,11 @@ server's log must show, within 10 s, that the run's thread has ended.
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, REPO, free_port, wait_for_health, wait_until_idle
+from test_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -25,26 +21,9 @@ DEADLINE_S = 10.0  # the issue's deadline for a run whose tab closed
 
 @pytest.fixture
 def server(tmp_path):
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing; install it with `make system-deps` (apt-get install chromium)")
-    port = free_port()
     log = tmp_path / "server.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        wait_for_health(f"http://127.0.0.1:{port}/_stcore/health", process, log)
-        yield f"http://127.0.0.1:{port}", log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    with streamlit_server(log) as url:
+        yield url, log
 
 
 def start_long_finetune(tab, app_url: str) -> None:
