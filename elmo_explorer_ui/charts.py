@@ -34,6 +34,12 @@ TICK_CHARS = 14
 HEATMAP_MAX_SIDE = 300
 #: Font size of every chart in presentation mode (tick labels, legends, hover labels).
 PROJECTOR_FONT = 18
+BASE_FONT = 12
+# Maps with up to this many points drawn (all layers together) are SVG, larger ones WebGL. Every
+# new figure is a new chart in the browser; a new WebGL chart costs about 0.5 s before its first
+# point on a machine without a GPU (software WebGL), an SVG one about 0.05 s plus 0.07 ms a
+# point (benchmarks/RESULTS.md, "App latency").
+SVG_MAX_POINTS = 4_000
 
 
 def layer_name(layer: int) -> str:
@@ -86,8 +92,9 @@ def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
         hovertemplate="%{y}<br>↔ %{x}<br>cosine %{z:.3f}<extra></extra>",
     ))
     show_ticks = side <= 60
-    axis = dict(type="category", tickmode="array", tickvals=names if show_ticks else [],
-                ticktext=[tick_label(l) for l in labels] if show_ticks else [], showgrid=False, zeroline=False)
+    ticks = [tick_label(l) for l in labels] if show_ticks else []
+    axis = dict(type="category", tickmode="array", tickvals=names if show_ticks else [], ticktext=ticks,
+                showgrid=False, zeroline=False, automargin=False)
     figure.update_xaxes(**axis, tickangle=-60, range=[-0.5, side - 0.5], constrain="domain")
     figure.update_yaxes(**axis, autorange="reversed", scaleanchor="x", constrain="domain")
     line = dict(color="white", width=2)
@@ -95,7 +102,18 @@ def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
         dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=-0.5, y1=side - 0.5, line=line),
         dict(type="line", y0=b - 0.5, y1=b - 0.5, x0=-0.5, x1=side - 0.5, line=line))]
     figure.update_layout(title=dict(text=plotly_text(title), x=0.02), height=height, shapes=shapes,
-                         margin=dict(l=10, r=10, t=40, b=10))
+                         margin=dict(r=10, t=40), meta=dict(tick_chars=max((len(short(str(l), TICK_CHARS))
+                                                                            for l in labels), default=0) if show_ticks else 0))
+    return fit_tick_margins(figure)
+
+
+def fit_tick_margins(figure: go.Figure, size: int = BASE_FONT) -> go.Figure:
+    """Left and bottom margins of a heatmap made for its tick labels (``layout.meta.tick_chars``
+    characters at ``size`` points, the x labels at 60 degrees), instead of Plotly's automargin,
+    which draws a chart again after measuring its labels. Changes and returns ``figure``."""
+    chars = (figure.layout.meta or {}).get("tick_chars", 0)
+    width = chars * size * 0.62  # pixels of the longest label
+    figure.update_layout(margin=dict(l=round(width) + 12, b=round(width * 0.87 + size) + 12 if chars else 12))
     return figure
 
 
@@ -248,9 +266,10 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
                 colour_by: str, *, fixed_ranges: dict[int, tuple[tuple[float, float], tuple[float, float]]] | None = None,
                 placed: pd.DataFrame | None = None, placed_coords: dict[int, np.ndarray] | None = None,
                 title: str = "", height: int = 560, stacked: bool = False) -> tuple[go.Figure, list[np.ndarray]]:
-    """Scattergl map of ``points`` (columns ``hover`` and ``colour_by``) in one subplot per layer,
+    """Scatter map of ``points`` (columns ``hover`` and ``colour_by``) in one subplot per layer,
     side by side, or one under the other with ``stacked`` (``height`` is then per layer).
-    Legend entries come from :func:`map_groups`.
+    Legend entries come from :func:`map_groups`. SVG up to :data:`SVG_MAX_POINTS` points drawn,
+    WebGL (``scattergl``) above.
 
     ``coords[layer]`` is (n, 2). Returns the figure and, per trace, the row numbers of
     ``points`` it draws (to map selection events back to rows; ``-1`` rows are placed points).
@@ -263,6 +282,7 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
         figure = make_subplots(rows=1, cols=len(layers), subplot_titles=titles, horizontal_spacing=0.04)
     groups = map_groups(points, colour_by)
     hover = points["hover"].to_numpy()  # HTML already
+    trace = go.Scatter if len(points) * len(layers) <= SVG_MAX_POINTS else go.Scattergl
     trace_rows: list[np.ndarray] = []
     for index, layer in enumerate(layers):
         where = dict(row=index + 1, col=1) if stacked else dict(row=1, col=index + 1)
@@ -270,22 +290,20 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
         for group in groups:
             rows = group.rows
             name = tick_label(group.name, 40)
-            figure.add_trace(go.Scattergl(
-                x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=name, legendgroup=name,
+            figure.add_trace(trace(
+                x=xy[rows, 0].astype(np.float32), y=xy[rows, 1].astype(np.float32), mode="markers", name=name, legendgroup=name,
                 showlegend=index == 0,
                 marker=dict(color=group.colour, symbol=group.symbol, size=7, opacity=0.8),
-                customdata=np.stack([rows, hover[rows], np.full(len(rows), name)], axis=1),
-                hovertemplate="%{customdata[1]}<extra>%{customdata[2]}</extra>",
+                text=hover[rows].tolist(), hovertemplate="%{text}<extra>%{fullData.name}</extra>",
             ), **where)
             trace_rows.append(rows)
         if placed is not None and placed_coords is not None and len(placed):
             pxy = placed_coords[layer]
-            figure.add_trace(go.Scattergl(
+            figure.add_trace(trace(
                 x=pxy[:, 0], y=pxy[:, 1], mode="markers", name="your sentences", legendgroup="placed",
                 showlegend=index == 0, marker=dict(symbol="star", size=15, color="black",
                                                    line=dict(color="gold", width=1)),
-                customdata=np.stack([np.full(len(placed), -1), placed["hover"].to_numpy()], axis=1),
-                hovertemplate="%{customdata[1]}<extra>your sentence</extra>",
+                text=placed["hover"].tolist(), hovertemplate="%{text}<extra>your sentence</extra>",
             ), **where)
             trace_rows.append(np.full(len(placed), -1))
         if fixed_ranges and layer in fixed_ranges:
@@ -295,7 +313,10 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
     figure.update_xaxes(showticklabels=False)
     figure.update_yaxes(showticklabels=False)
     figure.update_layout(height=height * len(layers) if stacked else height,
-                         title=dict(text=plotly_text(title), x=0.01), dragmode="lasso",
+                         title=dict(text=plotly_text(title), x=0.01),
+                         # the modes Streamlit would set after the first draw, set here so that it
+                         # does not redraw the new figure once or twice more (a WebGL redraw each)
+                         dragmode="lasso", clickmode="event", hovermode="closest",
                          margin=dict(l=10, r=10, t=60, b=10), legend=dict(itemsizing="constant"),
                          hoverlabel=dict(align="left"))
     return figure, trace_rows
@@ -309,7 +330,8 @@ def for_projector(figure: go.Figure, size: int = PROJECTOR_FONT) -> go.Figure:
     figure.update_xaxes(tickfont=dict(size=size), title_font=dict(size=size))
     figure.update_yaxes(tickfont=dict(size=size), title_font=dict(size=size))
     figure.update_annotations(font_size=size + 2)
-    return figure
+    return fit_tick_margins(figure, size) if isinstance(figure.layout.meta, dict) and "tick_chars" in figure.layout.meta \
+        else figure
 
 
 def padded_range(values: np.ndarray, pad: float = 0.06) -> tuple[float, float]:

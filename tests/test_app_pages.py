@@ -265,10 +265,10 @@ def count_points(figure: dict) -> dict[str, int]:
 def test_umap_explorer_projects_every_occurrence_with_pca_at_once():
     at = start(UMAP_EXPLORER, word="bank")
     (scatter,) = figures(at)
-    assert scatter["data"][0]["type"] == "scattergl"
+    assert scatter["data"][0]["type"] == "scatter"  # SVG: a small map (60 points drawn)
     assert count_points(scatter) == {"x": 20, "x2": 20, "x3": 20}
     assert "20 points" in texts(at.caption)
-    assert "<b>" in scatter["data"][0]["customdata"][0][1]  # the word is bold in the hover text
+    assert "<b>" in scatter["data"][0]["text"][0]  # the word is bold in the hover text
     assert {b.label for b in at.get("download_button")} == {
         "Download CSV (coordinates + vectors)", "Download the figure (HTML)"}
 

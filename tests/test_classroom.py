@@ -202,6 +202,27 @@ def test_umap_page_legend_names_word_and_sense():
     assert "bank · n.river" in names and "saw · v.see" in names
 
 
+def test_small_maps_are_svg_large_ones_webgl_and_figures_stay_lean():
+    """A new figure is a new chart in the browser: SVG costs little per chart, WebGL about half a
+    second (software WebGL), so small maps are SVG. Hover text is sent once per point, the
+    legend name comes from the trace, and the modes Streamlit would otherwise reset (and redraw
+    for) are in the figure already."""
+    def figure(n: int, layers: int):
+        points = pd.DataFrame({"word": ["bank"] * n, "sense": [("n.river", "n.money")[i % 2] for i in range(n)],
+                               "hover": [f"<b>bank</b> {i}" for i in range(n)]})
+        coords = {layer: np.random.default_rng(layer).normal(size=(n, 2)) for layer in range(layers)}
+        return charts.scatter_map(points, coords, list(range(layers)), "sense")[0]
+
+    small, large = figure(40, 3), figure(charts.SVG_MAX_POINTS // 3 + 2, 3)
+    assert {t.type for t in small.data} == {"scatter"} and {t.type for t in large.data} == {"scattergl"}
+    assert {t.type for t in figure(charts.SVG_MAX_POINTS // 2 + 2, 1).data} == {"scatter"}
+    trace = small.data[0]
+    assert trace.customdata is None and trace.text[0] == "<b>bank</b> 0"
+    assert trace.hovertemplate == "%{text}<extra>%{fullData.name}</extra>" and trace.name == "bank · n.river"
+    layout = small.layout
+    assert (layout.dragmode, layout.clickmode, layout.hovermode) == ("lasso", "event", "closest")
+
+
 # ---------------------------------------------------------------- UMAP cost and compilation
 def test_umap_cost_text_states_measured_seconds_and_compilation():
     assert "about 6 s per layer (measured on this server with 5,000 points), about 18 s for 3 layers" in \

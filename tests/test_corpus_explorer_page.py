@@ -42,7 +42,7 @@ def test_corpus_explorer_maps_every_occurrence_of_the_first_word_per_layer(corpo
     assert count_points(scatter) == {"x": n, "x2": n, "x3": n}
     assert [a["text"] for a in scatter["layout"]["annotations"]] == [
         "layer 0 (characters)", "layer 1 (biLSTM)", "layer 2 (biLSTM)"]
-    assert f"<b>{first}</b>" in str(scatter["data"][0]["customdata"][0][1]).lower()
+    assert f"<b>{first}</b>" in str(scatter["data"][0]["text"][0]).lower()
     assert f"all {n:,} occurrences" in texts(at.caption)
     assert str(tmp) not in " ".join(str(e.value) for e in [*at.caption, *at.markdown, *at.warning])
 
