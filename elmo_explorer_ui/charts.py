@@ -281,7 +281,7 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
     else:
         figure = make_subplots(rows=1, cols=len(layers), subplot_titles=titles, horizontal_spacing=0.04)
     groups = map_groups(points, colour_by)
-    hover = points["hover"].to_numpy()  # HTML already
+    hover = points["hover"].to_numpy()  # HTML already; a str array: Plotly checks it at once, a list item by item
     trace = go.Scatter if len(points) * len(layers) <= SVG_MAX_POINTS else go.Scattergl
     trace_rows: list[np.ndarray] = []
     for index, layer in enumerate(layers):
@@ -294,7 +294,7 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
                 x=xy[rows, 0].astype(np.float32), y=xy[rows, 1].astype(np.float32), mode="markers", name=name, legendgroup=name,
                 showlegend=index == 0,
                 marker=dict(color=group.colour, symbol=group.symbol, size=7, opacity=0.8),
-                text=hover[rows].tolist(), hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+                text=hover[rows].astype(str), hovertemplate="%{text}<extra>%{fullData.name}</extra>",
             ), **where)
             trace_rows.append(rows)
         if placed is not None and placed_coords is not None and len(placed):
@@ -303,7 +303,7 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
                 x=pxy[:, 0], y=pxy[:, 1], mode="markers", name="your sentences", legendgroup="placed",
                 showlegend=index == 0, marker=dict(symbol="star", size=15, color="black",
                                                    line=dict(color="gold", width=1)),
-                text=placed["hover"].tolist(), hovertemplate="%{text}<extra>your sentence</extra>",
+                text=placed["hover"].to_numpy().astype(str), hovertemplate="%{text}<extra>your sentence</extra>",
             ), **where)
             trace_rows.append(np.full(len(placed), -1))
         if fixed_ranges and layer in fixed_ranges:

@@ -15,7 +15,7 @@ from elmo_explorer_ui import charts
 from elmo_explorer_ui.points import (ALL_TOKENS, ONE_WORD, USER_SOURCE, Normaliser, SharedFit, build_map_data,
                                      context_only, export_table, user_sense_sentences)
 from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model_page, query_int, query_value,
-                                      set_query, umap_ready)
+                                      set_query, umap_ready, vector_cache)
 from elmo_explorer_ui.safe_text import md, safe_filename
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import hover_sentence, marked_sentence, parse_labelled_lines, parse_sentences, umap_cost
@@ -27,23 +27,25 @@ SOURCES = {"curated": "curated set", "wordnet": "WordNet examples", USER_SOURCE:
 COLOURS = {ONE_WORD: ("sense", "pos", "source", "word"), ALL_TOKENS: ("role", "source", "word", "sense")}
 
 
+# The map's vectors are named by ``key`` (model, version, sentences, positions) and not hashed:
+# hashing 5,000 x 3 x 1,024 floats on every widget change took a tenth of a second.
 @st.cache_data(show_spinner=False, max_entries=16)
-def pca_maps(vectors: np.ndarray):
+def pca_maps(key: str, _vectors: np.ndarray):
     """(L, n, D) -> per layer ((n, 2) coordinates, fitted Pca2d)."""
-    return [fit_pca_2d(layer) for layer in vectors]
+    return [fit_pca_2d(layer) for layer in _vectors]
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
-def umap_map(layer_vectors: np.ndarray, n_neighbors: int, min_dist: float) -> SharedFit:
-    """(n, D) -> ((n, 2) coordinates, fitted UMAP reducer); cached per layer and settings.
+def umap_map(key: str, layer: int, _layer_vectors: np.ndarray, n_neighbors: int, min_dist: float) -> SharedFit:
+    """(n, D) -> ((n, 2) coordinates, fitted UMAP reducer); cached per map, layer and settings.
     Layers with too few distinct vectors (the character layer of one word) get PCA instead;
     large maps get fewer optimisation epochs (the layout is settled well before 500).
     A resource, not data: pickling a reducer (numba functions inside) in two sessions at once
     fails, and one shared copy needs no pickling at all."""
-    if distinct_rows(layer_vectors) < MIN_UMAP_POINTS:
-        return SharedFit(*fit_pca_2d(layer_vectors))
-    epochs = 200 if len(layer_vectors) > 2000 else None
-    return SharedFit(*fit_umap(layer_vectors, n_neighbors=n_neighbors, min_dist=min_dist, n_epochs=epochs))
+    if distinct_rows(_layer_vectors) < MIN_UMAP_POINTS:
+        return SharedFit(*fit_pca_2d(_layer_vectors))
+    epochs = 200 if len(_layer_vectors) > 2000 else None
+    return SharedFit(*fit_umap(_layer_vectors, n_neighbors=n_neighbors, min_dist=min_dist, n_epochs=epochs))
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,9 +129,14 @@ if len(data.points) == 0:
 if data.dropped:
     st.info(f"Showing the first {LIMITS.map_points:,} of {LIMITS.map_points + data.dropped:,} points.")
 
-with friendly_errors("computing the vectors"):
-    vectors = embed(spec, data.sentences, label="Vectors for the map")
-    point_vectors = gather_vectors(vectors, data.positions)  # (L, n, D)
+key = data_key(spec, spec.version(), data.sentences, data.positions)
+kept = vector_cache().get(("map points", key))  # a widget change: the same vectors, not gathered again
+if kept is not None:
+    (point_vectors,) = kept
+else:
+    with friendly_errors("computing the vectors"):
+        vectors = embed(spec, data.sentences, label="Vectors for the map")
+        (point_vectors,) = vector_cache().put(("map points", key), [gather_vectors(vectors, data.positions)])  # (L, n, D)
 layers = list(range(bilm.num_layers))
 points = data.points
 
@@ -150,7 +157,6 @@ with c4:
 set_query(word=word if word != ALL_WORDS else "all", layer=layer_choice, points=mode if mode != ONE_WORD else None,
           colour=colour_by, layout="one" if layout == "one at a time" else None)
 
-key = data_key(spec, spec.version(), data.sentences, data.positions)
 computed = st.session_state.setdefault("map_umap_done", set())
 use_umap = projection == "UMAP"
 if use_umap and key not in computed:
@@ -177,7 +183,7 @@ with friendly_errors("projecting the vectors"):
         for layer in shown_layers:
             bars[layer].progress(0.5, text=f"UMAP of {charts.layer_name(layer)} ({len(points):,} points) …")
             started = time.perf_counter()
-            fitted[layer] = umap_map(point_vectors[layer], DEFAULTS.umap_neighbors, DEFAULTS.umap_min_dist)
+            fitted[layer] = umap_map(key, layer, point_vectors[layer], DEFAULTS.umap_neighbors, DEFAULTS.umap_min_dist)
             seconds = time.perf_counter() - started
             if seconds > 0.2:  # a fit, not a cache hit
                 umap_seconds()[len(points)] = seconds
@@ -185,7 +191,7 @@ with friendly_errors("projecting the vectors"):
         for bar in bars.values():
             bar.empty()
     else:
-        fitted = dict(enumerate(pca_maps(point_vectors)))
+        fitted = dict(enumerate(pca_maps(key, point_vectors)))
 raw = {layer: np.asarray(fitted[layer][0]) for layer in shown_layers}  # (n, 2) each
 normalisers = {layer: Normaliser.fit(raw[layer]) for layer in shown_layers}
 shown_coords = {layer: normalisers[layer].apply(raw[layer]) for layer in shown_layers}

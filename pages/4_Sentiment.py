@@ -1,6 +1,7 @@
 """Sentiment: a sentence classifier on ELMo layers, with token contributions and its test report."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from elmo_core.tasks.classifier import MAX_TOKENS
@@ -14,6 +15,7 @@ from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widge
 from elmo_explorer_ui.safe_text import md, redact_paths
 from elmo_explorer_ui.settings import LIMITS
 from elmo_explorer_ui.texts import cut_notice
+from elmo_explorer_ui.view_state import decimals, number_formats, show_chart
 
 SESSION_KEY = "sentiment_lab"
 SHIPPED = {"Feature ensemble (frozen biLM)": "feature", "Fine-tuned biLM": "finetuned"}
@@ -86,14 +88,15 @@ if choices:
             st.warning(md(str(exc)))
         else:
             best = int(proba.argmax())
+            places = decimals()  # 3, or 2 on a projector: the same in every number of the page
             left, right = st.columns([1, 2])
             with left:
                 verdict = clf.verdict(proba)
-                st.metric("Label", verdict, f"p = {proba[best]:.3f}" if verdict != "uncertain"
-                          else f"leans {clf.label_names[best]}, p = {proba[best]:.3f}",
+                st.metric("Label", verdict, f"p = {proba[best]:.{places}f}" if verdict != "uncertain"
+                          else f"leans {clf.label_names[best]}, p = {proba[best]:.{places}f}",
                           delta_color="off", delta_arrow="off")
                 for name, p in zip(clf.label_names, proba):
-                    st.progress(float(p), text=f"{name}: {p:.3f}")
+                    st.progress(float(p), text=f"{name}: {p:.{places}f}")
             with right:
                 st.markdown("**Token contributions** (green → positive, red → negative; hover for the score)")
                 try:
@@ -104,8 +107,9 @@ if choices:
                 else:
                     st.html(token_html(contributions))
                     with st.expander("Scores"):
-                        st.dataframe({"token": [t for t, _ in contributions],
-                                      "Δ p(positive)": [round(s, 4) for _, s in contributions]}, hide_index=True)
+                        scores = pd.DataFrame({"token": [t for t, _ in contributions],
+                                               "Δ p(positive)": [s for _, s in contributions]})
+                        st.dataframe(scores.style.format(number_formats(["Δ p(positive)"])), hide_index=True)
 
     # ------------------------------------------------------------ test-set report of the chosen head
     result = clf.result
@@ -117,19 +121,20 @@ if choices:
                    f"{result.config['mix']} mix (weights {' / '.join(f'{w:.2f}' for w in result.final_weights)}, "
                    f"γ {result.final_gamma:.2f}).")
         a, b, c = st.columns(3)
-        a.metric("Accuracy", f"{test.accuracy:.3f}")
-        b.metric("Macro F1", f"{test.macro_f1:.3f}")
+        places = decimals()
+        a.metric("Accuracy", f"{test.accuracy:.{places}f}")
+        b.metric("Macro F1", f"{test.macro_f1:.{places}f}")
         c.metric("Best epoch", f"{result.best_epoch} of {len(result.epochs)}")
         beyond = held_out_scores(clf.extra)
         if beyond:
-            st.caption("Beyond the rt snippets: " + "; ".join(f"{name}: accuracy {acc:.3f} on {n} texts"
+            st.caption("Beyond the rt snippets: " + "; ".join(f"{name}: accuracy {acc:.{places}f} on {n} texts"
                                                            for name, acc, n in beyond) + ".")
         left, right = st.columns(2)
         with left:
-            st.dataframe(report_table(test).style.format({"precision": "{:.3f}", "recall": "{:.3f}", "F1": "{:.3f}"}),
+            st.dataframe(report_table(test).style.format(number_formats(["precision", "recall", "F1"])),
                          hide_index=True, width="stretch")
         with right:
-            st.plotly_chart(confusion_figure(test, "Confusion matrix (test)"), width="stretch", key="sentiment_confusion")
+            show_chart(confusion_figure(test, "Confusion matrix (test)"), width="stretch", key="sentiment_confusion")
     report_file = heads_root(spec.directory()) / "REPORT.md" if spec.directory() else None
     if report_file is not None and report_file.is_file():
         with st.expander("Shipped heads against the bag-of-words baseline"):

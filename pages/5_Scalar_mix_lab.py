@@ -13,6 +13,7 @@ from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session,
                                          start_run, summary_table, weight_findings)
 from elmo_explorer_ui.runtime import friendly_errors, model_page
 from elmo_explorer_ui.safe_text import md, redact_paths
+from elmo_explorer_ui.view_state import decimals, number_formats, show_chart
 
 SESSION_KEY = "mix_lab"
 TASK_TITLES = {"sentiment": "Sentiment (rt, one label per snippet)", "pos": "POS tagging (WSJ, one tag per token)"}
@@ -82,11 +83,13 @@ def live() -> None:
     run_progress(run, snap)
     if snap.steps:
         left, right = st.columns(2)
-        left.plotly_chart(loss_figure(snap.steps), width="stretch", key="mix_live_loss")
-        right.plotly_chart(mix_figure(snap.steps), width="stretch", key="mix_live_weights")
+        with left:
+            show_chart(loss_figure(snap.steps), width="stretch", key="mix_live_loss")
+        with right:
+            show_chart(mix_figure(snap.steps), width="stretch", key="mix_live_weights")
     if snap.epochs:
         e = snap.epochs[-1]
-        st.caption(f"dev after epoch {e.epoch}: accuracy {e.dev_accuracy:.3f}, macro F1 {e.dev_macro_f1:.3f}")
+        st.caption(f"dev after epoch {e.epoch}: accuracy {e.dev_accuracy:.{decimals()}f}, macro F1 {e.dev_macro_f1:.{decimals()}f}")
     cancel_or_finish(session, run, "mix_cancel")
 
 
@@ -96,7 +99,7 @@ live()
 if session.results:
     st.header("Results in this session")
     st.dataframe(summary_table(session.results).style.format(
-        {"test accuracy": "{:.3f}", "test macro F1": "{:.3f}", "γ": "{:.2f}", "seconds": "{:.1f}"}, na_rep="–"),
+        {**number_formats(["test accuracy", "test macro F1"]), "γ": "{:.2f}", "seconds": "{:.1f}"}, na_rep="–"),
         hide_index=True, width="stretch")
     finished = [r for r in session.results if not r.cancelled]
     cancelled = len(session.results) - len(finished)
@@ -116,11 +119,12 @@ if session.results:
         columns = st.columns(len(tasks))
         for column, t in zip(columns, tasks):
             runs = [r for r in finished if r.config["task"] == t]
-            column.plotly_chart(learned_weights_figure(runs, f"{t}: learned softmax weights"), width="stretch",
-                                key=f"mix_weights_{t}")
+            with column:
+                show_chart(learned_weights_figure(runs, f"{t}: learned softmax weights"), width="stretch",
+                           key=f"mix_weights_{t}")
     if any(r.test is not None for r in finished):
         st.subheader("Per-layer ablation")
-        st.plotly_chart(ablation_figure(finished), width="stretch", key="mix_ablation")
+        show_chart(ablation_figure(finished), width="stretch", key="mix_ablation")
     if not finished:
         st.info("No run has finished yet: cancelled runs have no test score and no learned weights to plot.")
     last = session.results[-1]
@@ -128,11 +132,14 @@ if session.results:
         stopped = " – cancelled, curves up to where it stopped" if last.cancelled else ""
         with st.expander(f"Curves of the last run ({last.label}{stopped})"):
             left, right = st.columns(2)
-            left.plotly_chart(loss_figure(last.steps), width="stretch", key="mix_last_loss")
-            right.plotly_chart(mix_figure(last.steps), width="stretch", key="mix_last_weights")
+            with left:
+                show_chart(loss_figure(last.steps), width="stretch", key="mix_last_loss")
+            with right:
+                show_chart(mix_figure(last.steps), width="stretch", key="mix_last_weights")
     d1, d2 = st.columns(2)
     d1.download_button("Download results (JSON)", json.dumps([r.to_dict() for r in session.results]),
-                       file_name="scalar_mix_lab.json", mime="application/json", key="mix_download")
+                       file_name="scalar_mix_lab.json", mime="application/json", key="mix_download",
+                       on_click="ignore")  # no rerun: the button keeps its file, so a second click works
     if d2.button("Clear results", key="mix_clear"):
         session.results.clear()
         st.rerun()

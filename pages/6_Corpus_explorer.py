@@ -12,6 +12,7 @@ from elmo_explorer_ui.points import Normaliser
 from elmo_explorer_ui.runtime import friendly_errors, page_setup
 from elmo_explorer_ui.safe_text import md
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
+from elmo_explorer_ui.view_state import show_chart
 
 OTHER = "✎ another word …"
 VOCABULARY_CHOICES = 300
@@ -100,7 +101,7 @@ if len(layers) == 1:  # a corpus stored with --layers top or average
     figure.update_annotations(text=sample.layer_names[0])
 st.caption("Colours: the word as written (e.g. capitalised at the start of a sentence). Hover a point to read "
            "its sentence.")
-st.plotly_chart(figure, width="stretch", key=f"corpus_map_{method}")
+show_chart(figure, width="stretch", key=f"corpus_map_{method}")
 if len(layers) > 1 and np.ptp(sample.vectors[:, 0], axis=0).max() < 1e-6:
     st.caption("In layer 0 all points coincide: the character layer sees only the spelling.")
 with st.expander("The sampled sentences"):

@@ -310,3 +310,28 @@ def test_sentiment_page_says_when_a_long_text_is_cut():
     at.run()
     assert_ok(at)
     assert not any("cut after" in w.value or "reads only" in w.value for w in at.warning)
+
+
+def test_sentiment_page_numbers_have_the_same_decimals_everywhere():
+    """3 decimals (2 in presentation mode) in the label, the bars, the scores table and the test
+    report, as in every other table of the app; the confusion matrix gets projector fonts."""
+    import re
+
+    import pyarrow as pa
+
+    for present, places in ((False, 3), (True, 2)):
+        at = AppTest.from_file(SENTIMENT, default_timeout=TIMEOUT)
+        at.session_state["presentation"] = present
+        at.run()
+        assert_ok(at)
+        numbers = [at.metric[0].delta] + [m.value for m in at.metric if m.label in ("Accuracy", "Macro F1")]
+        numbers += [p.proto.text for p in at.get("progress")]
+        decimals = {len(n) for text in numbers for n in re.findall(r"\d\.(\d+)", str(text))}
+        assert decimals == {places}, numbers
+        for frame in at.dataframe:  # the scores table and the test report, as the page formats them
+            shown = pa.ipc.open_stream(frame.proto.arrow_data.styler.display_values).read_pandas()
+            cells = [str(v) for column in shown.columns[1:] for v in shown[column] if re.fullmatch(r"-?\d+\.\d+", str(v))]
+            assert cells and {len(c.split(".")[1]) for c in cells} == {places}, cells
+        assert {tuple(f.value.columns)[:2] for f in at.dataframe} >= {("token", "Δ p(positive)"), ("class", "precision")}
+        (confusion,) = titled(at, "Confusion")
+        assert (confusion["layout"].get("font", {}).get("size") == 18) == present

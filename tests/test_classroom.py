@@ -284,3 +284,25 @@ def test_identical_vectors_share_one_point_and_are_fitted_once():
     assert reducer._raw_data.shape[0] == 40  # fitted on the distinct vectors
     assert all(np.array_equal(coords[i], coords[rows == rows[i]][0]) for i in range(200))
     assert len(np.unique(coords, axis=0)) == 40
+
+
+def test_every_page_draws_charts_through_presentation_mode_and_keeps_download_files():
+    """Static check of the pages: charts go through ``show_chart`` (projector fonts in presentation
+    mode), and every download button keeps its file without a rerun (``on_click="ignore"``), so a
+    second click soon after the first still downloads (the UMAP case runs in a real browser in
+    test_browser_share.py)."""
+    import ast
+
+    pages = [Path("app.py"), *sorted(Path("pages").glob("*.py"))]
+    repo = Path(__file__).resolve().parents[1]
+    downloads = 0
+    for page in pages:
+        tree = ast.parse((repo / page).read_text(encoding="utf-8"))
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+            assert call.func.attr != "plotly_chart", f"{page}:{call.lineno} draws a chart without show_chart"
+            if call.func.attr == "download_button":
+                downloads += 1
+                options = {k.arg: k.value for k in call.keywords}
+                assert isinstance(options.get("on_click"), ast.Constant) and options["on_click"].value == "ignore", \
+                    f"{page}:{call.lineno}"
+    assert downloads >= 3
