@@ -93,3 +93,18 @@ def test_temperature_scaling_recovers_an_overconfident_model():
 def test_uncertain_band_is_between_0_4_and_0_6():
     assert is_uncertain(np.array([0.45, 0.55])) and is_uncertain(np.array([0.59, 0.41]))
     assert not is_uncertain(np.array([0.3, 0.7])) and not is_uncertain(np.array([0.6, 0.4]))
+
+
+def test_mixture_table_marks_the_best_mean_of_the_two_dev_sets_not_test():
+    from elmo_core.tasks.mixtures import MixtureRow, mixtures_markdown
+
+    def row(name, rt_dev, negation_dev, rt_test):
+        return MixtureRow(name, 1000, rt_dev, negation_dev, rt_test, 0.5, 0.7, 0.75, 0.5, 0.8, 0.5, 1.0)
+
+    rows = [row("rt", 0.790, 0.50, 0.81), row("rt+imdb-sentences", 0.780, 0.60, 0.78), row("rt+vader", 0.800, 0.45, 0.83)]
+    table = mixtures_markdown(rows).splitlines()
+    assert len(table) == 2 + len(rows)
+    marked = [line for line in table if "best on dev" in line]
+    assert marked == [table[3]] and "**rt+imdb-sentences**" in marked[0]  # mean dev 0.690, not the best rt test
+    assert rows[1].dev_score == pytest.approx(0.69)
+    assert "| 0.780 | 0.600 | 0.690 |" in table[3]

@@ -6,6 +6,7 @@
     elmo-explorer task report OUT_DIR [--tasks ...] [--strategies ...] [--mixes ...]
                               [--sentiment-sizes TRAIN DEV TEST] [--pos-sizes TRAIN DEV TEST]
     elmo-explorer task ship-heads [--model mini] [--finetune-train-size N] [--no-finetune]
+    elmo-explorer task mixtures rt rt+imdb-sentences rt+imdb-sentences+vader [--out table.md]
 """
 from __future__ import annotations
 
@@ -76,8 +77,24 @@ def run_ship(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_mixtures(args: argparse.Namespace) -> int:
+    from .mixtures import compare_mixtures, mixtures_markdown
+    from .ship import ShipConfig
+
+    ship = ShipConfig(model=args.model, imdb_reviews=args.imdb_reviews, eval_imdb_reviews=args.eval_imdb_reviews,
+                      progress=not args.quiet)
+    ship.feature = replace(ship.feature, device=args.device, num_threads=args.threads)
+    table = mixtures_markdown(compare_mixtures(args.datasets, ship, inputs=args.inputs))
+    print(table)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            out.write(table + "\n")
+        print(f"wrote {args.out}")
+    return 0
+
+
 def register(subparsers) -> None:
-    """Add ``task train | report | ship-heads`` to the ``elmo-explorer`` parser."""
+    """Add ``task train | report | ship-heads | mixtures`` to the ``elmo-explorer`` parser."""
     from .config import MIXES, STRATEGIES
     from .ship import ShipConfig
     from .static_inputs import INPUTS
@@ -154,3 +171,17 @@ def register(subparsers) -> None:
                            "slower than one; 0 = torch's choice)")
     ship.add_argument("--quiet", action="store_true")
     ship.set_defaults(func=run_ship)
+
+    mixtures = commands.add_parser("mixtures", help="train the shipped sentiment recipe on several training "
+                                   "mixtures and compare them on rt dev and negation dev")
+    mixtures.add_argument("datasets", nargs="+", help="training mixtures, e.g. rt rt+imdb-sentences rt+vader")
+    mixtures.add_argument("--model", default="mini", help="bundled model name or model directory (default mini)")
+    mixtures.add_argument("--inputs", choices=INPUTS, default="static+elmo")
+    mixtures.add_argument("--imdb-reviews", type=int, default=ShipConfig.imdb_reviews,
+                          help="IMDB reviews per split in a mixture (0 = all)")
+    mixtures.add_argument("--eval-imdb-reviews", type=int, default=ShipConfig.eval_imdb_reviews)
+    mixtures.add_argument("--device", default="auto")
+    mixtures.add_argument("--threads", type=int, default=1)
+    mixtures.add_argument("--out", default=None, help="also write the Markdown table to this file")
+    mixtures.add_argument("--quiet", action="store_true")
+    mixtures.set_defaults(func=run_mixtures)
