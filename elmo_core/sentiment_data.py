@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 
 SPLITS = ("train", "dev", "test")
 SENTIMENT_SOURCES = ("rt", "sst2", "sst5", "csv", "vader-tweets", "vader-amazon", "vader-nyt",
-                     "vader-negated-lexicon", "imdb", "imdb-sentences", "negation")
+                     "vader-negated-lexicon", "imdb", "imdb-sentences", "negation", "rt-contrast")
 
 VADER_SDIST = ("vaderSentiment", "3.3.2")
 _VADER_INNER = "hutto_ICWSM_2014.tar.gz"
@@ -531,6 +531,10 @@ def load_sentiment_dataset(
         from .datasets.negation import load_negation
 
         return load_negation()
+    if key == "rt-contrast":
+        from .datasets.contrast import load_contrast_pairs
+
+        return load_contrast_pairs()
     raise ValueError(f"unknown sentiment source {name!r}; choose one of {SENTIMENT_SOURCES}")
 
 

@@ -109,3 +109,25 @@ def test_negated_lexicon_phrases_flip_the_polarity_of_rated_words():
     assert len(data.examples) == len(words) * (1 + len(NEGATORS)) and len(words) > 800
     # no negation-set sentence is among them
     assert not set(label) & {ex.text.lower() for ex in load_negation().examples}
+
+
+def test_contrast_pairs_are_made_from_rt_train_and_labelled_by_the_clause_after_but():
+    from elmo_core.datasets.contrast import CONTRAST_MAX_WORDS, load_contrast_pairs
+
+    pairs = load_contrast_pairs(count=400)
+    assert pairs.counts() == {"train": {0: 200, 1: 200}, "dev": {}, "test": {}}
+    rt = load_sentiment_dataset("rt")
+    label_of = {normalize_text(ex.text.rstrip(" .!?")): (ex.label, ex.split) for ex in rt.examples}
+    for ex in pairs.examples:
+        if " , but " in ex.text:
+            first, second = ex.text.split(" , but ", 1)
+        else:
+            assert ex.text.startswith("Although ")
+            first, second = ex.text[len("Although "):].split(" , ", 1)
+        (a_label, a_split), (b_label, b_split) = (label_of[normalize_text(c.rstrip(" .!?"))] for c in (first, second))
+        assert a_split == b_split == "train"  # never an rt dev or test snippet
+        assert ex.label == b_label != a_label  # the clause after "but" decides
+        assert len(second.split()) <= CONTRAST_MAX_WORDS
+    assert load_contrast_pairs(count=400) is pairs and load_contrast_pairs(count=400, seed=1).examples != pairs.examples
+    data = load_task_data("sentiment", "rt+rt-contrast")
+    assert len(data.split("train")) == len(load_task_data("sentiment", "rt").split("train")) + len(load_contrast_pairs().examples)
