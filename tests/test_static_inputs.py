@@ -98,8 +98,8 @@ def test_uncertain_band_is_between_0_4_and_0_6():
 def test_mixture_table_marks_the_best_mean_of_the_two_dev_sets_not_test():
     from elmo_core.tasks.mixtures import MixtureRow, mixtures_markdown
 
-    def row(name, rt_dev, negation_dev, rt_test):
-        return MixtureRow(name, 1000, rt_dev, negation_dev, rt_test, 0.5, 0.7, 0.75, 0.5, 0.8, 0.5, 1.0)
+    def row(name, rt_dev, negation_dev, rt_test, seed=0):
+        return MixtureRow(name, seed, 1000, rt_dev, negation_dev, rt_test, 0.5, 0.7, 0.75, 0.5, 0.8, 0.5, 1.0)
 
     rows = [row("rt", 0.790, 0.50, 0.81), row("rt+imdb-sentences", 0.780, 0.60, 0.78), row("rt+vader", 0.800, 0.45, 0.83)]
     table = mixtures_markdown(rows).splitlines()
@@ -108,3 +108,11 @@ def test_mixture_table_marks_the_best_mean_of_the_two_dev_sets_not_test():
     assert marked == [table[3]] and "**rt+imdb-sentences**" in marked[0]  # mean dev 0.690, not the best rt test
     assert rows[1].dev_score == pytest.approx(0.69)
     assert "| 0.780 | 0.600 | 0.690 |" in table[3]
+
+    # two seeds of each: every run is listed, and the best mean (not the best single run) is marked
+    runs = [row("rt", 0.80, 0.60, 0.81, 0), row("rt", 0.76, 0.50, 0.77, 1),
+            row("rt+vader", 0.79, 0.58, 0.80, 0), row("rt+vader", 0.79, 0.58, 0.80, 1)]
+    table = mixtures_markdown(runs).splitlines()
+    assert len(table) == 2 + 4 + 2
+    assert [line.split(" | ")[1] for line in table[2:]] == ["0", "1", "mean of 2", "0", "1", "mean of 2"]
+    assert "**rt+vader** (best on dev)" in table[-1] and "| 0.780 | 0.550 | 0.665 |" in table[4]

@@ -84,7 +84,7 @@ def run_mixtures(args: argparse.Namespace) -> int:
     ship = ShipConfig(model=args.model, imdb_reviews=args.imdb_reviews, eval_imdb_reviews=args.eval_imdb_reviews,
                       progress=not args.quiet)
     ship.feature = replace(ship.feature, device=args.device, num_threads=args.threads)
-    table = mixtures_markdown(compare_mixtures(args.datasets, ship, inputs=args.inputs))
+    table = mixtures_markdown(compare_mixtures(args.datasets, ship, inputs=args.inputs, seeds=tuple(args.seeds)))
     print(table)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:
@@ -180,6 +180,8 @@ def register(subparsers) -> None:
     mixtures.add_argument("--imdb-reviews", type=int, default=ShipConfig.imdb_reviews,
                           help="IMDB reviews per split in a mixture (0 = all)")
     mixtures.add_argument("--eval-imdb-reviews", type=int, default=ShipConfig.eval_imdb_reviews)
+    mixtures.add_argument("--seeds", type=int, nargs="+", default=[0],
+                          help="train each mixture once per seed (the table gives the mean too)")
     mixtures.add_argument("--device", default="auto")
     mixtures.add_argument("--threads", type=int, default=1)
     mixtures.add_argument("--out", default=None, help="also write the Markdown table to this file")
