@@ -58,7 +58,7 @@ def test_task_commands_are_registered():
     args = parser.parse_args(["task", "report", "out", "--sentiment-sizes", "10", "5", "5"])
     assert args.sentiment_sizes == [10, 5, 5]
     args = parser.parse_args(["task", "ship-heads", "--finetune-train-size", "100", "--no-finetune"])
-    assert args.finetune_train_size == 100 and args.no_finetune and args.dataset == "rt+imdb-sentences"
+    assert args.finetune_train_size == 100 and args.no_finetune and args.dataset == "rt+imdb-sentences+rt-contrast"
     args = parser.parse_args(["task", "train", "--inputs", "static+elmo", "--dataset", "rt+vader"])
     assert (args.inputs, args.dataset) == ("static+elmo", "rt+vader")
     args = parser.parse_args(["task", "report", "out", "--inputs", "static", "elmo"])

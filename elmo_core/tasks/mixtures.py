@@ -90,14 +90,13 @@ def _mean_row(runs: list[MixtureRow]) -> MixtureRow:
 
 
 def mixtures_markdown(rows: list[MixtureRow]) -> str:
-    """The comparison as a Markdown table: every run, then (with several seeds) the mean of each
-    mixture's runs; the mixture with the best mean dev score is marked."""
+    """The comparison as a Markdown table: every run, then the mean of each mixture trained more
+    than once; the mixture with the best mean dev score is marked."""
     by_dataset: dict[str, list[MixtureRow]] = {}
     for row in rows:
         by_dataset.setdefault(row.dataset, []).append(row)
     means = {name: _mean_row(runs) for name, runs in by_dataset.items()}
     best = max(means, key=lambda name: means[name].dev_score) if len(means) > 1 else None
-    several = any(len(runs) > 1 for runs in by_dataset.values())
     lines = ["| training mixture | seed | train examples | rt dev | negation dev | mean dev | bag of words rt dev / "
              "negation dev | rt test | negation test | IMDB test | bag of words rt test / negation test | minutes |",
              "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|"]
@@ -109,7 +108,7 @@ def mixtures_markdown(rows: list[MixtureRow]) -> str:
 
     for name, runs in by_dataset.items():
         marked = f"**{name}** (best on dev)" if name == best else name
-        if several:
+        if len(runs) > 1:
             lines += [line(r, str(r.seed), name) for r in runs]
             lines.append(line(means[name], f"mean of {len(runs)}", marked))
         else:

@@ -57,7 +57,7 @@ INPUT_TITLES = {"static": "GloVe only", "elmo": "ELMo only", "static+elmo": "Glo
 @dataclass
 class ShipConfig:
     model: str = "mini"
-    dataset: str = "rt+imdb-sentences"  # training mixture (chosen on dev); dev and test are rt's
+    dataset: str = "rt+imdb-sentences+rt-contrast"  # training mixture (chosen on dev: `task mixtures`); dev and test are rt's
     imdb_reviews: int = 2000  # IMDB reviews per split for the imdb sources of the mixture
     feature: TaskConfig = field(default_factory=lambda: TaskConfig(
         task="sentiment", strategy="feature", pooling="bilstm", epochs=8, patience=2, lr=2e-3, num_threads=1))
