@@ -101,9 +101,9 @@ def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
     shapes = [shape for b in boundaries for shape in (  # all at once: add_shape is quadratic
         dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=-0.5, y1=side - 0.5, line=line),
         dict(type="line", y0=b - 0.5, y1=b - 0.5, x0=-0.5, x1=side - 0.5, line=line))]
+    longest = max((len(short(str(label), TICK_CHARS)) for label in labels), default=0) if show_ticks else 0
     figure.update_layout(title=dict(text=plotly_text(title), x=0.02), height=height, shapes=shapes,
-                         margin=dict(r=10, t=40), meta=dict(tick_chars=max((len(short(str(l), TICK_CHARS))
-                                                                            for l in labels), default=0) if show_ticks else 0))
+                         margin=dict(r=10, t=40), meta=dict(tick_chars=longest))
     return fit_tick_margins(figure)
 
 
@@ -291,8 +291,8 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
             rows = group.rows
             name = tick_label(group.name, 40)
             figure.add_trace(trace(
-                x=xy[rows, 0].astype(np.float32), y=xy[rows, 1].astype(np.float32), mode="markers", name=name, legendgroup=name,
-                showlegend=index == 0,
+                x=xy[rows, 0].astype(np.float32), y=xy[rows, 1].astype(np.float32), mode="markers",
+                name=name, legendgroup=name, showlegend=index == 0,
                 marker=dict(color=group.colour, symbol=group.symbol, size=7, opacity=0.8),
                 text=hover[rows].astype(str), hovertemplate="%{text}<extra>%{fullData.name}</extra>",
             ), **where)
