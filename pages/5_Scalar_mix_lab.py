@@ -89,7 +89,9 @@ def live() -> None:
             show_chart(mix_figure(snap.steps), width="stretch", key="mix_live_weights")
     if snap.epochs:
         e = snap.epochs[-1]
-        st.caption(f"dev after epoch {e.epoch}: accuracy {e.dev_accuracy:.{decimals()}f}, macro F1 {e.dev_macro_f1:.{decimals()}f}")
+        places = decimals()
+        st.caption(f"dev after epoch {e.epoch}: accuracy {e.dev_accuracy:.{places}f}, "
+                   f"macro F1 {e.dev_macro_f1:.{places}f}")
     cancel_or_finish(session, run, "mix_cancel")
 
 

@@ -63,6 +63,9 @@ def test_task_commands_are_registered():
     assert (args.inputs, args.dataset) == ("static+elmo", "rt+vader")
     args = parser.parse_args(["task", "report", "out", "--inputs", "static", "elmo"])
     assert args.inputs == ["static", "elmo"]
+    args = parser.parse_args(["task", "mixtures", "rt", "rt+imdb-sentences+rt-contrast", "--seeds", "0", "1"])
+    assert args.datasets == ["rt", "rt+imdb-sentences+rt-contrast"] and args.seeds == [0, 1]
+    assert args.inputs == "static+elmo" and args.func.__name__ == "run_mixtures"
 
 
 def test_task_train_command_writes_result(reference_dir, tmp_path, monkeypatch, capsys):
