@@ -6,7 +6,7 @@ import streamlit as st
 
 from elmo_core.tasks.classifier import MAX_TOKENS
 from elmo_core.tasks.config import TaskConfig
-from elmo_core.tasks.data import text_to_tokens
+from elmo_core.tasks.data import sentiment_sources, text_to_tokens
 from elmo_core.tasks.heads import heads_root
 from elmo_core.tasks.plots import confusion_figure
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, held_out_scores, lab_session, loaded_model,
@@ -116,8 +116,10 @@ if choices:
     if result is not None and result.test is not None:
         st.subheader("Test-set report")
         test = result.test
-        st.caption(f"{result.config['dataset'] or 'rt'} test split, {test.count} examples; trained on "
-                   f"{result.sizes.get('train', '?')} examples, {result.config['strategy']} strategy, "
+        trained_on = result.config["dataset"] or "rt"
+        tested_on = sentiment_sources(trained_on)[0]  # a mixture is tested on its first source
+        st.caption(f"{tested_on} test split, {test.count} examples; trained on {result.sizes.get('train', '?')} "
+                   f"examples of {trained_on}, {result.config['strategy']} strategy, "
                    f"{result.config['mix']} mix (weights {' / '.join(f'{w:.2f}' for w in result.final_weights)}, "
                    f"γ {result.final_gamma:.2f}).")
         a, b, c = st.columns(3)

@@ -174,6 +174,8 @@ def test_sentiment_page_with_shipped_mini_heads():
     assert options[:2] == ["Feature ensemble (frozen biLM)", "Fine-tuned biLM"]
     assert at.metric[0].value in ("negative", "positive")
     assert any(m.label == "Accuracy" for m in at.metric)
+    report = next(c.value for c in at.caption if "test split" in c.value)  # tested on rt, trained on the mixture
+    assert report.startswith("rt test split, 1067 examples") and "examples of rt+imdb-sentences+rt-contrast" in report
     at.radio(key="sentiment_classifier").set_value("Fine-tuned biLM")
     at.text_area(key="sentiment_text").set_value("Dull, lifeless and far too long.")
     at.run()
