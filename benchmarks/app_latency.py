@@ -29,16 +29,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from elmo_explorer_ui.local_server import LocalApp  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -66,43 +66,18 @@ WS_HOOK = """
 
 
 # ------------------------------------------------------------------------------- the server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """``streamlit run app.py`` on a free port of 127.0.0.1; ``started`` is its start time."""
+class Server(LocalApp):
+    """The app on a free port of 127.0.0.1, started at once; ``started`` is its start time."""
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-        self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1"],
-            cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not start: {Path(self.log.name).read_text()[-2000:]}")
+        log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        log.close()
+        super().__init__(Path(log.name), env)
+        self.start()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        Path(self.log.name).unlink(missing_ok=True)
+        super().stop()
+        self.log.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------------------ the browser

@@ -24,13 +24,10 @@ import argparse
 import asyncio
 import csv
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import soak_pages  # noqa: E402
 from soak_pages import ACTIONS, any_page, exceptions, nav_labels, open_page, wait_idle  # noqa: E402
+
+from elmo_explorer_ui.local_server import LocalApp  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -87,47 +86,6 @@ def rss_bytes(pid: int) -> int:
         except OSError:
             pass
     return total
-
-
-# ----------------------------------------------------------------------------- server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(log: Path, feature_cache: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ELMO_EXPLORER_FEATURE_CACHE": str(feature_cache)}
-    env.setdefault("OMP_NUM_THREADS", "1")
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return server, url
-        except OSError:
-            time.sleep(0.5)
-    server.kill()
-    raise RuntimeError("streamlit did not start within 180 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=20)
 
 
 # ----------------------------------------------------------------------------- soak
@@ -283,9 +241,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{CHROMIUM} is missing (apt-get install chromium)")
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="soak-features-") as cache:
-        server, url = start_server(args.out / "server.log", Path(cache))
+        app = LocalApp(args.out / "server.log", {"ELMO_EXPLORER_FEATURE_CACHE": cache,
+                                                  "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")})
+        app.start()
+        url = app.url
         try:
-            soak = Soak(server.pid, args.sessions, args.out)
+            soak = Soak(app.process.pid, args.sessions, args.out)
             soak.sample("server started")
             asyncio.run(drive(url, soak, args.minutes, args.sample_seconds, int(args.page_timeout * 1000)))
             time.sleep(10)  # closed tabs disconnect, cancelled runs end
@@ -293,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(args.idle_seconds)
             idle = soak.sample("idle")
         finally:
-            stop_server(server)
+            app.stop()
     write_csv(args.out / "soak_rss.csv", soak)
     text, passed = summary(soak, final, idle, args.idle_seconds, args.minutes)
     (args.out / "soak_summary.md").write_text(text)

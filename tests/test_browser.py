@@ -6,15 +6,11 @@ under test-artifacts/screenshots/ and fails on any Streamlit exception box.
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from elmo_explorer_ui.local_server import AppStartError, LocalApp
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -27,48 +23,20 @@ PAGE_TIMEOUT_MS = 180_000
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"streamlit did not answer {url} within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
-
-
 @contextlib.contextmanager
 def streamlit_server(log: Path):
     """``streamlit run app.py`` on a free 127.0.0.1 port, output in ``log``; yields its URL."""
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing; install it with `make system-deps` (apt-get install chromium)")
-    port = free_port()
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    app = LocalApp(log, start_timeout_s=START_TIMEOUT_S)
     try:
-        wait_for_health(f"http://127.0.0.1:{port}/_stcore/health", server, log)
-        yield f"http://127.0.0.1:{port}"
+        app.start()
+    except AppStartError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield app.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
+        app.stop()
 
 
 @pytest.fixture(scope="module")

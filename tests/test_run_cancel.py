@@ -4,23 +4,12 @@ between optimiser steps (item 15: a closed tab stops its run within 10 s, whatev
 """
 from __future__ import annotations
 
-import pytest
+from test_tasks_train import sentiment, tiny  # noqa: F401 (the small reference biLM and rt subset)
 
 from elmo_core.tasks.config import TaskConfig
-from elmo_core.tasks.data import load_task_data
-from elmo_core.tasks.features import FeatureCache, load_model
+from elmo_core.tasks.features import FeatureCache
 from elmo_core.tasks.results import PhaseRecord, StepRecord
 from elmo_core.tasks.train import train_task
-
-
-@pytest.fixture(scope="module")
-def tiny(reference_dir):
-    return load_model(reference_dir)
-
-
-@pytest.fixture(scope="module")
-def sentiment():
-    return load_task_data("sentiment", train_size=48, dev_size=16, test_size=16)
 
 
 def _config(tiny, **kw):

@@ -22,7 +22,7 @@ from .baseline import bow_logistic_regression
 from .data import load_task_data
 from .evaluation import evaluation_data
 from .features import FeatureCache, load_model
-from .ship import ShipConfig, _score, _train
+from .ship import ShipConfig, score_head, train_head
 from .static_inputs import load_static, trim_vectors, uses_static
 
 __all__ = ["MixtureRow", "compare_mixtures", "mixtures_markdown"]
@@ -71,7 +71,7 @@ def compare_mixtures(datasets: list[str], ship: ShipConfig | None = None, inputs
                                   top=ship.static_top)
         config = replace(ship.feature, model=ship.model, dataset=dataset, inputs=inputs, seed=seed,
                          imdb_reviews=ship.imdb_reviews, train_size=0, dev_size=0, test_size=0)
-        run = _score(_train(config, f"{dataset} ({inputs})", mixture, loaded, data, cache, static), mixture, cache, data)
+        run = score_head(train_head(config, f"{dataset} ({inputs})", mixture, loaded, data, cache, static), mixture, cache, data)
         bow = bow_logistic_regression(data, extra=extra)
         rows.append(MixtureRow(
             dataset, seed, len(data.split("train")), run.result.dev.accuracy, run.extra["negation-dev"].accuracy,

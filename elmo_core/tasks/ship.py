@@ -47,8 +47,8 @@ from .results import RunResult
 from .static_inputs import load_static, trim_vectors, uses_static
 from .train import TrainedTask, train_task
 
-__all__ = ["ShipConfig", "ShipReport", "HeadRun", "ship_heads", "report_markdown", "card_section",
-           "update_model_card", "CARD_HEADING", "INPUT_TITLES"]
+__all__ = ["ShipConfig", "ShipReport", "HeadRun", "ship_heads", "train_head", "score_head", "report_markdown",
+           "card_section", "update_model_card", "CARD_HEADING", "INPUT_TITLES"]
 
 CARD_HEADING = "## Sentiment heads"
 INPUT_TITLES = {"static": "GloVe only", "elmo": "ELMo only", "static+elmo": "GloVe ⊕ ELMo"}
@@ -120,7 +120,8 @@ def _cfg(config: TaskConfig, ship: ShipConfig, inputs: str) -> TaskConfig:
                    train_size=0, dev_size=0, test_size=0)
 
 
-def _score(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: TaskData) -> HeadRun:
+def score_head(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: TaskData) -> HeadRun:
+    """``trained`` scored on negation dev and test and IMDB test, and calibrated on ``data``'s dev."""
     extra = evaluate_sets(trained, {"negation": "dev"}, cache=cache)
     extra["negation-dev"] = extra.pop("negation")
     extra.update(evaluate_sets(trained, {"negation": "test", "imdb": "test"}, imdb_reviews=ship.eval_imdb_reviews,
@@ -135,8 +136,9 @@ def _score(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: Ta
     return HeadRun(config["strategy"], config["inputs"], trained.result, extra, temperature, ece, trained)
 
 
-def _train(config: TaskConfig, label: str, ship: ShipConfig, loaded: LoadedModel, data: TaskData,
-           cache: FeatureCache, static: StaticVectors | None, **kwargs) -> TrainedTask:
+def train_head(config: TaskConfig, label: str, ship: ShipConfig, loaded: LoadedModel, data: TaskData,
+               cache: FeatureCache, static: StaticVectors | None, **kwargs) -> TrainedTask:
+    """One head of the shipped recipe trained on ``data``, with a progress bar named ``label``."""
     steps = config.epochs * math.ceil(len(data.split("train")) / config.batch_size)
     progress = TqdmProgress(label, steps, disable=not ship.progress)
     try:
@@ -181,7 +183,7 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
     runs: list[HeadRun] = []
     for inputs in ship.compare_inputs:
         config = _cfg(ship.feature, ship, inputs)
-        runs.append(_score(_train(config, f"feature ({inputs})", ship, loaded, data, cache, static), ship, cache, data))
+        runs.append(score_head(train_head(config, f"feature ({inputs})", ship, loaded, data, cache, static), ship, cache, data))
         _print(runs[-1])
     chosen = max(runs, key=HeadRun.dev_score)
     save_head(root / "feature", chosen.trained, static=static, temperature=chosen.temperature,
@@ -199,9 +201,9 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
             config = replace(_cfg(ship.finetune, ship, inputs), mix=base.mix, layer_norm=base.layer_norm,
                              pooling=base.pooling, bilstm_hidden=base.bilstm_hidden, state=base.state,
                              feature_norm=base.feature_norm, learn_gamma=base.learn_gamma)
-            trained = _train(config, f"finetune ({inputs})", ship, loaded, subset, cache, static,
+            trained = train_head(config, f"finetune ({inputs})", ship, loaded, subset, cache, static,
                              initial_head=start.trained.head.state_dict())
-            runs.append(_score(trained, ship, cache, data))
+            runs.append(score_head(trained, ship, cache, data))
             _print(runs[-1])
         tuned = [r for r in runs if r.strategy == "finetune"]
         # the fine-tuned head of the default's inputs, else (GloVe only has no biLM) the best on dev
