@@ -126,13 +126,19 @@ def test_stale_feature_head_is_flagged(trained, model_dir, tmp_path):
 
 
 def test_shipped_mini_heads_work():
+    from elmo_core.registry import bundled_model_dir
     from elmo_core.sentiment import load_classifier as public_load
 
-    for name in ("default", "finetuned"):
-        clf = public_load(name)
-        proba = clf.predict_proba(["A moving , beautifully acted film .", "A dull , lifeless mess ."])
-        assert proba.shape == (2, 2) and np.allclose(proba.sum(1), 1, atol=1e-5)
-        assert clf.label_names == ("negative", "positive") and clf.result.test.count > 1000
+    clf = public_load("default")
+    proba = clf.predict_proba(["A moving , beautifully acted film .", "A dull , lifeless mess ."])
+    assert proba.shape == (2, 2) and np.allclose(proba.sum(1), 1, atol=1e-5)
+    assert proba[0, 1] > 0.5 > proba[1, 1]
+    assert clf.label_names == ("negative", "positive") and clf.result.test.count > 1000
+    # mini's fine-tuned head would carry a second 24.5 MB biLM: left out of the 40 MB budget, and said so
+    with pytest.raises(FileNotFoundError, match="ship-heads"):
+        public_load("finetuned")
+    report = (bundled_model_dir("mini") / "heads" / "REPORT.md").read_text(encoding="utf-8")
+    assert "The fine-tuned head is not shipped" in report and "40 MB budget" in report
 
 
 def test_ship_heads_compares_inputs_and_writes_report(reference_dir, tmp_path, monkeypatch):
@@ -174,9 +180,10 @@ def test_ship_heads_compares_inputs_and_writes_report(reference_dir, tmp_path, m
     tight.feature, tight.finetune = ship.feature, ship.finetune
     dropped = ship_heads(tight)
     assert not dropped.finetuned_kept and not (target / "heads" / "finetuned").exists()
-    assert "dropped" in (target / "heads" / "REPORT.md").read_text()
+    assert "The fine-tuned head is not shipped" in (target / "heads" / "REPORT.md").read_text()
     # The model card carries the latest numbers in one section, before the training curve.
     card = (target / "MODEL_CARD.md").read_text()
     assert card.count("## Sentiment heads") == 1
     assert card.index("## Quality checks") < card.index("## Sentiment heads") < card.index("## Perplexity")
     assert "**(finetuned)**" not in card  # dropped from the model, so not shipped on its card
+    assert "The fine-tuned head is not shipped" in card  # and the card says why

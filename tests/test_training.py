@@ -141,3 +141,32 @@ def test_export_from_checkpoint_matches_the_trainers_export(corpus, tmp_path):
     direct = elmo_core.load(tmp_path / "run" / "model", state="zero").embed(sentences)
     again = elmo_core.load(from_checkpoint, state="zero").embed(sentences)
     np.testing.assert_array_equal(direct[0], again[0])
+
+
+def test_gpu_driver_on_cpu_writes_a_checkpoint_that_exports_and_resumes(corpus, tmp_path):
+    """configs/device/train_on_gpu.py (the run behind the shipped mini) on the tiny corpus: its
+    optimizer-free checkpoint exports to a loadable model and `train --resume` continues from it."""
+    config = _config(corpus, tmp_path / "run", max_tokens=4 * 8 * 40, eval_every=10)
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config.to_dict()))
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, str(REPO / "configs" / "device" / "train_on_gpu.py"), str(config_file),
+                           "--out", str(out)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "done: 40 steps" in done.stdout
+    payload = torch.load(out / "model_only.pt", weights_only=False)
+    assert "optimizer" not in payload and payload["step"] == 40
+    assert payload["best_step"] in {h["step"] for h in payload["history"]}
+    from elmo_core.training.export import export_checkpoint
+
+    model = elmo_core.load(export_checkpoint(out / "model_only.pt", tmp_path / "model"))
+    assert model.embed([["The", "cat", "sat", "."]])[0].shape == (3, 4, 32)
+    (config.out_path / "checkpoint.pt").write_bytes(  # replaces the driver's own full checkpoint
+        (out / "model_only.pt").read_bytes())
+    resumed = Trainer(_config(corpus, tmp_path / "run", max_tokens=4 * 8 * 45), log=lambda *a: None)
+    assert resumed.resume() and resumed.step == 40
+    for name, value in resumed.lm.state_dict().items():
+        torch.testing.assert_close(value, payload["model"][name])
+    resumed.run()
+    assert resumed.step == 45

@@ -215,7 +215,8 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
             total = directory_size(loaded.directory) / 2**20  # the model files plus every head
             if total > ship.size_limit_mb:
                 shutil.rmtree(root / "finetuned")
-                note = f"fine-tuned head dropped: {total:.1f} MB > {ship.size_limit_mb} MB"
+                note = (f"The fine-tuned head is not shipped: with its own copy of the biLM the model directory "
+                        f"would be {total:.1f} MB, over the {ship.size_limit_mb:g} MB budget.")
             else:
                 kept = True
     if not kept and (root / "finetuned").exists():
@@ -322,6 +323,8 @@ def card_section(report: ShipReport) -> str:
     verdict = ("the bag-of-words baseline; no head of this model beats it on rt test" if best is rows[0]
                else best[0])
     lines += ["", f"Best on rt test accuracy: {verdict}.", ""]
+    if not report.finetuned_kept and report.note:
+        lines += [report.note, ""]
     return "\n".join(lines)
 
 

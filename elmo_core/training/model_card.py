@@ -100,7 +100,7 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         "",
         "An ELMo biLM trained by ELMo Explorer on English text that installs offline (see the corpus",
         "below), so that the app works on a fresh machine without a download. It is small and was",
-        "trained briefly on a CPU: it shows ELMo's layer behaviour, it is not a replacement for the official models.",
+        "trained briefly (hardware below): it shows ELMo's layer behaviour, it is not a replacement for the official models.",
         "",
         "## Architecture",
         f"- Character CNN: embedding {model['char_cnn']['embedding']['dim']}, filters {model['char_cnn']['filters']}, "

@@ -178,20 +178,24 @@ class Trainer:
             return False
         payload = torch.load(self.checkpoint_path, map_location=self.device, weights_only=False)
         self.lm.load_state_dict(payload["model"])
-        self.optimizer.load_state_dict(payload["optimizer"])
+        if "optimizer" in payload:
+            self.optimizer.load_state_dict(payload["optimizer"])
+        else:  # a weights-only checkpoint (configs/device/train_on_gpu.py): a fresh optimizer
+            self.log("the checkpoint has no optimizer state: continuing with a fresh optimizer")
         self.step, self.tokens, self.elapsed = payload["step"], payload["tokens"], payload["elapsed"]
-        same_corpus = payload["config"]["corpus_dir"] == self.config.corpus_dir
+        same_corpus = payload["config"]["corpus_dir"] == self.config.corpus_dir and "position" in payload
         if same_corpus:
             self.batcher.position, self.batcher.epoch = payload["position"], payload["epoch"]
         else:
-            self.log(f"corpus changed ({payload['config']['corpus_dir']} -> {self.config.corpus_dir}): "
-                     "weights and optimizer kept, reading the new corpus from its start")
+            self.log(f"corpus {payload['config']['corpus_dir']} -> {self.config.corpus_dir}, or no reading "
+                     "position saved: weights kept, reading the corpus from its start")
         if self.world == 1 and same_corpus:
             self.state = LSTMState(*(s.to(self.device) for s in payload["state"]))
         self.history = payload["history"]
         self.glove_pretrained = payload.get("glove_pretrained", False)
         self.pretrain_history = payload.get("pretrain_history", [])
-        torch.set_rng_state(payload["rng"])
+        if "rng" in payload:
+            torch.set_rng_state(payload["rng"])
         self.log(f"resumed at step {self.step}, {self.tokens:,} tokens, {self.elapsed / 60:.1f} min")
         return True
 
