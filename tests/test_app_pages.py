@@ -320,7 +320,7 @@ def test_models_page_shows_the_model_card(mini):
     card = at.table[0].value["value"]
     assert card["Model"] == "mini (bundled)"
     assert card["Output layers"].startswith("3 ")
-    assert card["LSTM cell size"] == "512" and card["Projection size"] == "128"
+    assert card["LSTM cell size"] == str(mini.config.lstm.dim) == "1024" and card["Projection size"] == "128"
     assert card["Vector width"].startswith("256")
     assert card["Parameters"] == f"{mini.num_parameters():,}"
     assert card["Device"] == str(mini.device)
