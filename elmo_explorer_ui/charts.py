@@ -40,6 +40,9 @@ BASE_FONT = 12
 # point on a machine without a GPU (software WebGL), an SVG one about 0.05 s plus 0.07 ms a
 # point (benchmarks/RESULTS.md, "App latency").
 SVG_MAX_POINTS = 4_000
+# Points drawn per layer when a map shows its layers side by side: a fixed sample, so that the
+# whole figure stays SVG and a click (colour-by, a new layout) redraws it in under a second.
+SIDE_BY_SIDE_POINTS = 1_000
 
 
 def layer_name(layer: int) -> str:
@@ -262,14 +265,28 @@ def map_groups(points: pd.DataFrame, colour_by: str) -> list[MapGroup]:
     return groups
 
 
+def drawn_sample(n: int, limit: int, groups: Sequence[MapGroup] = (), per_group: int = 3, seed: int = 0) -> np.ndarray:
+    """Sorted row numbers (k,) of a fixed random sample of ``limit`` of ``n`` rows (all rows when
+    ``n <= limit``), plus the first ``per_group`` rows of any of ``groups`` the sample missed, so
+    every legend entry keeps points. The same ``n`` and ``seed`` give the same base sample whatever
+    the grouping, so a colour-by change recolours the same points."""
+    if n <= limit:
+        return np.arange(n)
+    keep = np.random.default_rng(seed).choice(n, size=limit, replace=False)
+    missed = [np.asarray(g.rows)[:per_group] for g in groups if not np.isin(g.rows, keep).any()]
+    return np.unique(np.concatenate([keep, *missed])) if missed else np.sort(keep)
+
+
 def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Sequence[int],
                 colour_by: str, *, fixed_ranges: dict[int, tuple[tuple[float, float], tuple[float, float]]] | None = None,
                 placed: pd.DataFrame | None = None, placed_coords: dict[int, np.ndarray] | None = None,
-                title: str = "", height: int = 560, stacked: bool = False) -> tuple[go.Figure, list[np.ndarray]]:
+                title: str = "", height: int = 560, stacked: bool = False,
+                max_drawn_per_layer: int | None = None) -> tuple[go.Figure, list[np.ndarray]]:
     """Scatter map of ``points`` (columns ``hover`` and ``colour_by``) in one subplot per layer,
     side by side, or one under the other with ``stacked`` (``height`` is then per layer).
     Legend entries come from :func:`map_groups`. SVG up to :data:`SVG_MAX_POINTS` points drawn,
-    WebGL (``scattergl``) above.
+    WebGL (``scattergl``) above. ``max_drawn_per_layer``: draw only that many points per layer
+    (the same :func:`drawn_sample` in every layer), e.g. to keep a side-by-side map in SVG.
 
     ``coords[layer]`` is (n, 2). Returns the figure and, per trace, the row numbers of
     ``points`` it draws (to map selection events back to rows; ``-1`` rows are placed points).
@@ -282,13 +299,15 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
         figure = make_subplots(rows=1, cols=len(layers), subplot_titles=titles, horizontal_spacing=0.04)
     groups = map_groups(points, colour_by)
     hover = points["hover"].to_numpy()  # HTML already; a str array: Plotly checks it at once, a list item by item
-    trace = go.Scatter if len(points) * len(layers) <= SVG_MAX_POINTS else go.Scattergl
+    drawn = drawn_sample(len(points), max_drawn_per_layer or len(points), groups)
+    budget = min(len(points), max_drawn_per_layer or len(points))  # the few rows added for rare groups aside
+    trace = go.Scatter if budget * len(layers) <= SVG_MAX_POINTS else go.Scattergl
     trace_rows: list[np.ndarray] = []
     for index, layer in enumerate(layers):
         where = dict(row=index + 1, col=1) if stacked else dict(row=1, col=index + 1)
         xy = coords[layer]
         for group in groups:
-            rows = group.rows
+            rows = group.rows if len(drawn) == len(points) else np.intersect1d(group.rows, drawn)
             name = tick_label(group.name, 40)
             figure.add_trace(trace(
                 x=xy[rows, 0].astype(np.float32), y=xy[rows, 1].astype(np.float32), mode="markers",

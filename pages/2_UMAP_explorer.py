@@ -154,8 +154,16 @@ with c3:
 with c4:
     init_widget("map_layer", query_int("layer", layers[-1], 0, layers[-1]))
     layer_choice = st.slider("Layer", 0, layers[-1], key="map_layer", disabled=layout != "one at a time")
+side_by_side_cap = charts.SIDE_BY_SIDE_POINTS  # drawn per layer side by side: SVG, fast clicks
+draw_all = False
+if layout == "side by side" and len(points) > side_by_side_cap:
+    init_widget("map_draw_all", query_value("drawn") == "all")
+    draw_all = st.checkbox(f"Draw all {len(points):,} points in each layer (slower on every click)", key="map_draw_all",
+                           help=f"Side by side, each layer draws the same fixed sample of {side_by_side_cap:,} points "
+                                "so that a click redraws the map in well under a second; one layer at a time "
+                                "always draws every point.")
 set_query(word=word if word != ALL_WORDS else "all", layer=layer_choice, points=mode if mode != ONE_WORD else None,
-          colour=colour_by, layout="one" if layout == "one at a time" else None)
+          colour=colour_by, layout="one" if layout == "one at a time" else None, drawn="all" if draw_all else None)
 
 computed = st.session_state.setdefault("map_umap_done", set())
 use_umap = projection == "UMAP"
@@ -230,11 +238,16 @@ fixed = {layer: ((-1.08, 1.08), (-1.08, 1.08)) for layer in shown_layers}
 name = "UMAP" if use_umap else "PCA"
 what = f"“{word}”" if word != ALL_WORDS else "all curated words"
 stacked = presentation() and len(shown_layers) > 1  # a projector: one layer per row
+sampled = len(shown_layers) > 1 and not draw_all and len(points) > side_by_side_cap
 figure, trace_rows = charts.scatter_map(
     points, shown_coords, shown_layers, colour_by, fixed_ranges=fixed, placed=placed,
     placed_coords=placed_coords, title=f"{name} of {len(points):,} {'tokens' if mode == ALL_TOKENS else 'occurrences'} of {what}",
-    height=640 if stacked or len(shown_layers) == 1 else 560, stacked=stacked)
-st.caption(f"{len(points):,} points · {name} · {md(spec.title)}")
+    height=640 if stacked or len(shown_layers) == 1 else 560, stacked=stacked,
+    max_drawn_per_layer=side_by_side_cap if sampled else None)
+drawn_rows = np.unique(np.concatenate([rows for rows in trace_rows if len(rows) and rows[0] >= 0] or [np.zeros(0)]))
+drawn_note = (f" · each layer draws the same sample of {len(drawn_rows):,} of them (the map was computed from all; "
+              "one layer at a time draws every point)") if sampled else ""
+st.caption(f"{len(points):,} points · {name} · {md(spec.title)}{drawn_note}")
 event = show_chart(figure, on_select="rerun", selection_mode=("points", "box", "lasso"),
                         key=f"map_chart_{key}_{name}_{layout}", width="stretch")
 

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from elmo_explorer_ui import charts
+
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
 WORD_SENSES = "pages/1_Word_senses.py"
@@ -290,7 +292,25 @@ def test_umap_explorer_caps_all_tokens_at_5000_points():
     assert_no_exception(at)
     assert "first 5,000" in texts(at.info)
     (scatter,) = figures(at)
+    # side by side, each layer draws the same fixed sample (SVG: a click redraws in well under a second)
+    drawn = count_points(scatter)
+    assert set(drawn) == {"x", "x2", "x3"} and len(set(drawn.values())) == 1
+    cap = charts.SIDE_BY_SIDE_POINTS
+    assert cap <= drawn["x"] < cap + 50 and {t["type"] for t in scatter["data"]} == {"scatter"}
+    assert f"each layer draws the same sample of {drawn['x']:,} of them" in texts(at.caption)
+    hovers: dict[str, list] = {}
+    for trace in scatter["data"]:
+        hovers.setdefault(trace.get("xaxis", "x"), []).extend(array(trace["text"]).tolist())
+    assert sorted(hovers["x"]) == sorted(hovers["x2"]) == sorted(hovers["x3"])  # the same points in each layer
+    widget(at.checkbox, "map_draw_all").check().run(timeout=600)
+    assert_no_exception(at)
+    (scatter,) = figures(at)
     assert count_points(scatter) == {"x": 5000, "x2": 5000, "x3": 5000}
+    assert {t["type"] for t in scatter["data"]} == {"scattergl"}
+    assert at.query_params.get("drawn") == ["all"] or at.query_params.get("drawn") == "all"  # the link keeps it
+    widget(at.radio, "map_layout").set_value("one at a time").run(timeout=600)
+    (scatter,) = figures(at)
+    assert count_points(scatter) == {"x": 5000}  # one layer: every point
 
 
 def test_umap_explorer_unknown_word_is_a_friendly_warning():

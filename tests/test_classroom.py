@@ -306,3 +306,27 @@ def test_every_page_draws_charts_through_presentation_mode_and_keeps_download_fi
                 assert isinstance(options.get("on_click"), ast.Constant) and options["on_click"].value == "ignore", \
                     f"{page}:{call.lineno}"
     assert downloads >= 3
+
+
+def test_side_by_side_sample_is_fixed_shared_by_layers_and_keeps_every_legend_entry():
+    """A 5,000-point map side by side draws one fixed sample per layer (SVG, fast clicks): the
+    same rows in every layer and for every colour-by, each legend entry with points, and the
+    selection rows pointing at the drawn points."""
+    n = 5000
+    senses = np.array(["n.river"] * (n - 2) + ["n.rare", "n.rare"])
+    points = pd.DataFrame({"word": ["bank"] * n, "sense": senses, "source": ["curated", "wordnet"] * (n // 2),
+                           "hover": [f"p{i}" for i in range(n)]})
+    coords = {layer: np.random.default_rng(layer).normal(size=(n, 2)) for layer in range(3)}
+    cap = charts.SIDE_BY_SIDE_POINTS
+    figure, rows = charts.scatter_map(points, coords, [0, 1, 2], "sense", max_drawn_per_layer=cap)
+    assert {t.type for t in figure.data} == {"scatter"}
+    per_layer = [np.sort(np.concatenate(rows[i * 2:(i + 1) * 2])) for i in range(3)]  # two groups per layer
+    assert all(np.array_equal(per_layer[0], other) for other in per_layer[1:])
+    assert cap <= len(per_layer[0]) <= cap + 3  # the rare sense is added if the sample missed it
+    assert {t.name for t in figure.data if len(t.x)} == {"bank · n.river", "bank · n.rare"}
+    for trace, trace_rows in zip(figure.data, rows):
+        assert list(trace.text) == [f"p{r}" for r in trace_rows]  # selections map back to these rows
+    by_source = charts.scatter_map(points, coords, [0, 1, 2], "source", max_drawn_per_layer=cap)[1]
+    base = set(charts.drawn_sample(n, cap))
+    assert base <= set(np.concatenate(by_source)) and base <= set(per_layer[0])  # recolouring keeps the points
+    assert np.array_equal(charts.drawn_sample(10, cap), np.arange(10))  # small maps draw everything
