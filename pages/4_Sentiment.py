@@ -59,10 +59,12 @@ for label, clf in session.classifiers.items():
     choices[f"Trained in this session ({label}, {clf.result.sizes['train']} examples)"] = clf
 
 if missing:
-    st.info(f"{md(spec.title)} has no shipped head for: {', '.join(missing)}. A fine-tuned head carries its own "
-            "copy of the biLM, so `elmo-explorer task ship-heads` leaves it out when the model and its heads "
-            "would pass 40 MB (as for the bundled mini; its scores are in the report below). Train a head below, "
-            "or ship heads for your own model with `elmo-explorer task ship-heads --model DIR`.")
+    size_note = (" A fine-tuned head carries its own copy of the biLM, so `elmo-explorer task ship-heads` leaves it "
+                 "out when the model and its heads would pass 40 MB (as for the bundled mini); its test scores are "
+                 "under “Shipped heads against the bag-of-words baseline” below."
+                 if missing == ["Fine-tuned biLM"] else "")
+    st.info(f"{md(spec.title)} has no shipped head for: {', '.join(missing)}.{size_note} Train a head below, or "
+            "ship heads for your own model with `elmo-explorer task ship-heads --model DIR`.")
 
 if choices:
     init_widget("sentiment_classifier", next(iter(choices)))

@@ -2,7 +2,10 @@
 # The lent-GPU pretraining call, run from the repo root with the staged data in .gpu/ (carried):
 #   .gpu/train.txt.xz, heldout.txt, vocab.txt (corpus v2), glove_vectors_f16.npy + glove_index.parquet
 #   (GloVe 6B 50d rows of the corpus words seen at least 3 times): `python configs/device/stage.py`.
-# Writes $OUT/train.log, history.json and the optimizer-free checkpoint in 15 MB pieces.
+# Writes $OUT/train.log, history.json and the optimizer-free checkpoint in 15 MB pieces; join them
+# here (cat model_only.pt.part* > model_only.pt) and `elmo-explorer export` it.
+# A call carries at most 64 MiB (tracked files + carried paths): for the 2026-11-30 run the shipped
+# model and head files were taken out of git's index for the call (git rm --cached, then git reset).
 set -u
 export PYTHONUNBUFFERED=1 ELMO_EXPLORER_CACHE=/tmp/cache TQDM_MININTERVAL=60 PYTHONPATH=$PWD
 glove=/tmp/cache/vectors/glove-6b-50d
