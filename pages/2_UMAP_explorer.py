@@ -244,8 +244,8 @@ figure, trace_rows = charts.scatter_map(
     placed_coords=placed_coords, title=f"{name} of {len(points):,} {'tokens' if mode == ALL_TOKENS else 'occurrences'} of {what}",
     height=640 if stacked or len(shown_layers) == 1 else 560, stacked=stacked,
     max_drawn_per_layer=side_by_side_cap if sampled else None)
-drawn_rows = np.unique(np.concatenate([rows for rows in trace_rows if len(rows) and rows[0] >= 0] or [np.zeros(0)]))
-drawn_note = (f" · each layer draws the same sample of {len(drawn_rows):,} of them (the map was computed from all; "
+drawn_rows = np.unique(np.concatenate(trace_rows)) if trace_rows else np.zeros(0)  # -1: placed points
+drawn_note = (f" · each layer draws the same sample of {int((drawn_rows >= 0).sum()):,} of them (the map was computed from all; "
               "one layer at a time draws every point)") if sampled else ""
 st.caption(f"{len(points):,} points · {name} · {md(spec.title)}{drawn_note}")
 event = show_chart(figure, on_select="rerun", selection_mode=("points", "box", "lasso"),

@@ -146,7 +146,8 @@ def test_export_from_checkpoint_matches_the_trainers_export(corpus, tmp_path):
 def test_gpu_driver_on_cpu_writes_a_checkpoint_that_exports_and_resumes(corpus, tmp_path):
     """configs/device/train_on_gpu.py (the run behind the shipped mini) on the tiny corpus: its
     optimizer-free checkpoint exports to a loadable model and `train --resume` continues from it."""
-    config = _config(corpus, tmp_path / "run", max_tokens=4 * 8 * 40, eval_every=10)
+    config = _config(corpus, tmp_path / "run", max_tokens=4 * 8 * 40, eval_every=10, lr_decay_fraction=0.3,
+                     keep_best=True)
     config_file = tmp_path / "config.json"
     config_file.write_text(json.dumps(config.to_dict()))
     out = tmp_path / "out"
@@ -170,3 +171,25 @@ def test_gpu_driver_on_cpu_writes_a_checkpoint_that_exports_and_resumes(corpus, 
         torch.testing.assert_close(value, payload["model"][name])
     resumed.run()
     assert resumed.step == 45
+
+
+def test_fixed_budget_learning_rate_decay_and_best_weights(corpus, tmp_path):
+    """lr_decay_fraction: constant, then linear to final_lr_fraction over the budget's last part;
+    keep_best: the run ends with the weights of its best held-out evaluation."""
+    config = _config(corpus, tmp_path / "run", max_tokens=4 * 8 * 40, eval_every=5, learning_rate=0.05,
+                     lr_decay_fraction=0.5, final_lr_fraction=0.1, keep_best=True)
+    trainer = Trainer(config, log=lambda *a: None)
+    assert trainer.learning_rate() == pytest.approx(0.05)  # budget unused
+    trainer.tokens = config.max_tokens * 3 // 4  # three quarters: half-way through the decay
+    assert trainer.learning_rate() == pytest.approx(0.05 * (0.1 + 0.9 * 0.5))
+    trainer.tokens = config.max_tokens
+    assert trainer.learning_rate() == pytest.approx(0.005)
+    trainer.tokens = 0
+    trainer.run()
+    assert trainer.optimizer.param_groups[0]["lr"] < 0.05
+    scores = {h["step"]: (h["forward_ppl"] * h["backward_ppl"]) ** 0.5 for h in trainer.history}
+    assert trainer.best.step == min(scores, key=scores.get)
+    for name, value in trainer.lm.state_dict().items():
+        torch.testing.assert_close(value, trainer.best.state[name])
+    with pytest.raises(ConfigError, match="lr_decay_fraction"):
+        _config(corpus, tmp_path / "bad", lr_decay_fraction=1.5)

@@ -43,6 +43,11 @@ class TrainConfig:
     glove_loss: str = "cosine"  # "cosine" (1 - cos) or "mse"
     glove_pretrain_steps: int = 0  # character-CNN steps on the mimick loss alone, before LM training
     glove_pretrain_batch: int = 2048  # word types per pretraining step
+    # A fixed budget (max_minutes, else max_tokens) ends better with a decaying learning rate and,
+    # over several passes of a small corpus, with the best held-out weights rather than the last.
+    lr_decay_fraction: float = 0.0  # linear decay over this last fraction of the budget (0 = constant)
+    final_lr_fraction: float = 0.1  # ...down to this fraction of learning_rate
+    keep_best: bool = False  # end (and export) with the best held-out weights of any evaluation
 
     def __post_init__(self) -> None:
         self.softmax_cutoffs = tuple(self.softmax_cutoffs)
@@ -53,6 +58,8 @@ class TrainConfig:
             raise ConfigError(f"softmax_cutoffs must increase and stay below vocab_size={self.vocab_size}")
         if self.glove_loss not in ("cosine", "mse"):
             raise ConfigError(f"glove_loss must be 'cosine' or 'mse', got {self.glove_loss!r}")
+        if not (0 <= self.lr_decay_fraction <= 1 and 0 < self.final_lr_fraction <= 1):
+            raise ConfigError("lr_decay_fraction must be in [0, 1] and final_lr_fraction in (0, 1]")
         if self.glove_weight < 0 or self.glove_pretrain_steps < 0:
             raise ConfigError("glove_weight and glove_pretrain_steps must not be negative")
         for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every",

@@ -105,6 +105,18 @@ def _static_targets(type_words: list[str]) -> StaticTargets:
     return StaticTargets(torch.from_numpy(vectors), torch.from_numpy(found))
 
 
+class BestWeights(NamedTuple):
+    """The best held-out weights seen so far: geometric mean perplexity of both directions."""
+
+    perplexity: float
+    step: int
+    state: dict
+
+
+def _geometric_ppl(result: dict) -> float:
+    return math.sqrt(result["forward_ppl"] * result["backward_ppl"])
+
+
 class Trainer:
     def __init__(self, config: TrainConfig, log=print):
         self.config = config
@@ -149,6 +161,7 @@ class Trainer:
         self.glove_pretrained = False
         self.pretrain_history: list[dict] = []
         self.last_mimick = 0.0
+        self.best: BestWeights | None = None  # with config.keep_best (rank 0, since this run started)
 
     # ------------------------------------------------------------------ checkpoints
     @property
@@ -183,13 +196,13 @@ class Trainer:
         else:  # a weights-only checkpoint (configs/device/train_on_gpu.py): a fresh optimizer
             self.log("the checkpoint has no optimizer state: continuing with a fresh optimizer")
         self.step, self.tokens, self.elapsed = payload["step"], payload["tokens"], payload["elapsed"]
-        same_corpus = payload["config"]["corpus_dir"] == self.config.corpus_dir and "position" in payload
-        if same_corpus:
+        same_position = payload["config"]["corpus_dir"] == self.config.corpus_dir and "position" in payload
+        if same_position:
             self.batcher.position, self.batcher.epoch = payload["position"], payload["epoch"]
         else:
             self.log(f"corpus {payload['config']['corpus_dir']} -> {self.config.corpus_dir}, or no reading "
                      "position saved: weights kept, reading the corpus from its start")
-        if self.world == 1 and same_corpus:
+        if self.world == 1 and same_position:
             self.state = LSTMState(*(s.to(self.device) for s in payload["state"]))
         self.history = payload["history"]
         self.glove_pretrained = payload.get("glove_pretrained", False)
@@ -205,7 +218,24 @@ class Trainer:
             return torch.autocast("cuda", dtype=torch.bfloat16)
         return nullcontext()
 
+    def budget_used(self) -> float:
+        """Fraction of the training budget spent: of ``max_minutes`` when set, else of ``max_tokens``."""
+        c = self.config
+        return self.elapsed / (c.max_minutes * 60) if c.max_minutes > 0 else self.tokens / c.max_tokens
+
+    def learning_rate(self) -> float:
+        """``learning_rate``, decaying linearly to ``final_lr_fraction`` of it over the last
+        ``lr_decay_fraction`` of the budget."""
+        c = self.config
+        if c.lr_decay_fraction <= 0:
+            return c.learning_rate
+        left = min(max(1.0 - self.budget_used(), 0.0) / c.lr_decay_fraction, 1.0)
+        return c.learning_rate * (c.final_lr_fraction + (1 - c.final_lr_fraction) * left)
+
     def train_step(self) -> tuple[float, float]:
+        if self.config.lr_decay_fraction > 0:
+            for group in self.optimizer.param_groups:
+                group["lr"] = self.learning_rate()
         forward, backward, new_epoch = self.batcher.next_window()
         if new_epoch:
             self.state = self.lm.bilm.lstm.zero_state(self.config.batch_size, device=self.device)
@@ -295,6 +325,10 @@ class Trainer:
                 self.save_checkpoint()
         bar.close()
         result = self._evaluate(smoothed)
+        if self.best is not None and self.best.step != self.step:
+            self.log(f"the best held-out weights are from step {self.best.step} (ppl {self.best.perplexity:.1f} "
+                     f"against {_geometric_ppl(result):.1f} now): ending with those")
+            self.lm.load_state_dict(self.best.state)
         self.save_checkpoint()
         return result
 
@@ -307,8 +341,12 @@ class Trainer:
                       train_ppl=math.exp(train_loss) if train_loss is not None else None,
                       mimick_loss=self.last_mimick)
         self.history.append(result)
-        self.log(f"step {self.step}: held-out ppl forward {result['forward_ppl']:.1f} "
-                 f"backward {result['backward_ppl']:.1f}")
+        self.log(f"step {self.step}: {self.tokens:,} tokens, {self.tokens / max(self.elapsed, 1e-9):,.0f} tokens/s, "
+                 f"held-out ppl forward {result['forward_ppl']:.1f} backward {result['backward_ppl']:.1f}, "
+                 f"lr {self.optimizer.param_groups[0]['lr']:.2e}")
+        if self.config.keep_best and (self.best is None or _geometric_ppl(result) < self.best.perplexity):
+            self.best = BestWeights(_geometric_ppl(result), self.step,
+                                    {k: v.detach().clone() for k, v in self.lm.state_dict().items()})
         return result
 
     # ------------------------------------------------------------------ export
