@@ -65,7 +65,8 @@ log = logging.getLogger(__name__)
 
 SPLITS = ("train", "dev", "test")
 SENTIMENT_SOURCES = ("rt", "sst2", "sst5", "csv", "vader-tweets", "vader-amazon", "vader-nyt",
-                     "vader-negated-lexicon", "imdb", "imdb-sentences", "negation", "rt-contrast")
+                     "vader-negated-lexicon", "imdb", "imdb-sentences", "negation", "rt-contrast",
+                     "negation-frames")
 
 VADER_SDIST = ("vaderSentiment", "3.3.2")
 _VADER_INNER = "hutto_ICWSM_2014.tar.gz"
@@ -535,6 +536,10 @@ def load_sentiment_dataset(
         from .datasets.contrast import load_contrast_pairs
 
         return load_contrast_pairs()
+    if key == "negation-frames":
+        from .datasets.negation_frames import load_negation_frames
+
+        return load_negation_frames()
     raise ValueError(f"unknown sentiment source {name!r}; choose one of {SENTIMENT_SOURCES}")
 
 

@@ -167,6 +167,18 @@ def held_out_scores(extra: dict) -> list[tuple[str, float, int]]:
             for key, title in HELD_OUT_NAMES.items() if key in scores]
 
 
+def head_composition(clf) -> str:
+    """What a classifier's head is made of, for a caption: ``""`` for one plain head, else e.g.
+    `` The head averages 4 such heads (other seeds) and adds negation-marked n-grams (× 0.5).``"""
+    parts = []
+    members = getattr(clf.head, "members", None)
+    if members is not None and len(members) > 1:
+        parts.append(f"averages {len(members)} such heads (other seeds)")
+    if getattr(clf, "ngram", None) is not None:
+        parts.append(f"adds a bag of negation-marked n-grams (× {clf.ngram_weight:g})")
+    return f" The head {' and '.join(parts)}." if parts else ""
+
+
 def report_table(report: ClassificationReport) -> pd.DataFrame:
     """Per-class precision / recall / F1 / support, plus the macro average row."""
     rows = [{"class": name, "precision": p, "recall": r, "F1": f, "support": n}

@@ -9,7 +9,8 @@ from elmo_core.tasks.config import TaskConfig
 from elmo_core.tasks.data import sentiment_sources, text_to_tokens
 from elmo_core.tasks.heads import heads_root
 from elmo_core.tasks.plots import confusion_figure
-from elmo_explorer_ui.downstream import (cancel_or_finish, collect, held_out_scores, lab_session, loaded_model,
+from elmo_explorer_ui.downstream import (cancel_or_finish, collect, head_composition, held_out_scores, lab_session,
+                                         loaded_model,
                                          report_table, run_progress, shipped_classifier, start_run, token_html)
 from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widget, model_page
 from elmo_explorer_ui.safe_text import md, redact_paths
@@ -37,7 +38,8 @@ spec, bilm = model_page(
     "Sentiment",
     "A classifier reads each token's vectors (GloVe word vectors, ELMo layers, or both, as the shipped "
     "report below says) and says whether a review sentence is positive or negative. **Feature ensemble**: "
-    "the biLM stays frozen and only a learned scalar mix of its layers plus a small head are trained. "
+    "the biLM stays frozen and only a learned scalar mix of its layers plus a small head are trained (the shipped "
+    "one averages several such heads and may add a bag of negation-marked n-grams, as its report says). "
     "**Fine-tuned**: the biLM itself was trained further on the task. Probabilities are calibrated on dev "
     "data; between 0.4 and 0.6 the page says *uncertain*. Token colours show occlusion: how much the "
     "positive probability drops when that token is removed.")
@@ -125,7 +127,7 @@ if choices:
         st.caption(f"{tested_on} test split, {test.count} examples; trained on {result.sizes.get('train', '?')} "
                    f"examples of {trained_on}, {result.config['strategy']} strategy, "
                    f"{result.config['mix']} mix (weights {' / '.join(f'{w:.2f}' for w in result.final_weights)}, "
-                   f"γ {result.final_gamma:.2f}).")
+                   f"γ {result.final_gamma:.2f}).{head_composition(clf)}")
         a, b, c = st.columns(3)
         places = decimals()
         a.metric("Accuracy", f"{test.accuracy:.{places}f}")

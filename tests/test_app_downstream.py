@@ -178,6 +178,8 @@ def test_sentiment_page_with_shipped_mini_heads():
     assert any(m.label == "Accuracy" for m in at.metric)
     report = next(c.value for c in at.caption if "test split" in c.value)  # tested on rt, trained on the mixture
     assert report.startswith("rt test split, 1067 examples") and "examples of rt+imdb-sentences+rt-contrast" in report
+    # what the shipped head is made of: four seeds and the n-gram member
+    assert "averages 4 such heads (other seeds) and adds a bag of negation-marked n-grams (× 2)" in report
     at.text_area(key="sentiment_text").set_value("Dull, lifeless and far too long.")
     at.run()
     assert_ok(at)

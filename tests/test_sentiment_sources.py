@@ -35,7 +35,9 @@ def test_negation_set_is_balanced_paired_and_never_trained_on():
     data = load_negation()
     counts = data.counts()
     assert counts["train"] == {}
-    assert counts["test"] == {0: 60, 1: 60} and counts["dev"] == {0: 30, 1: 30}
+    assert counts["test"] == {0: 60, 1: 60} and counts["dev"] == {0: 80, 1: 80}
+    dev = data.split("dev")
+    assert len({ex.text for ex in dev}) == len(dev)
     test = data.split("test")
     assert len({ex.text for ex in test}) == len(test)  # no repeated sentence
     assert not {ex.text for ex in test} & {ex.text for ex in data.split("dev")}
@@ -131,3 +133,33 @@ def test_contrast_pairs_are_made_from_rt_train_and_labelled_by_the_clause_after_
     assert load_contrast_pairs(count=400) is pairs and load_contrast_pairs(count=400, seed=1).examples != pairs.examples
     data = load_task_data("sentiment", "rt+rt-contrast")
     assert len(data.split("train")) == len(load_task_data("sentiment", "rt").split("train")) + len(load_contrast_pairs().examples)
+
+
+def test_negation_frames_flip_with_the_negation_and_never_reproduce_the_negation_set():
+    from elmo_core.datasets.negation_frames import (FRAMES_COUNT, load_negation_frames, negation_frames_info,
+                                                    polar_adjectives)
+
+    data = load_negation_frames()
+    assert data.counts() == {"train": {0: FRAMES_COUNT // 2, 1: FRAMES_COUNT // 2}, "dev": {}, "test": {}}
+    polarity = dict(polar_adjectives())
+    assert polarity["awful"] == 0 and polarity["delightful"] == 1 and len(polarity) > 300
+    assert not any(w.endswith("ed") for w in polarity)  # no participles ("admired")
+    assert "hand" not in polarity  # a lexicon word that is mostly a noun
+    labels = {ex.text: ex.label for ex in data.examples}
+    flipped = plain = 0
+    for text, label in labels.items():
+        word = next(w for w in text.split() if w in polarity or w in ("love", "hate", "enjoy", "regret", "like",
+                                                                       "adore", "recommend", "admire", "appreciate",
+                                                                       "dislike", "loathe", "despise", "resent", "mind"))
+        negated = bool(re.search(r"\b(not|isn't|wasn't|never|nothing|nobody|hardly|far from|anything but|"
+                                 r"didn't|won't|Not once)\b", text)) and "could not be more" not in text
+        if word in polarity:
+            assert label == polarity[word] ^ negated, text
+        flipped += negated
+        plain += not negated
+    assert flipped >= FRAMES_COUNT // 2 - 10 and plain >= FRAMES_COUNT // 2 - 10
+    held_out = {" ".join(ex.text.split()).lower() for ex in load_negation().examples}
+    assert not held_out & {t.lower() for t in labels}
+    info = negation_frames_info()
+    assert info["made"] == FRAMES_COUNT and info["candidates"] > 10 * FRAMES_COUNT
+    assert load_sentiment_dataset("negation-frames").examples == data.examples

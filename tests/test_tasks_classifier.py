@@ -151,17 +151,22 @@ def test_ship_heads_compares_inputs_and_writes_report(reference_dir, tmp_path, m
     shutil.copy(reference_dir / "lm_weights.hdf5", target / "weights.hdf5")
     (target / "MODEL_CARD.md").write_text("# Model card\n\n## Quality checks\n\nok\n\n## Perplexity during training\n\nx\n")
     small = dict(model=str(target), dataset="rt+vader-tweets", sizes=(40, 16, 16), finetune_train_size=16,
-                 eval_imdb_reviews=4, static_top=2000, progress=False)
+                 eval_imdb_reviews=4, static_top=2000, progress=False, ensemble_seeds=(0, 1))
     ship = ShipConfig(**small)
     ship.feature = TaskConfig(task="sentiment", epochs=2, batch_size=16, device="cpu", pooling="bilstm")
     ship.finetune = TaskConfig(task="sentiment", strategy="finetune", epochs=1, batch_size=8, device="cpu")
     report = ship_heads(ship)
     assert report.finetuned_kept and report.heads_dir == target / "heads"
     # every input choice as a frozen-biLM head, the two biLM ones fine-tuned too
-    assert sorted((r.inputs, r.strategy) for r in report.runs) == [
+    singles = [r for r in report.runs if r.single]
+    assert sorted((r.inputs, r.strategy) for r in singles) == [
         ("elmo", "feature"), ("elmo", "finetune"), ("static", "feature"), ("static+elmo", "feature"),
         ("static+elmo", "finetune")]
-    assert report.chosen.strategy == "feature" and report.chosen.result is report.feature
+    # the default: the best single frozen head on dev, and a second seed of it, logits averaged
+    best = max((r for r in singles if r.strategy == "feature"), key=lambda r: r.dev_score())
+    assert [r.members for r in report.runs if r.members > 1 and r.ngram is None] == [2] and report.chosen.members == 2
+    assert report.chosen.inputs == best.inputs and report.chosen.strategy == "feature"
+    assert report.chosen.result is report.feature and report.chosen.result.test.count == 16
     assert all(set(r.extra) == {"negation-dev", "negation", "imdb"} for r in report.runs)
     assert all(r.extra["negation"].count == 120 and r.extra["imdb"].count == 4 for r in report.runs)
     assert all(r.temperature > 0 for r in report.runs)
@@ -172,13 +177,26 @@ def test_ship_heads_compares_inputs_and_writes_report(reference_dir, tmp_path, m
     assert f"{report.feature.test.accuracy:.3f}" in text and f"{report.baseline.test.accuracy:.3f}" in text
     feature, finetuned = load_classifier("feature", model=target), load_classifier("finetuned", model=target)
     assert feature.predict_proba(["Good."]).shape == finetuned.predict_proba(["Good."]).shape == (1, 2)
+    assert len(feature.head.members) == 2 and "2 seeds averaged" in text
+    # the n-gram member: fitted on the mixture, every weight tried on dev, shipped only when chosen
+    assert report.ngram is not None and set(report.ngram_dev) == set(ShipConfig.ngram_weights)
+    assert "N-gram member" in text and "negation-marked n-grams alone" in text
+    shipped_ngram = (target / "heads" / "feature" / "ngram.npz").is_file()
+    assert shipped_ngram == (report.chosen.ngram is not None) == (feature.ngram is not None)
     assert feature.temperature == pytest.approx(report.chosen.temperature)
     # a static head ships with its (trimmed) table, so inference reads what training read
     if report.chosen.inputs != "elmo":
         assert feature.static is not None and len(feature.static.index) >= 2000
-    tight = ShipConfig(**small, size_limit_mb=0.0)
+    tight = ShipConfig(**{**small, "ensemble_seeds": (0,)}, size_limit_mb=0.0, ngram_weights=(1.5,))
     tight.feature, tight.finetune = ship.feature, ship.finetune
     dropped = ship_heads(tight)
+    single = load_classifier("feature", model=target)
+    assert all(r.members == 1 for r in dropped.runs) and not hasattr(single.head, "members")  # one seed: one head
+    # the only weight offered is taken: the head ships with its n-gram member, which moves its probabilities
+    assert dropped.chosen.ngram_weight == single.ngram_weight == 1.5 and single.ngram is not None
+    assert len(single.ngram.features) == len(dropped.ngram.features) > 0
+    assert single.result.test.accuracy == dropped.chosen.result.test.accuracy  # the scores of head + n-grams
+    assert single.result.dev.accuracy == dropped.chosen.result.dev.accuracy
     assert not dropped.finetuned_kept and not (target / "heads" / "finetuned").exists()
     assert "The fine-tuned head is not shipped" in (target / "heads" / "REPORT.md").read_text()
     # The model card carries the latest numbers in one section, before the training curve.

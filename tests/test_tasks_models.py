@@ -45,3 +45,32 @@ def test_tagger_normalises_real_tokens_and_keeps_padding_zero():
     assert logits.shape == (4, 6, 5)
     padding = logits[~mask]
     assert torch.allclose(padding, tagger.output.bias.expand_as(padding))  # zero features at padding
+
+
+def test_ensemble_averages_its_members_logits_and_mix_weights_and_round_trips():
+    from elmo_core.tasks.models import HeadEnsemble, build_head, ensemble_of
+
+    torch.manual_seed(2)
+    config = HeadConfig(task="sentiment", num_layers=3, dim=8, num_classes=2, pooling="bilstm", static_dim=4)
+    heads = [build_head(config).eval() for _ in range(3)]
+    with torch.no_grad():
+        for i, head in enumerate(heads):
+            head.mix.mix.weights.copy_(torch.tensor([float(i), 0.0, 0.0]))  # different mixes
+    layers, mask, static = torch.randn(3, 5, 7, 8), torch.ones(5, 7, dtype=torch.bool), torch.randn(5, 7, 4)
+    mask[1, 4:] = False
+    ensemble = ensemble_of(heads)
+    assert isinstance(ensemble, HeadEnsemble) and ensemble.config.members == 3
+    with torch.no_grad():
+        expected = torch.stack([h(layers, mask, static) for h in heads]).mean(0)
+        assert torch.allclose(ensemble(layers, mask, static), expected, atol=1e-6)
+        assert not torch.allclose(heads[0](layers, mask, static), expected, atol=1e-3)  # the members differ
+    weights = [h.mix.weights() for h in heads]
+    assert ensemble.mix.weights() == pytest.approx([sum(w) / 3 for w in zip(*weights)])
+    rebuilt = build_head(HeadConfig.from_dict(ensemble.config.to_dict())).eval()
+    rebuilt.load_state_dict(ensemble.state_dict())
+    with torch.no_grad():
+        assert torch.allclose(rebuilt(layers, mask, static), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="share one config"):
+        ensemble_of([heads[0], build_head(HeadConfig(task="sentiment", num_layers=3, dim=8, num_classes=2))])
+    with pytest.raises(ValueError, match="members"):
+        HeadConfig(task="sentiment", num_layers=3, dim=8, num_classes=2, members=0)

@@ -58,7 +58,11 @@ def test_task_commands_are_registered():
     args = parser.parse_args(["task", "report", "out", "--sentiment-sizes", "10", "5", "5"])
     assert args.sentiment_sizes == [10, 5, 5]
     args = parser.parse_args(["task", "ship-heads", "--finetune-train-size", "100", "--no-finetune"])
-    assert args.finetune_train_size == 100 and args.no_finetune and args.dataset == "rt+imdb-sentences+rt-contrast"
+    assert args.finetune_train_size == 100 and args.no_finetune
+    assert args.dataset == "rt+imdb-sentences+rt-contrast+negation-frames"
+    assert args.ensemble_seeds == [0, 1, 2, 3] and args.ngram_weights[0] == 0.0
+    args = parser.parse_args(["task", "ship-heads", "--ensemble-seeds", "5", "--ngram-weights", "0"])
+    assert args.ensemble_seeds == [5] and args.ngram_weights == [0.0]
     args = parser.parse_args(["task", "train", "--inputs", "static+elmo", "--dataset", "rt+vader"])
     assert (args.inputs, args.dataset) == ("static+elmo", "rt+vader")
     args = parser.parse_args(["task", "report", "out", "--inputs", "static", "elmo"])

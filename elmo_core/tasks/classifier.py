@@ -21,10 +21,11 @@ from ..bilm import BiLM
 from ..datasets.glove import StaticVectors
 from ..loading import find_model_files, load_files
 from .batching import length_batches, pad_features
-from .calibration import is_uncertain
+from .calibration import is_uncertain, softmax
 from .data import text_to_tokens
 from .features import load_model
 from .heads import SavedHead, heads_root, load_head
+from .ngram import NgramModel, add_margins
 from .results import RunResult
 from .static_inputs import static_batch
 
@@ -45,11 +46,14 @@ class SentimentClassifier:
     than the ones now loaded (re-run ``elmo-explorer task ship-heads``). ``static`` is the word
     vector table of a head with static inputs; ``temperature`` divides the logits
     (calibrated on dev when shipped), and :meth:`verdict` says ``"uncertain"`` between 0.4 and 0.6.
+    ``ngram`` (an :class:`~elmo_core.tasks.ngram.NgramModel`) adds ``ngram_weight`` times its
+    margin to the ``positive`` logit before the temperature.
     """
 
     def __init__(self, bilm: BiLM, head: nn.Module, label_names: tuple[str, ...], *, name: str = "custom",
                  result: RunResult | None = None, stale: bool = False, batch_size: int = 64,
-                 static: StaticVectors | None = None, temperature: float = 1.0, extra: dict | None = None):
+                 static: StaticVectors | None = None, temperature: float = 1.0, extra: dict | None = None,
+                 ngram: NgramModel | None = None, ngram_weight: float = 0.0):
         if getattr(head, "config", None) is not None and head.config.static_dim and static is None:
             raise ValueError("this head reads static word vectors: pass its table as static=")
         self.bilm = bilm
@@ -58,6 +62,10 @@ class SentimentClassifier:
         self.extra = extra or {}
         self.head = head.eval()
         self.label_names = tuple(label_names)
+        if ngram is not None and "positive" not in self.label_names:
+            raise ValueError("an n-gram member needs a 'positive' label")
+        self.ngram = ngram if ngram_weight > 0 else None
+        self.ngram_weight = float(ngram_weight) if self.ngram is not None else 0.0
         self.name = name
         self.result = result
         self.stale = stale
@@ -101,8 +109,11 @@ class SentimentClassifier:
                 inputs = (layers, mask)
                 if self.static is not None:
                     inputs += (static_batch(self.static, [sentences[i] for i in indices], mask.shape[1], mask.device),)
-                logits = self.head(*inputs).float() / self.temperature
-                out[indices] = torch.softmax(logits, dim=-1).cpu().numpy()
+                logits = self.head(*inputs).float().cpu().numpy()
+                if self.ngram is not None:
+                    margins = self.ngram.margins([sentences[i] for i in indices])
+                    logits = add_margins(logits, margins, self.ngram_weight, self.label_names.index("positive"))
+                out[indices] = softmax(logits, self.temperature)
         return out
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -168,7 +179,8 @@ def _build(saved: SavedHead, model: str | Path, name: str, device) -> SentimentC
                         "run `elmo-explorer task ship-heads` to retrain it", name, model)
     return SentimentClassifier(bilm, saved.head.to(bilm.device), saved.label_names, name=name,
                                result=saved.result, stale=stale, static=saved.static,
-                               temperature=saved.temperature, extra=saved.extra)
+                               temperature=saved.temperature, extra=saved.extra, ngram=saved.ngram,
+                               ngram_weight=saved.ngram_weight)
 
 
 _CACHE: dict[tuple, SentimentClassifier] = {}

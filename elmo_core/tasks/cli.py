@@ -6,6 +6,7 @@
     elmo-explorer task report OUT_DIR [--tasks ...] [--strategies ...] [--mixes ...]
                               [--sentiment-sizes TRAIN DEV TEST] [--pos-sizes TRAIN DEV TEST]
     elmo-explorer task ship-heads [--model mini] [--finetune-train-size N] [--no-finetune]
+                                  [--ensemble-seeds 0 1 2 3] [--ngram-weights 0 0.5 1]
     elmo-explorer task mixtures rt rt+imdb-sentences rt+imdb-sentences+vader [--out table.md]
 """
 from __future__ import annotations
@@ -68,7 +69,8 @@ def run_ship(args: argparse.Namespace) -> int:
 
     ship = ShipConfig(model=args.model, dataset=args.dataset, imdb_reviews=args.imdb_reviews,
                       finetune_train_size=args.finetune_train_size, eval_imdb_reviews=args.eval_imdb_reviews,
-                      with_finetune=not args.no_finetune, progress=not args.quiet)
+                      with_finetune=not args.no_finetune, progress=not args.quiet,
+                      ensemble_seeds=tuple(args.ensemble_seeds), ngram_weights=tuple(args.ngram_weights))
     ship.feature = replace(ship.feature, epochs=args.feature_epochs, device=args.device, num_threads=args.threads)
     ship.finetune = replace(ship.finetune, epochs=args.finetune_epochs, device=args.device, num_threads=args.threads)
     report = ship_heads(ship)
@@ -165,6 +167,10 @@ def register(subparsers) -> None:
     ship.add_argument("--finetune-train-size", type=int, default=ShipConfig.finetune_train_size,
                       help="training examples for fine-tuning, 0 = the whole training mixture")
     ship.add_argument("--no-finetune", action="store_true", help="ship only the feature head")
+    ship.add_argument("--ensemble-seeds", type=int, nargs="+", default=list(ShipConfig.ensemble_seeds),
+                      help="the default head averages one head per seed (default %(default)s; one seed = one head)")
+    ship.add_argument("--ngram-weights", type=float, nargs="+", default=list(ShipConfig.ngram_weights),
+                      help="weights of the negation-marked n-gram member tried on dev (0 = none; default %(default)s)")
     ship.add_argument("--device", default="auto")
     ship.add_argument("--threads", type=int, default=1,
                       help="torch CPU threads (default 1: on a busy 2-core machine two threads can be ~10x "

@@ -8,6 +8,8 @@ A head directory holds::
     result.json    the RunResult of the run that trained it (scores, curves, mix weights)
     static_vectors.npz  only for a head with static inputs: the rows of the static word
                    vectors it may meet (elmo_core.tasks.static_inputs.save_vectors)
+    ngram.npz      only for a head with an n-gram member (elmo_core.tasks.ngram): its margins,
+                   times head.pt's "ngram_weight", are added to the positive logit
     options.json   \\ only for a fine-tuned head: the fine-tuned biLM in the official
     weights.hdf5   /  hdf5 layout (elmo_core.save_weights), loadable with elmo_core.load()
 
@@ -26,6 +28,7 @@ from torch import nn
 from ..datasets.glove import StaticVectors
 from ..weights import save_weights
 from .models import HeadConfig, build_head
+from .ngram import NGRAM_FILE, NgramModel
 from .results import RunResult
 from .static_inputs import VECTORS_FILE, load_vectors, save_vectors
 from .train import TrainedTask
@@ -52,6 +55,8 @@ class SavedHead:
     static: StaticVectors | None = None
     temperature: float = 1.0  # softmax(logits / temperature) is calibrated on dev
     extra: dict | None = None  # scores on other sets (negation, IMDB...) and calibration figures
+    ngram: NgramModel | None = None  # the n-gram member, if any, and the weight of its margins
+    ngram_weight: float = 0.0
 
 
 def heads_root(model_dir: str | Path) -> Path:
@@ -60,10 +65,12 @@ def heads_root(model_dir: str | Path) -> Path:
 
 
 def save_head(directory: str | Path, trained: TrainedTask, *, with_bilm: bool = False,
-              static: StaticVectors | None = None, temperature: float = 1.0, extra: dict | None = None) -> Path:
+              static: StaticVectors | None = None, temperature: float = 1.0, extra: dict | None = None,
+              ngram: NgramModel | None = None, ngram_weight: float = 0.0) -> Path:
     """Write ``trained`` (its head, result and, if ``with_bilm``, its biLM) to ``directory``.
 
     A head with static inputs needs ``static``: the (trimmed) table it will read at inference.
+    ``ngram`` with a ``ngram_weight`` > 0 is saved as the head's n-gram member.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -82,7 +89,12 @@ def save_head(directory: str | Path, trained: TrainedTask, *, with_bilm: bool = 
         "state": trained.bilm.state_mode,
         "temperature": float(temperature),
         "extra": extra or {},
+        "ngram_weight": float(ngram_weight) if ngram is not None else 0.0,
     }
+    if ngram is not None and ngram_weight > 0:
+        ngram.save(directory / NGRAM_FILE)
+    else:
+        (directory / NGRAM_FILE).unlink(missing_ok=True)
     tmp = directory / (HEAD_FILE + ".tmp")
     torch.save(payload, tmp)
     os.replace(tmp, directory / HEAD_FILE)
@@ -115,10 +127,16 @@ def load_head(directory: str | Path, device: torch.device | str = "cpu") -> Save
         if not (directory / VECTORS_FILE).is_file():
             raise FileNotFoundError(f"the head at {directory} reads static vectors but has no {VECTORS_FILE}")
         static = load_vectors(directory / VECTORS_FILE)
+    ngram_weight = float(payload.get("ngram_weight", 0.0))
+    ngram = None
+    if ngram_weight > 0:
+        if not (directory / NGRAM_FILE).is_file():
+            raise FileNotFoundError(f"the head at {directory} has an n-gram member but no {NGRAM_FILE}")
+        ngram = NgramModel.load(directory / NGRAM_FILE)
     return SavedHead(head, config, tuple(payload["label_names"]), payload["task_config"],
                      payload["base_fingerprint"], payload.get("state", "warm"), result, directory,
                      directory if has_bilm else None, static, float(payload.get("temperature", 1.0)),
-                     payload.get("extra") or {})
+                     payload.get("extra") or {}, ngram, ngram_weight)
 
 
 def directory_size(directory: str | Path) -> int:

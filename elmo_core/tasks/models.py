@@ -9,6 +9,7 @@ the paper's ``[x_k; ELMo_k]``; ``use_elmo=False`` keeps the static vectors only.
 
     SentenceClassifier: [static;] mix -> pooling (mean | max | meanmax | dropout + bilstm) -> [norm] -> dropout -> linear
     TokenTagger:        [static;] mix -> [norm] -> dropout -> linear per token
+    HeadEnsemble:       ``HeadConfig.members`` such heads (trained with different seeds) -> mean of their logits
 
 ``[norm]`` (``HeadConfig.feature_norm``, on by default) is a batch normalisation of the features
 that reach the linear layer. biLM dimensions have very different offsets and scales (a sentence
@@ -18,15 +19,15 @@ with a few epochs of Adam fits poorly; standardising them is worth several accur
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 from torch import nn
 
 from ..scalar_mix import ScalarMix
 
-__all__ = ["MixConfig", "HeadConfig", "LayerMix", "SentenceClassifier", "TokenTagger",
-           "POOLINGS", "build_head", "parse_mix"]
+__all__ = ["MixConfig", "HeadConfig", "LayerMix", "SentenceClassifier", "TokenTagger", "HeadEnsemble",
+           "POOLINGS", "build_head", "ensemble_of", "parse_mix"]
 
 POOLINGS = ("mean", "max", "meanmax", "bilstm")
 _FIXED = re.compile(r"^layer(\d+)$")
@@ -69,10 +70,13 @@ class HeadConfig:
     feature_norm: bool = True
     static_dim: int = 0  # width of the static word vectors put in front of the mix (0 = none)
     use_elmo: bool = True  # False: static vectors only (no biLM layers reach the head)
+    members: int = 1  # > 1: an ensemble of that many heads of this config, their logits averaged
 
     def __post_init__(self) -> None:
         if not self.use_elmo and self.static_dim <= 0:
             raise ValueError("a head needs biLM layers, static vectors, or both")
+        if self.members < 1:
+            raise ValueError(f"members must be at least 1, got {self.members}")
 
     @property
     def input_dim(self) -> int:
@@ -227,8 +231,58 @@ class TokenTagger(nn.Module):
         return self.output(self.dropout(x))  # dropout after the norm, as in the classifier
 
 
-def build_head(config: HeadConfig) -> SentenceClassifier | TokenTagger:
-    """The head for ``config.task``."""
+class EnsembleMix(nn.Module):
+    """The scalar mixes of an ensemble's members seen as one: mean weights and γ (for display)."""
+
+    def __init__(self, mixes: list[nn.Module]):
+        super().__init__()
+        self._mixes = mixes  # plain list: the members own these modules
+
+    def weights(self) -> list[float]:
+        each = [m.weights() for m in self._mixes]
+        return [sum(w) / len(each) for w in zip(*each)] if each and each[0] else []
+
+    def gamma(self) -> float:
+        return sum(m.gamma() for m in self._mixes) / len(self._mixes)
+
+    def regulariser(self) -> torch.Tensor:
+        return sum(m.regulariser() for m in self._mixes) / len(self._mixes)
+
+
+class HeadEnsemble(nn.Module):
+    """``config.members`` heads of one config: same inputs as one head -> the mean of their logits.
+
+    Each member is trained alone (another seed); :func:`ensemble_of` puts trained heads together.
+    Averaging logits keeps one temperature for calibration and one occlusion score per token.
+    """
+
+    def __init__(self, config: HeadConfig):
+        super().__init__()
+        self.config = config
+        single = replace(config, members=1)
+        self.members = nn.ModuleList(build_head(single) for _ in range(config.members))
+        self.mix = EnsembleMix([m.mix for m in self.members])
+
+    def forward(self, layers: torch.Tensor, mask: torch.Tensor, static: torch.Tensor | None = None) -> torch.Tensor:
+        return torch.stack([m(layers, mask, static) for m in self.members]).mean(0)
+
+
+def ensemble_of(heads: list[nn.Module]) -> HeadEnsemble:
+    """Trained single heads of one config (e.g. one per seed) as a :class:`HeadEnsemble`."""
+    configs = {replace(h.config, members=1) for h in heads}
+    if len(configs) != 1:
+        raise ValueError("an ensemble's heads must share one config (inputs, sizes, pooling)")
+    ensemble = HeadEnsemble(replace(configs.pop(), members=len(heads)))
+    for member, head in zip(ensemble.members, heads):
+        member.load_state_dict(head.state_dict())
+    device = next(heads[0].parameters()).device
+    return ensemble.to(device).eval()
+
+
+def build_head(config: HeadConfig) -> SentenceClassifier | TokenTagger | HeadEnsemble:
+    """The head for ``config.task`` (an ensemble of them when ``config.members > 1``)."""
+    if config.members > 1:
+        return HeadEnsemble(config)
     if config.task == "sentiment":
         return SentenceClassifier(config)
     if config.task == "pos":

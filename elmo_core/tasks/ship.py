@@ -7,8 +7,9 @@ Train the sentiment heads that ship with a model, compare the input choices, and
    the training mixture;
 2. one ``feature`` head (frozen biLM, cached features, learned scalar mix) per input choice in
    ``compare_inputs``: static word vectors only, ELMo only, and static ⊕ ELMo (the paper's
-   ``[x_k; ELMo_k]``); the one with the best mean of ``rt`` dev and negation dev accuracy ships
-   as ``load_classifier("default")``;
+   ``[x_k; ELMo_k]``); the inputs with the best mean of ``rt`` dev and negation dev accuracy
+   ship as ``load_classifier("default")``: that head and one more per other seed of
+   ``ensemble_seeds``, their logits averaged (:mod:`elmo_core.tasks.ensemble`);
 3. one ``finetune`` head per choice in ``finetune_inputs``, each starting from the feature head
    of the same inputs and trained with a copy of the biLM on a subset of the training mixture;
    the one with the default's inputs (else the best on dev) ships as ``"finetuned"`` when the
@@ -38,16 +39,18 @@ from .baseline import BaselineResult, bow_logistic_regression
 from .calibration import expected_calibration_error, fit_temperature, softmax
 from .config import TaskConfig
 from .data import TaskData, load_task_data, with_split_subset
-from .evaluation import evaluate_sets, evaluation_data, head_logits
+from .ensemble import ensemble_task
+from .evaluation import MAX_TOKENS, evaluation_data, head_logits
 from .features import FeatureCache, LoadedModel, load_model
 from .heads import directory_size, heads_root, save_head
-from .metrics import ClassificationReport
+from .metrics import ClassificationReport, classification_report
+from .ngram import NgramModel, add_margins, choose_ngram_weight, fit_ngram_model
 from .progress import TqdmProgress
 from .results import RunResult
 from .static_inputs import load_static, trim_vectors, uses_static
 from .train import TrainedTask, train_task
 
-__all__ = ["ShipConfig", "ShipReport", "HeadRun", "ship_heads", "train_head", "score_head", "report_markdown",
+__all__ = ["ShipConfig", "ShipReport", "HeadRun", "ship_heads", "train_head", "train_ensemble", "score_head", "report_markdown",
            "card_section", "update_model_card", "CARD_HEADING", "INPUT_TITLES"]
 
 CARD_HEADING = "## Sentiment heads"
@@ -57,11 +60,14 @@ INPUT_TITLES = {"static": "GloVe only", "elmo": "ELMo only", "static+elmo": "Glo
 @dataclass
 class ShipConfig:
     model: str = "mini"
-    dataset: str = "rt+imdb-sentences+rt-contrast"  # training mixture (chosen on dev: `task mixtures`); dev and test are rt's
+    dataset: str = "rt+imdb-sentences+rt-contrast+negation-frames"  # training mixture (chosen on dev: `task mixtures`); dev and test are rt's
     imdb_reviews: int = 2000  # IMDB reviews per split for the imdb sources of the mixture
     feature: TaskConfig = field(default_factory=lambda: TaskConfig(
         task="sentiment", strategy="feature", pooling="bilstm", epochs=8, patience=2, lr=2e-3, num_threads=1))
     compare_inputs: tuple[str, ...] = ("static", "elmo", "static+elmo")
+    ensemble_seeds: tuple[int, ...] = (0, 1, 2, 3)  # the default head: one head per seed, logits averaged
+    ngram_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)  # n-gram member weights tried on dev
+    ngram_min_count: int = 2  # n-grams of fewer training texts are left out of the n-gram member
     finetune: TaskConfig = field(default_factory=lambda: TaskConfig(
         task="sentiment", strategy="finetune", epochs=1, patience=1, lr=1e-3, bilm_lr_ratio=0.1, num_threads=1))
     finetune_inputs: tuple[str, ...] = ("elmo", "static+elmo")
@@ -85,10 +91,24 @@ class HeadRun:
     temperature: float = 1.0
     ece_dev: tuple[float, float] = (0.0, 0.0)  # expected calibration error on rt dev: before, after
     trained: TrainedTask | None = field(default=None, repr=False)
+    ngram: NgramModel | None = field(default=None, repr=False)  # the n-gram member, if any
+    ngram_weight: float = 0.0
+
+    @property
+    def members(self) -> int:
+        return self.trained.head_config.members if self.trained is not None else 1
+
+    @property
+    def single(self) -> bool:
+        """One head, no n-gram member: a run of the input comparison."""
+        return self.members == 1 and self.ngram is None
 
     @property
     def title(self) -> str:
-        return f"{INPUT_TITLES[self.inputs]}, {'frozen biLM' if self.strategy == 'feature' else 'fine-tuned biLM'}"
+        seeds = f", {self.members} seeds averaged" if self.members > 1 else ""
+        ngram = f", + n-grams × {self.ngram_weight:g}" if self.ngram is not None else ""
+        return (f"{INPUT_TITLES[self.inputs]}, {'frozen biLM' if self.strategy == 'feature' else 'fine-tuned biLM'}"
+                f"{seeds}{ngram}")
 
     def dev_score(self) -> float:
         """What picks the shipped head: the mean of rt dev and negation dev accuracy."""
@@ -113,6 +133,9 @@ class ShipReport:
     dataset: str = "rt"
     sizes: dict[str, int] = field(default_factory=dict)
     chosen: HeadRun | None = None  # the run shipped as the default head
+    ngram: NgramModel | None = None  # the n-gram model fitted on the mixture (shipped when chosen.ngram is it)
+    ngram_dev: dict[float, float] = field(default_factory=dict)  # n-gram weight -> mean dev accuracy
+    ngram_alone: BaselineResult | None = None  # the n-gram model's own scores
 
 
 def _cfg(config: TaskConfig, ship: ShipConfig, inputs: str) -> TaskConfig:
@@ -120,20 +143,43 @@ def _cfg(config: TaskConfig, ship: ShipConfig, inputs: str) -> TaskConfig:
                    train_size=0, dev_size=0, test_size=0)
 
 
-def score_head(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: TaskData) -> HeadRun:
-    """``trained`` scored on negation dev and test and IMDB test, and calibrated on ``data``'s dev."""
-    extra = evaluate_sets(trained, {"negation": "dev"}, cache=cache)
-    extra["negation-dev"] = extra.pop("negation")
-    extra.update(evaluate_sets(trained, {"negation": "test", "imdb": "test"}, imdb_reviews=ship.eval_imdb_reviews,
-                               cache=cache))
-    dev = data.split("dev")
-    logits = head_logits(trained, dev.sentences, f"{data.cache_name('dev')}-calibration", cache=cache)
-    labels = dev.flat_labels()
-    temperature = fit_temperature(logits, labels)
-    ece = (expected_calibration_error(softmax(logits), labels),
-           expected_calibration_error(softmax(logits, temperature), labels))
+SCORED_SETS = {"negation-dev": ("negation", "dev"), "negation": ("negation", "test"), "imdb": ("imdb", "test")}
+
+
+def set_logits(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: TaskData
+               ) -> dict[str, tuple[list[list[str]], np.ndarray, np.ndarray]]:
+    """``{set: (token lists, labels (n,), logits (n, C))}`` of ``trained`` on ``data``'s dev
+    (``"dev"``) and test (``"test"``) and on :data:`SCORED_SETS`."""
+    parts = {"dev": (data.split("dev"), f"{data.cache_name('dev')}-calibration"),
+             "test": (data.split("test"), f"{data.cache_name('test')}-scoring")}
+    for key, (name, split) in SCORED_SETS.items():
+        part = evaluation_data(name, split, imdb_reviews=ship.eval_imdb_reviews).split("test")
+        parts[key] = (part, f"{name}-{split}-{MAX_TOKENS}")
+    return {key: (part.sentences, part.flat_labels(), head_logits(trained, part.sentences, name, cache=cache))
+            for key, (part, name) in parts.items()}
+
+
+def score_head(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: TaskData, *,
+               logits: dict | None = None, ngram: NgramModel | None = None, ngram_weight: float = 0.0) -> HeadRun:
+    """``trained`` scored on negation dev and test and IMDB test, and calibrated on ``data``'s dev;
+    with ``ngram`` and ``ngram_weight`` > 0, the head plus that n-gram member (scored on rt dev
+    and test too). ``logits`` is :func:`set_logits`'s result, when already computed."""
+    logits = logits or set_logits(trained, ship, cache, data)
+    if ngram is None or ngram_weight <= 0:
+        ngram, ngram_weight = None, 0.0
+    else:
+        logits = {k: (s, y, add_margins(z, ngram.margins(s), ngram_weight)) for k, (s, y, z) in logits.items()}
+    reports = {k: classification_report(y, z.argmax(-1), data.label_names) for k, (_, y, z) in logits.items()}
+    _, labels, dev_logits = logits["dev"]
+    temperature = fit_temperature(dev_logits, labels)
+    ece = (expected_calibration_error(softmax(dev_logits), labels),
+           expected_calibration_error(softmax(dev_logits, temperature), labels))
+    if ngram is not None:  # the head's own result, with the dev and test scores of head + n-grams
+        trained = replace(trained, result=replace(trained.result, dev=reports["dev"], test=reports["test"]))
+    result = trained.result
     config = trained.result.config
-    return HeadRun(config["strategy"], config["inputs"], trained.result, extra, temperature, ece, trained)
+    return HeadRun(config["strategy"], config["inputs"], result, {k: reports[k] for k in SCORED_SETS}, temperature,
+                   ece, trained, ngram, ngram_weight)
 
 
 def train_head(config: TaskConfig, label: str, ship: ShipConfig, loaded: LoadedModel, data: TaskData,
@@ -146,6 +192,19 @@ def train_head(config: TaskConfig, label: str, ship: ShipConfig, loaded: LoadedM
                           static=static if uses_static(config.inputs) else None, **kwargs)
     finally:
         progress.close()
+
+
+def train_ensemble(first: HeadRun, ship: ShipConfig, loaded: LoadedModel, data: TaskData, cache: FeatureCache,
+                   static: StaticVectors | None) -> TrainedTask:
+    """``first``'s head and one more head of its config per other seed of ``ship.ensemble_seeds``,
+    as one ensemble (logits averaged)."""
+    config = TaskConfig.from_dict(first.result.config)
+    members = [first.trained]
+    for seed in ship.ensemble_seeds:
+        if seed != config.seed:
+            members.append(train_head(replace(config, seed=seed), f"feature ({config.inputs}, seed {seed})", ship,
+                                      loaded, data, cache, static))
+    return ensemble_task(members, cache=cache)
 
 
 def _print(run: HeadRun) -> None:
@@ -186,13 +245,29 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
         runs.append(score_head(train_head(config, f"feature ({inputs})", ship, loaded, data, cache, static), ship, cache, data))
         _print(runs[-1])
     chosen = max(runs, key=HeadRun.dev_score)
+    if len(ship.ensemble_seeds) > 1:
+        chosen = score_head(train_ensemble(chosen, ship, loaded, data, cache, static), ship, cache, data)
+        runs.append(chosen)
+        _print(chosen)
+    ngram_dev: dict[float, float] = {}
+    ngram = ngram_alone = None
+    if any(w > 0 for w in ship.ngram_weights):
+        ngram, _ = fit_ngram_model(data, min_count=ship.ngram_min_count)
+        logits = set_logits(chosen.trained, ship, cache, data)
+        ngram_alone = _ngram_baseline(ngram, logits, data.label_names)
+        weight, ngram_dev = choose_ngram_weight({k: logits[k] for k in ("dev", "negation-dev")}, ngram,
+                                                ship.ngram_weights)
+        if weight > 0:
+            chosen = score_head(chosen.trained, ship, cache, data, logits=logits, ngram=ngram, ngram_weight=weight)
+            runs.append(chosen)
+            _print(chosen)
     save_head(root / "feature", chosen.trained, static=static, temperature=chosen.temperature,
-              extra=_extra_dict(chosen, baselines))
+              extra=_extra_dict(chosen, baselines), ngram=chosen.ngram, ngram_weight=chosen.ngram_weight)
 
     finetuned, kept, note = None, False, ""
     if ship.with_finetune:
         subset = with_split_subset(data, "train", ship.finetune_train_size, ship.finetune.seed)
-        by_inputs = {run.inputs: run for run in runs}
+        by_inputs = {run.inputs: run for run in runs if run.single}
         for inputs in ship.finetune_inputs:
             start = by_inputs.get(inputs)
             if start is None:
@@ -224,11 +299,20 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
     report = ShipReport(ship.model, loaded.fingerprint, baseline, chosen.result,
                         finetuned.result if finetuned else None, kept, root,
                         directory_size(loaded.directory) / 2**20, time.perf_counter() - started, note,
-                        {f"{r.inputs}/{r.strategy}": r.dev_score() for r in runs}, runs, mixture_baseline,
-                        ship.dataset, {s: len(data.split(s)) for s in ("train", "dev", "test")}, chosen)
+                        {f"{r.inputs}/{r.strategy}": r.dev_score() for r in runs if r.single}, runs, mixture_baseline,
+                        ship.dataset, {s: len(data.split(s)) for s in ("train", "dev", "test")}, chosen,
+                        ngram, ngram_dev, ngram_alone)
     (root / "REPORT.md").write_text(report_markdown(report), encoding="utf-8")
     update_model_card(loaded.directory / "MODEL_CARD.md", card_section(report))
     return report
+
+
+def _ngram_baseline(ngram: NgramModel, logits: dict, label_names: tuple[str, ...]) -> BaselineResult:
+    """The n-gram model alone on the sets of :func:`set_logits` (margin > 0 = the second label)."""
+    reports = {k: classification_report(y, (ngram.margins(s) > 0).astype(np.int64), label_names)
+               for k, (s, y, _) in logits.items()}
+    return BaselineResult("ngram-negation-marked", reports["dev"], reports["test"], 0.0, f"C={ngram.c:g}",
+                          {k: reports[k] for k in SCORED_SETS})
 
 
 def _bow_scores(baseline: BaselineResult) -> dict[str, float]:
@@ -257,7 +341,8 @@ def _table(report: ShipReport) -> list[str]:
     lines = ["| classifier | rt test accuracy | rt test macro F1 | negation test | IMDB test | layer weights s0 / s1 / s2 |",
              "|---|---:|---:|---:|---:|---|"]
     for name, b in (("bag of words, trained on rt", report.baseline),
-                    (f"bag of words, trained on {report.dataset}", report.mixture_baseline)):
+                    (f"bag of words, trained on {report.dataset}", report.mixture_baseline),
+                    (f"negation-marked n-grams alone, trained on {report.dataset}", report.ngram_alone)):
         if b is not None:
             lines.append(f"| {name} | {_cells(b.test, b.extra)} | – |")
     for run in report.runs:
@@ -292,9 +377,23 @@ def report_markdown(report: ShipReport) -> str:
         "layers per token, a biLSTM, mean and max pooling, a linear layer.",
     ]
     if report.runs:
-        dev = ", ".join(f"{r.title} {r.dev_score():.3f}" for r in report.runs if r.strategy == "feature")
-        lines += ["", f"The default head is the frozen-biLM head with the best mean of rt dev and negation dev "
-                      f"accuracy ({dev})."]
+        singles = [r for r in report.runs if r.strategy == "feature" and r.single]
+        dev = ", ".join(f"{r.title} {r.dev_score():.3f}" for r in singles)
+        lines += ["", f"The default head has the inputs of the frozen-biLM head with the best mean of rt dev and "
+                      f"negation dev accuracy ({dev})."]
+        chosen = report.chosen
+        if chosen is not None and chosen.members > 1:
+            lines[-1] += (f" It is {chosen.members} such heads, trained with different seeds, whose logits are "
+                          f"averaged.")
+        if report.ngram is not None and report.ngram_dev:
+            tried = ", ".join(f"{w:g}: {v:.3f}" for w, v in report.ngram_dev.items())
+            used = (f"the default head adds {chosen.ngram_weight:g} × its margin to the positive logit"
+                    if chosen is not None and chosen.ngram is not None else "the default head does not use it")
+            lines += ["", f"N-gram member: binary uni- and bigrams of the lower-cased tokens, with a `NOT_` prefix from a "
+                          f"negation word to the next punctuation or contrast word (\"not bad\" ≠ \"bad\"), seen in at "
+                          f"least {report.ngram.min_count} training texts ({len(report.ngram.features):,} n-grams), "
+                          f"logistic regression on `{report.dataset}` with C = {report.ngram.c:g} chosen on rt dev. Its "
+                          f"weight is chosen on the mean of rt dev and negation dev accuracy ({tried}): {used}."]
         cal = "; ".join(f"{r.title}: T = {r.temperature:.2f}, ECE {r.ece_dev[0]:.3f} → {r.ece_dev[1]:.3f}"
                         for r in report.runs)
         lines += ["", f"Calibration (temperature scaling on rt dev; expected calibration error before → after): {cal}. "
