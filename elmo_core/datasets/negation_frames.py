@@ -80,7 +80,8 @@ def polar_adjectives() -> tuple[tuple[str, int], ...]:
     for word, valence in _lexicon_words(pip_sdist(*VADER_SDIST)):
         if not word.isalpha() or len(word) < 3 or abs(valence) < MIN_VALENCE or rank.get(word, MAX_RANK) >= MAX_RANK:
             continue
-        if word.endswith("ed") or any(word.endswith(end) and word[:-len(end)] in adj for end in ("er", "r", "est", "st")):
+        comparative = any(word.endswith(end) and word[:-len(end)] in adj for end in ("er", "r", "est", "st"))
+        if word.endswith("ed") or comparative:
             continue  # participles ("admired") and comparatives ("greater") rarely describe a film
         senses = adj.get(word, 0)
         if senses and senses >= noun.get(word, 0) and senses >= verb.get(word, 0) and word not in VERBS:
@@ -110,7 +111,8 @@ def _made(count: int, seed: int) -> tuple[tuple[tuple[str, int], ...], int]:
     candidates = _all_sentences()
     kept = [c for c in candidates if tuple(text_to_tokens(c[0])) not in held_out]
     dropped = len(candidates) - len(kept)
-    groups = {(label, flips): [c for c in kept if c[1] == label and c[2] == flips] for label in (0, 1) for flips in (False, True)}
+    groups = {(label, flips): [c for c in kept if c[1] == label and c[2] == flips]
+              for label in (0, 1) for flips in (False, True)}
     rng = np.random.default_rng(seed)
     chosen = []
     for key in sorted(groups):

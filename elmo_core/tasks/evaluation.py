@@ -1,11 +1,10 @@
 """
-Score a trained sentence head on other labelled sets than the ones it was trained on (the
-negation set, IMDB test reviews, the VADER tweet/product/editorial sets), and get its raw logits
-for calibration.
+The raw logits of a trained sentence head on any labelled texts, including sets it was not
+trained on (the negation set, IMDB test reviews, the VADER tweet/product/editorial sets), for
+scoring and calibration (``elmo_core.tasks.ship.set_logits``).
 
-    reports = evaluate_sets(trained, {"negation": "test", "imdb": "test"}, imdb_reviews=500)
-    reports["negation"].accuracy
-    logits = head_logits(trained, trained.data.split("dev").sentences, "rt-dev")   # (n, C)
+    test = evaluation_data("negation", "test").split("test")
+    logits = head_logits(trained, test.sentences, "negation-test")   # (n, C)
 
 Texts are cut to the classifier's :data:`MAX_TOKENS` (the first tokens of a long review), as the
 shipped classifier does. Frozen-biLM features are cached like the training features; a
@@ -20,11 +19,10 @@ from .batching import length_batches
 from .data import TaskData, load_task_data
 from .features import FeatureCache, fingerprint_bilm
 from .layer_sources import FeatureLayers
-from .metrics import ClassificationReport, classification_report
 from .static_inputs import EmptyLayers, StaticSource
 from .train import TrainedTask
 
-__all__ = ["MAX_TOKENS", "evaluation_data", "head_logits", "evaluate_sets"]
+__all__ = ["MAX_TOKENS", "evaluation_data", "head_logits"]
 
 MAX_TOKENS = 400
 
@@ -65,15 +63,3 @@ def head_logits(trained: TrainedTask, sentences: list[list[str]], name: str, *,
     for indices in length_batches(source.lengths(), batch_size):
         out[indices] = trained.head(*source(indices)).float().cpu().numpy()
     return out
-
-
-def evaluate_sets(trained: TrainedTask, sets: dict[str, str], *, imdb_reviews: int = 0,
-                  cache: FeatureCache | None = None) -> dict[str, ClassificationReport]:
-    """``{source name: split}`` -> ``{source name: report}`` of ``trained``'s head on each."""
-    reports = {}
-    for name, split in sets.items():
-        data = evaluation_data(name, split, imdb_reviews=imdb_reviews)
-        part = data.split("test")
-        logits = head_logits(trained, part.sentences, f"{name}-{split}-{MAX_TOKENS}", cache=cache)
-        reports[name] = classification_report(part.flat_labels(), logits.argmax(-1), data.label_names)
-    return reports

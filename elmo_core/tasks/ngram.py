@@ -24,7 +24,8 @@ import numpy as np
 
 from .data import TaskData
 
-__all__ = ["NgramModel", "fit_ngram_model", "negation_marked", "add_margins", "choose_ngram_weight", "NEGATORS", "SCOPE_ENDS", "NGRAM_FILE"]
+__all__ = ["NgramModel", "fit_ngram_model", "negation_marked", "add_margins", "choose_ngram_weight",
+           "NEGATORS", "SCOPE_ENDS", "NGRAM_FILE"]
 
 NGRAM_FILE = "ngram.npz"
 NEGATORS = frozenset({"not", "n't", "'t", "no", "never", "nothing", "nobody", "none", "neither", "nor", "cannot",

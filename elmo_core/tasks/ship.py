@@ -50,8 +50,8 @@ from .results import RunResult
 from .static_inputs import load_static, trim_vectors, uses_static
 from .train import TrainedTask, train_task
 
-__all__ = ["ShipConfig", "ShipReport", "HeadRun", "ship_heads", "train_head", "train_ensemble", "score_head", "report_markdown",
-           "card_section", "update_model_card", "CARD_HEADING", "INPUT_TITLES"]
+__all__ = ["ShipConfig", "ShipReport", "HeadRun", "ship_heads", "train_head", "train_ensemble", "score_head",
+           "set_logits", "report_markdown", "card_section", "update_model_card", "CARD_HEADING", "INPUT_TITLES"]
 
 CARD_HEADING = "## Sentiment heads"
 INPUT_TITLES = {"static": "GloVe only", "elmo": "ELMo only", "static+elmo": "GloVe ⊕ ELMo"}
@@ -60,7 +60,8 @@ INPUT_TITLES = {"static": "GloVe only", "elmo": "ELMo only", "static+elmo": "Glo
 @dataclass
 class ShipConfig:
     model: str = "mini"
-    dataset: str = "rt+imdb-sentences+rt-contrast+negation-frames"  # training mixture (chosen on dev: `task mixtures`); dev and test are rt's
+    # training mixture, chosen on dev (reports/sentiment-mixtures.md); dev and test are rt's
+    dataset: str = "rt+imdb-sentences+rt-contrast+negation-frames"
     imdb_reviews: int = 2000  # IMDB reviews per split for the imdb sources of the mixture
     feature: TaskConfig = field(default_factory=lambda: TaskConfig(
         task="sentiment", strategy="feature", pooling="bilstm", epochs=8, patience=2, lr=2e-3, num_threads=1))
