@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .evaluation import head_logits
+from .evaluation import split_logits
 from .features import FeatureCache
 from .metrics import classification_report
 from .models import ensemble_of
@@ -39,7 +39,7 @@ def ensemble_task(members: list[TrainedTask], *, cache: FeatureCache | None = No
     for split in ("dev", "test"):
         part = first.data.split(split)
         if len(part):
-            logits = head_logits(trained, part.sentences, first.data.cache_name(split), cache=cache)
+            logits = split_logits(trained, split, cache=cache)
             reports[split] = classification_report(part.flat_labels(), logits.argmax(-1), first.data.label_names)
     result = replace(first.result, dev=reports.get("dev"), test=reports.get("test"),
                      final_weights=head.mix.weights(), final_gamma=head.mix.gamma(),

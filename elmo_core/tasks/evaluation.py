@@ -22,7 +22,7 @@ from .layer_sources import FeatureLayers
 from .static_inputs import EmptyLayers, StaticSource
 from .train import TrainedTask
 
-__all__ = ["MAX_TOKENS", "evaluation_data", "head_logits"]
+__all__ = ["MAX_TOKENS", "evaluation_data", "head_logits", "split_logits"]
 
 MAX_TOKENS = 400
 
@@ -45,14 +45,21 @@ def _fingerprint(trained: TrainedTask) -> str:
 
 @torch.no_grad()
 def head_logits(trained: TrainedTask, sentences: list[list[str]], name: str, *,
-                cache: FeatureCache | None = None, batch_size: int = 64) -> np.ndarray:
+                cache: FeatureCache | None = None, batch_size: int = 64,
+                segments: list[tuple[str, int]] | None = None) -> np.ndarray:
     """(len(sentences), num_classes) float32 logits of ``trained``'s head; ``name`` names the
-    feature-cache entry of these sentences."""
+    feature-cache entry of these sentences (``eval-<name>``), or ``segments`` (``(cache name,
+    count)`` runs, :meth:`TaskData.segments`) the entries training itself wrote."""
     config = trained.head_config
     device = next(trained.head.parameters()).device
     if config.use_elmo:
-        arrays = (cache or FeatureCache()).get(trained.bilm, _fingerprint(trained), f"eval-{name}", sentences,
-                                               dtype=trained.result.config.get("feature_dtype", "float16")).arrays
+        cache = cache or FeatureCache()
+        dtype = trained.result.config.get("feature_dtype", "float16")
+        arrays, offset = [], 0
+        for entry, count in segments or [(f"eval-{name}", len(sentences))]:
+            arrays += cache.get(trained.bilm, _fingerprint(trained), entry, sentences[offset:offset + count],
+                                dtype=dtype).arrays
+            offset += count
         source = FeatureLayers(arrays, device)
     else:
         source = EmptyLayers(sentences, device)
@@ -63,3 +70,11 @@ def head_logits(trained: TrainedTask, sentences: list[list[str]], name: str, *,
     for indices in length_batches(source.lengths(), batch_size):
         out[indices] = trained.head(*source(indices)).float().cpu().numpy()
     return out
+
+
+def split_logits(trained: TrainedTask, split: str, *, cache: FeatureCache | None = None) -> np.ndarray:
+    """:func:`head_logits` of ``trained`` on ``split`` of the data it was trained with, read from
+    the feature-cache entries its training wrote (no second copy of those features)."""
+    data = trained.data
+    return head_logits(trained, data.split(split).sentences, data.cache_name(split), cache=cache,
+                       segments=data.segments(split))

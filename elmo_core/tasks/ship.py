@@ -40,7 +40,7 @@ from .calibration import expected_calibration_error, fit_temperature, softmax
 from .config import TaskConfig
 from .data import TaskData, load_task_data, with_split_subset
 from .ensemble import ensemble_task
-from .evaluation import MAX_TOKENS, evaluation_data, head_logits
+from .evaluation import MAX_TOKENS, evaluation_data, head_logits, split_logits
 from .features import FeatureCache, LoadedModel, load_model
 from .heads import directory_size, heads_root, save_head
 from .metrics import ClassificationReport, classification_report
@@ -147,17 +147,18 @@ def _cfg(config: TaskConfig, ship: ShipConfig, inputs: str) -> TaskConfig:
 SCORED_SETS = {"negation-dev": ("negation", "dev"), "negation": ("negation", "test"), "imdb": ("imdb", "test")}
 
 
-def set_logits(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: TaskData
-               ) -> dict[str, tuple[list[list[str]], np.ndarray, np.ndarray]]:
+def set_logits(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: TaskData, *,
+               with_test: bool = False) -> dict[str, tuple[list[list[str]], np.ndarray, np.ndarray]]:
     """``{set: (token lists, labels (n,), logits (n, C))}`` of ``trained`` on ``data``'s dev
-    (``"dev"``) and test (``"test"``) and on :data:`SCORED_SETS`."""
-    parts = {"dev": (data.split("dev"), f"{data.cache_name('dev')}-calibration"),
-             "test": (data.split("test"), f"{data.cache_name('test')}-scoring")}
+    (``"dev"``; and test, ``"test"``, if ``with_test``: training already scored it), from the
+    features its training cached, and on :data:`SCORED_SETS`."""
+    out = {split: (data.split(split).sentences, data.split(split).flat_labels(), split_logits(trained, split, cache=cache))
+           for split in (("dev", "test") if with_test else ("dev",))}
     for key, (name, split) in SCORED_SETS.items():
         part = evaluation_data(name, split, imdb_reviews=ship.eval_imdb_reviews).split("test")
-        parts[key] = (part, f"{name}-{split}-{MAX_TOKENS}")
-    return {key: (part.sentences, part.flat_labels(), head_logits(trained, part.sentences, name, cache=cache))
-            for key, (part, name) in parts.items()}
+        out[key] = (part.sentences, part.flat_labels(),
+                    head_logits(trained, part.sentences, f"{name}-{split}-{MAX_TOKENS}", cache=cache))
+    return out
 
 
 def score_head(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data: TaskData, *,
@@ -165,10 +166,10 @@ def score_head(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data
     """``trained`` scored on negation dev and test and IMDB test, and calibrated on ``data``'s dev;
     with ``ngram`` and ``ngram_weight`` > 0, the head plus that n-gram member (scored on rt dev
     and test too). ``logits`` is :func:`set_logits`'s result, when already computed."""
-    logits = logits or set_logits(trained, ship, cache, data)
     if ngram is None or ngram_weight <= 0:
         ngram, ngram_weight = None, 0.0
-    else:
+    logits = logits or set_logits(trained, ship, cache, data, with_test=ngram is not None)
+    if ngram is not None:
         logits = {k: (s, y, add_margins(z, ngram.margins(s), ngram_weight)) for k, (s, y, z) in logits.items()}
     reports = {k: classification_report(y, z.argmax(-1), data.label_names) for k, (_, y, z) in logits.items()}
     _, labels, dev_logits = logits["dev"]
@@ -177,10 +178,9 @@ def score_head(trained: TrainedTask, ship: ShipConfig, cache: FeatureCache, data
            expected_calibration_error(softmax(dev_logits, temperature), labels))
     if ngram is not None:  # the head's own result, with the dev and test scores of head + n-grams
         trained = replace(trained, result=replace(trained.result, dev=reports["dev"], test=reports["test"]))
-    result = trained.result
     config = trained.result.config
-    return HeadRun(config["strategy"], config["inputs"], result, {k: reports[k] for k in SCORED_SETS}, temperature,
-                   ece, trained, ngram, ngram_weight)
+    return HeadRun(config["strategy"], config["inputs"], trained.result, {k: reports[k] for k in SCORED_SETS},
+                   temperature, ece, trained, ngram, ngram_weight)
 
 
 def train_head(config: TaskConfig, label: str, ship: ShipConfig, loaded: LoadedModel, data: TaskData,
@@ -246,15 +246,19 @@ def ship_heads(ship: ShipConfig | None = None) -> ShipReport:
         runs.append(score_head(train_head(config, f"feature ({inputs})", ship, loaded, data, cache, static), ship, cache, data))
         _print(runs[-1])
     chosen = max(runs, key=HeadRun.dev_score)
+    with_ngram = any(w > 0 for w in ship.ngram_weights)
+    logits = None
     if len(ship.ensemble_seeds) > 1:
-        chosen = score_head(train_ensemble(chosen, ship, loaded, data, cache, static), ship, cache, data)
+        ensemble = train_ensemble(chosen, ship, loaded, data, cache, static)
+        logits = set_logits(ensemble, ship, cache, data, with_test=with_ngram)  # computed once, used twice
+        chosen = score_head(ensemble, ship, cache, data, logits=logits)
         runs.append(chosen)
         _print(chosen)
     ngram_dev: dict[float, float] = {}
     ngram = ngram_alone = None
-    if any(w > 0 for w in ship.ngram_weights):
+    if with_ngram:
         ngram, _ = fit_ngram_model(data, min_count=ship.ngram_min_count)
-        logits = set_logits(chosen.trained, ship, cache, data)
+        logits = logits or set_logits(chosen.trained, ship, cache, data, with_test=True)
         ngram_alone = _ngram_baseline(ngram, logits, data.label_names)
         weight, ngram_dev = choose_ngram_weight({k: logits[k] for k in ("dev", "negation-dev")}, ngram,
                                                 ship.ngram_weights)
