@@ -143,6 +143,15 @@ def test_export_from_checkpoint_matches_the_trainers_export(corpus, tmp_path):
     np.testing.assert_array_equal(direct[0], again[0])
 
 
+@pytest.mark.parametrize("path", sorted((REPO / "configs").rglob("*.json")), ids=lambda p: p.name)
+def test_every_shipped_training_config_is_valid(path):
+    """The configs README and configs/device/run.sh point at must load: no unknown key, a valid
+    model, softmax cutoffs and budget (a typo would otherwise surface only on a lent GPU)."""
+    config = TrainConfig.from_json(path)
+    assert config.elmo_config().lstm.n_layers == 2
+    assert config.max_tokens > 0 or config.max_minutes > 0
+
+
 def test_gpu_driver_on_cpu_writes_a_checkpoint_that_exports_and_resumes(corpus, tmp_path):
     """configs/device/train_on_gpu.py (the run behind the shipped mini) on the tiny corpus: its
     optimizer-free checkpoint exports to a loadable model and `train --resume` continues from it."""

@@ -170,8 +170,8 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
     lines.append("")
     if ablation:
         lines += ["## GloVe ablation", "",
-                  "Two runs of the same configuration on the same corpus and token budget, with and without the "
-                  "GloVe mimick objective (both on one CPU thread each, side by side):", "",
+                  "Runs of the same configuration on the same corpus, with and without the GloVe mimick "
+                  "objective, compared at equal token budgets (each on one CPU thread, two side by side):", "",
                   *_ablation_table(ablation), ""]
     lines += [
         "## Perplexity during training",
