@@ -168,8 +168,10 @@ def verdict_text(verdict: SenseVerdict) -> str:
     return f"{label}: {_layer_list(verdict.best_layers)} with {best} (chance {chance})."
 
 
-def accuracy_chart(accuracy: SenseAccuracy, highlight: int | None = None) -> go.Figure:
-    """Bars of per-layer leave-one-out sense accuracy with a dashed line at the chance level."""
+def accuracy_chart(accuracy: SenseAccuracy, highlight: int | None = None, baseline: float | None = None
+                   ) -> go.Figure:
+    """Bars of per-layer leave-one-out sense accuracy with a dashed line at the chance level and,
+    when given, a dotted one at the bag-of-context-words ``baseline`` (no language model)."""
     layers = list(range(len(accuracy.per_layer)))
     colours = [LAYER_COLOURS[l % len(LAYER_COLOURS)] for l in layers]
     figure = go.Figure(go.Bar(
@@ -182,6 +184,10 @@ def accuracy_chart(accuracy: SenseAccuracy, highlight: int | None = None) -> go.
     figure.add_hline(y=accuracy.chance, line_dash="dash", line_color="crimson",
                      annotation_text=f"chance (majority sense) {accuracy.chance:.0%}",
                      annotation_position="top left")
+    if baseline is not None:
+        figure.add_hline(y=baseline, line_dash="dot", line_color="#444444",
+                         annotation_text=f"context words, no language model {baseline:.0%}",
+                         annotation_position="top right")
     figure.update_layout(yaxis=dict(title="leave-one-out accuracy", range=[0, 1.05], tickformat=".0%"),
                          height=360, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
     return figure

