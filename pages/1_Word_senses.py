@@ -12,6 +12,7 @@ from elmo_core.analysis import (cosine_matrix, gather_vectors, mean_within_betwe
 from elmo_core.analysis.context_baseline import WINDOW, context_baseline_accuracy
 from elmo_core.datasets.glove import cached_glove
 from elmo_core.polysemy import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
+from elmo_core.sources import SourceUnavailable
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.points import (group_starts, occurrence_table, order_by_sense, sense_name,
                                      unique_sentences, user_sense_sentences)
@@ -57,7 +58,12 @@ def analyse(target_vectors: np.ndarray, labels: tuple[str, ...]):
 
 @st.cache_resource(show_spinner=False)
 def glove_table():
-    return cached_glove()  # None until GloVe is in the cache: the page never downloads it
+    """GloVe from the cache, or None: the page never downloads it, and unreadable files only
+    leave the comparison out."""
+    try:
+        return cached_glove()
+    except (SourceUnavailable, OSError, ValueError):
+        return None
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -475,10 +475,17 @@ def test_word_senses_draws_the_no_language_model_baseline():
     assert f"classifies {expected:.0%} of these occurrences" in texts(at.caption)
 
 
-def test_word_senses_without_glove_in_the_cache_says_how_to_get_it(tmp_path, monkeypatch):
-    """The page never downloads GloVe: with an empty cache there is no dotted line, only a note."""
+@pytest.mark.parametrize("cache", ["empty", "corrupt"])
+def test_word_senses_without_glove_in_the_cache_says_how_to_get_it(tmp_path, monkeypatch, cache):
+    """The page never downloads GloVe: with an empty cache, or unreadable GloVe files in it,
+    there is no dotted line, only a note, and no error."""
     import streamlit as st
 
+    if cache == "corrupt":
+        folder = tmp_path / "vectors" / "glove-6b-50d"
+        folder.mkdir(parents=True)
+        (folder / "vectors.npy").write_bytes(b"not a numpy file")
+        (folder / "index.parquet").write_bytes(b"not parquet either")
     monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path))
     st.cache_resource.clear()  # the table a previous test may have cached
     st.cache_data.clear()
@@ -487,7 +494,7 @@ def test_word_senses_without_glove_in_the_cache_says_how_to_get_it(tmp_path, mon
         accuracy = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
         assert len(accuracy["layout"]["shapes"]) == 1  # the chance line only
         assert "once GloVe 6B 50d is in the cache" in texts(at.caption)
-        assert not list(tmp_path.rglob("*.npy"))  # nothing was fetched
+        assert not list(tmp_path.rglob("*.whl"))  # nothing was fetched
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
