@@ -57,23 +57,31 @@ def analyse(target_vectors: np.ndarray, labels: tuple[str, ...]):
 
 
 @st.cache_resource(show_spinner=False)
+def _glove_in_cache():
+    table = cached_glove()
+    if table is None:
+        raise FileNotFoundError("GloVe 6B 50d is not in the cache")  # not cached: looked for again next run
+    return table
+
+
 def glove_table():
-    """GloVe from the cache, or None: the page never downloads it, and unreadable files only
-    leave the comparison out."""
+    """GloVe from the cache, or None: the page never downloads it, picks it up once it is there,
+    and unreadable files only leave the comparison out."""
     try:
-        return cached_glove()
+        return _glove_in_cache()
     except (SourceUnavailable, OSError, ValueError):
         return None
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def _context_words_accuracy(word: str, items: list) -> float:
+    return context_baseline_accuracy([replace(item, word=word) for item in items], glove_table()).accuracy
+
+
 def context_words_accuracy(word: str, items: list) -> float | None:
     """Leave-one-out accuracy of the bag-of-context-words feature (no language model) on these
     occurrences, or None without GloVe in the cache."""
-    table = glove_table()
-    if table is None:
-        return None
-    return context_baseline_accuracy([replace(item, word=word) for item in items], table).accuracy
+    return None if glove_table() is None else _context_words_accuracy(word, items)
 
 
 spec, bilm = model_page(
