@@ -22,10 +22,15 @@ def model_dir(reference_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def trained(model_dir, tmp_path_factory):
+def feature_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("features")
+
+
+@pytest.fixture(scope="module")
+def trained(model_dir, feature_dir):
     data = load_task_data("sentiment", train_size=48, dev_size=16, test_size=16)
     config = TaskConfig(model=str(model_dir), epochs=2, batch_size=16, device="cpu")
-    return train_task(config, data=data, cache=FeatureCache(tmp_path_factory.mktemp("features")))
+    return train_task(config, data=data, cache=FeatureCache(feature_dir))
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +103,22 @@ def test_saved_heads_load_through_load_classifier(trained, model_dir):
         load_classifier("finetuned", model=model_dir)
     with pytest.raises(ValueError):
         load_classifier("bogus", model=model_dir)
+
+
+def test_split_logits_read_training_features_and_match_fresh_ones(trained, feature_dir, tmp_path):
+    from elmo_core.tasks.evaluation import head_logits, split_logits
+
+    test = trained.data.split("test")
+    before = sorted(feature_dir.rglob("*"))
+    assert before
+    cached = split_logits(trained, "test", cache=FeatureCache(feature_dir))
+    assert sorted(feature_dir.rglob("*")) == before  # read what training wrote, nothing new
+    fresh = head_logits(trained, test.sentences, "fresh-test", cache=FeatureCache(tmp_path))
+    assert cached.shape == (16, len(trained.data.label_names))
+    np.testing.assert_allclose(cached, fresh, atol=2e-2)  # float16 features either way
+    for name, segments in ((None, None), ("both", trained.data.segments("test"))):
+        with pytest.raises(ValueError, match="exactly one"):
+            head_logits(trained, test.sentences, name, segments=segments)
 
 
 def test_finetuned_head_carries_its_own_bilm(model_dir):

@@ -44,12 +44,14 @@ def _fingerprint(trained: TrainedTask) -> str:
 
 
 @torch.no_grad()
-def head_logits(trained: TrainedTask, sentences: list[list[str]], name: str, *,
+def head_logits(trained: TrainedTask, sentences: list[list[str]], name: str | None = None, *,
                 cache: FeatureCache | None = None, batch_size: int = 64,
                 segments: list[tuple[str, int]] | None = None) -> np.ndarray:
-    """(len(sentences), num_classes) float32 logits of ``trained``'s head; ``name`` names the
-    feature-cache entry of these sentences (``eval-<name>``), or ``segments`` (``(cache name,
-    count)`` runs, :meth:`TaskData.segments`) the entries training itself wrote."""
+    """(len(sentences), num_classes) float32 logits of ``trained``'s head. Exactly one of
+    ``name`` (the feature-cache entry of these sentences, ``eval-<name>``) and ``segments``
+    (``(cache name, count)`` runs, :meth:`TaskData.segments`: the entries training itself wrote)."""
+    if (name is None) == (segments is None):
+        raise ValueError("head_logits needs exactly one of name and segments")
     config = trained.head_config
     device = next(trained.head.parameters()).device
     if config.use_elmo:
@@ -76,5 +78,4 @@ def split_logits(trained: TrainedTask, split: str, *, cache: FeatureCache | None
     """:func:`head_logits` of ``trained`` on ``split`` of the data it was trained with, read from
     the feature-cache entries its training wrote (no second copy of those features)."""
     data = trained.data
-    return head_logits(trained, data.split(split).sentences, data.cache_name(split), cache=cache,
-                       segments=data.segments(split))
+    return head_logits(trained, data.split(split).sentences, cache=cache, segments=data.segments(split))
