@@ -79,6 +79,7 @@ def test_card_has_per_source_ablation_and_no_machine_path(two_source_run, tmp_pa
                             ablation={"with GloVe": run_dir})
     text = card.read_text()
     assert "| stories |" in text and "| notes |" in text
+    assert "(30 steps of 4 streams x 8 tokens)" in text and "phases" not in text  # one phase: one line
     assert "## GloVe ablation" in text and "| with GloVe |" in text
     assert "GloVe 6B 50d" in text and "bag of context words" in text
     assert str(Path.home()) not in text and str(run_dir.parent) not in text and "/tmp" not in text

@@ -79,6 +79,34 @@ def test_resume_continues_from_checkpoint(corpus, tmp_path):
     assert second.step == 50
 
 
+def test_resume_with_other_settings_starts_a_new_phase(corpus, tmp_path):
+    """A resume with the same settings continues the phase; another batch size or learning rate
+    (e.g. a GPU run continued on the CPU) starts a new one, which the checkpoint and summary keep."""
+    train(_config(corpus, tmp_path / "run", max_tokens=4 * 8 * 20))
+    same = Trainer(_config(corpus, tmp_path / "run", max_tokens=4 * 8 * 30), log=lambda *a: None)
+    assert same.resume()
+    same.run()
+    assert [p["steps"] for p in same.phases()] == [[0, 30]]
+    other = _config(corpus, tmp_path / "run", batch_size=8, learning_rate=0.005, max_tokens=4 * 8 * 30 + 8 * 8 * 10)
+    moved = Trainer(other, log=lambda *a: None)
+    assert moved.resume()
+    moved.run()
+    first, second = moved.phases()
+    assert first["steps"] == [0, 30] and first["tokens"] == [0, 960] and first["settings"]["batch_size"] == 4
+    assert second["steps"] == [30, 40] and second["tokens"] == [960, 1600]
+    assert second["settings"] == {"batch_size": 8, "learning_rate": 0.005, "dropout": 0.0, "device": "cpu",
+                                  "processes": 1}
+    assert second["minutes"][0] == pytest.approx(first["minutes"][1])
+    assert torch.load(other.out_path / "checkpoint.pt", weights_only=False)["phases"] == moved.phases()
+    summary = json.loads((moved.export(tmp_path / "model") / "training_summary.json").read_text())
+    assert len(summary["phases"]) == 2
+    from elmo_core.training.model_card import _phase_lines
+
+    lines = _phase_lines(moved.phases(), 8)
+    assert "Steps 0-30 on the CPU: 960 tokens in batches of 4 streams x 8 tokens" in lines[0]
+    assert "Steps 30-40 on the CPU: 640 tokens in batches of 8 streams" in lines[1] and "peak lr 0.005" in lines[1]
+
+
 def test_bad_training_config(tmp_path):
     (tmp_path / "c.json").write_text(json.dumps({"corpus_dir": "x", "out_dir": "y", "model": TINY_MODEL,
                                                  "learning_rat": 0.1}))

@@ -37,7 +37,8 @@ def heldout_perplexities(run_dir: Path) -> dict:
     result = evaluate(lm, heldout, 32, config.unroll_steps, len(heldout.stream), torch.device("cpu"))
     result["unigram_ppl"] = unigram_perplexity(vocab, heldout)
     result.update(step=payload["step"], tokens_seen=payload["tokens"], train_minutes=payload["elapsed"] / 60,
-                  corpus_dir=config.corpus_dir, history=payload["history"], config=payload["config"])
+                  corpus_dir=config.corpus_dir, history=payload["history"], config=payload["config"],
+                  phases=payload.get("phases", []))
     return result
 
 
@@ -81,6 +82,20 @@ def _ablation_table(ablation: dict) -> list[str]:
     return lines
 
 
+def _phase_lines(phases: list[dict], unroll: int) -> list[str]:
+    """One line per training phase, when a run was resumed with other settings."""
+    lines = []
+    for number, phase in enumerate(phases, 1):
+        st = phase["settings"]
+        where = "GPU" if st["device"] == "cuda" else "CPU"
+        streams = st["batch_size"] * st.get("processes", 1)
+        lines.append(f"  {number}. Steps {phase['steps'][0]:,}-{phase['steps'][1]:,} on the {where}: "
+                     f"{phase['tokens'][1] - phase['tokens'][0]:,} tokens in batches of {streams} streams x "
+                     f"{unroll} tokens, peak lr {st['learning_rate']}, dropout {st['dropout']}, "
+                     f"{phase['minutes'][1] - phase['minutes'][0]:.1f} minutes of training steps.")
+    return lines
+
+
 def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | None, hardware: str,
            per_source: dict | None = None, compare_name: str | None = None, ablation: dict | None = None,
            notes: str | None = None) -> str:
@@ -95,6 +110,19 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
                  f"weight {cfg['glove_weight']} beside the LM loss. A linear map from layer 0 predicts each word's "
                  "GloVe vector; the map is training-only and not in the exported weights, so layer 0 stays "
                  "character-only and context-free.")
+    phases = perplexity.get("phases") or []
+    if len(phases) > 1:
+        seen = [f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
+                f"in {perplexity['step']:,} steps, in {len(phases)} phases (the run was resumed with other settings):",
+                *_phase_lines(phases, cfg["unroll_steps"])]
+        rate = "peak lr per phase"
+    else:
+        seen = [f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
+                f"({perplexity['step']:,} steps of {cfg['batch_size'] * perplexity.get('processes', 1)} streams x "
+                f"{cfg['unroll_steps']} tokens"
+                + (f"; {perplexity['processes']} data-parallel processes of {cfg['batch_size']} streams each)."
+                   if perplexity.get("processes", 1) > 1 else ").")]
+        rate = f"lr {cfg['learning_rate']}"
     lines = [
         f"# Model card: `{model_name}`",
         "",
@@ -112,13 +140,9 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         "softmax is kept under `softmax/` in weights.hdf5.",
         "",
         "## Training",
-        f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
-        f"({perplexity['step']:,} steps of {cfg['batch_size'] * perplexity.get('processes', 1)} streams x "
-        f"{cfg['unroll_steps']} tokens"
-        + (f"; {perplexity['processes']} data-parallel processes of {cfg['batch_size']} streams each)."
-           if perplexity.get("processes", 1) > 1 else ")."),
+        *seen,
         f"- Objective: forward + backward LM, shared adaptive softmax over {cfg['vocab_size']:,} words "
-        f"(cutoffs {cfg['softmax_cutoffs']}), {cfg['optimizer']} lr {cfg['learning_rate']}, clip {cfg['clip_norm']}, "
+        f"(cutoffs {cfg['softmax_cutoffs']}), {cfg['optimizer']} {rate}, clip {cfg['clip_norm']}, "
         f"dropout {cfg['dropout']}, truncated backprop with state carried across windows.",
         *([glove] if glove else []),
         f"- Hardware: {hardware}. Training wall time: {perplexity['train_minutes']:.0f} minutes of training steps.",

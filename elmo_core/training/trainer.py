@@ -117,6 +117,20 @@ def _geometric_ppl(result: dict) -> float:
     return math.sqrt(result["forward_ppl"] * result["backward_ppl"])
 
 
+def _settings(config: dict, device: str, world: int) -> dict:
+    return {"batch_size": config["batch_size"], "learning_rate": config["learning_rate"],
+            "dropout": config["dropout"], "device": device, "processes": world}
+
+
+def _phase_of_payload(payload: dict) -> dict:
+    """The one phase of a checkpoint written before phases were recorded (or by the GPU driver)."""
+    config = payload["config"]
+    named = str(payload.get("device", config.get("device", "cpu"))).lower()
+    device = "cuda" if ("cuda" in named or "nvidia" in named) else "cpu"
+    return {"settings": _settings(config, device, payload.get("world", 1)), "steps": [0, payload["step"]],
+            "tokens": [0, payload["tokens"]], "minutes": [0.0, payload["elapsed"] / 60]}
+
+
 class Trainer:
     def __init__(self, config: TrainConfig, log=print):
         self.config = config
@@ -162,6 +176,8 @@ class Trainer:
         self.pretrain_history: list[dict] = []
         self.last_mimick = 0.0
         self.best: BestWeights | None = None  # with config.keep_best (rank 0, since this run started)
+        self.earlier_phases: list[dict] = []  # runs this one resumed with other settings
+        self.phase_start = (0, 0, 0.0)  # step, tokens, elapsed seconds where these settings began
 
     # ------------------------------------------------------------------ checkpoints
     @property
@@ -179,7 +195,7 @@ class Trainer:
             "state": tuple(s.cpu() for s in self.state), "history": self.history,
             "config": self.config.to_dict(), "rng": torch.get_rng_state(),
             "glove_pretrained": self.glove_pretrained, "pretrain_history": self.pretrain_history,
-            "world": self.world,
+            "world": self.world, "phases": self.phases(),
         }
         tmp = self.checkpoint_path.with_suffix(".tmp")
         torch.save(payload, tmp)
@@ -196,21 +212,43 @@ class Trainer:
         else:  # a weights-only checkpoint (configs/device/train_on_gpu.py): a fresh optimizer
             self.log("the checkpoint has no optimizer state: continuing with a fresh optimizer")
         self.step, self.tokens, self.elapsed = payload["step"], payload["tokens"], payload["elapsed"]
-        same_position = payload["config"]["corpus_dir"] == self.config.corpus_dir and "position" in payload
+        before = payload["config"]
+        same_position = ("position" in payload and before["corpus_dir"] == self.config.corpus_dir
+                         and before["batch_size"] == self.config.batch_size and payload.get("world", 1) == self.world)
         if same_position:
             self.batcher.position, self.batcher.epoch = payload["position"], payload["epoch"]
         else:
-            self.log(f"corpus {payload['config']['corpus_dir']} -> {self.config.corpus_dir}, or no reading "
-                     "position saved: weights kept, reading the corpus from its start")
+            self.log(f"corpus {before['corpus_dir']} -> {self.config.corpus_dir}, another batch size or process "
+                     "count, or no reading position saved: weights kept, reading the corpus from its start")
         if self.world == 1 and same_position:
             self.state = LSTMState(*(s.to(self.device) for s in payload["state"]))
         self.history = payload["history"]
+        earlier = payload.get("phases") or [_phase_of_payload(payload)]
+        if earlier[-1]["settings"] == self.settings():
+            self.earlier_phases = earlier[:-1]
+            last = earlier[-1]
+            self.phase_start = (last["steps"][0], last["tokens"][0], last["minutes"][0] * 60)
+        else:
+            self.earlier_phases = earlier
+            self.phase_start = (self.step, self.tokens, self.elapsed)
         self.glove_pretrained = payload.get("glove_pretrained", False)
         self.pretrain_history = payload.get("pretrain_history", [])
         if "rng" in payload:
             torch.set_rng_state(payload["rng"])
         self.log(f"resumed at step {self.step}, {self.tokens:,} tokens, {self.elapsed / 60:.1f} min")
         return True
+
+    def settings(self) -> dict:
+        """What a training phase is known by: a resume with other settings starts a new phase."""
+        return _settings(self.config.to_dict(), self.device.type, self.world)
+
+    def phases(self) -> list[dict]:
+        """Every phase of this run up to now (a run resumed with another batch, learning rate or
+        device has several); each with its settings and its [start, end] steps, tokens and minutes."""
+        step, tokens, elapsed = self.phase_start
+        return [*self.earlier_phases, {"settings": self.settings(), "steps": [step, self.step],
+                                       "tokens": [tokens, self.tokens],
+                                       "minutes": [elapsed / 60, self.elapsed / 60]}]
 
     # ------------------------------------------------------------------ loop
     def _autocast(self):
@@ -361,7 +399,7 @@ class Trainer:
         self.vocab.save(out_dir / "vocab.txt")
         summary = {"config": self.config.to_dict(), "step": self.step, "tokens": self.tokens,
                    "minutes": self.elapsed / 60, "world_size": self.world, "device": str(self.device),
-                   "history": self.history,
+                   "history": self.history, "phases": self.phases(),
                    "unigram_ppl": unigram_perplexity(self.vocab, self.heldout_text)}
         (out_dir / "training_summary.json").write_text(json.dumps(summary, indent=2))
         return out_dir
