@@ -88,9 +88,10 @@ def _phase_lines(phases: list[dict], unroll: int) -> list[str]:
     for number, phase in enumerate(phases, 1):
         st = phase["settings"]
         where = "GPU" if st["device"] == "cuda" else "CPU"
-        streams = st["batch_size"] * st.get("processes", 1)
+        streams = st["batch_size"] * st.get("processes", 1)  # tokens are counted per process
+        tokens = (phase["tokens"][1] - phase["tokens"][0]) * st.get("processes", 1)
         lines.append(f"  {number}. Steps {phase['steps'][0]:,}-{phase['steps'][1]:,} on the {where}: "
-                     f"{phase['tokens'][1] - phase['tokens'][0]:,} tokens in batches of {streams} streams x "
+                     f"{tokens:,} tokens in batches of {streams} streams x "
                      f"{unroll} tokens, peak lr {st['learning_rate']}, dropout {st['dropout']}, "
                      f"{phase['minutes'][1] - phase['minutes'][0]:.1f} minutes of training steps.")
     return lines
