@@ -112,17 +112,17 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
                  "GloVe vector; the map is training-only and not in the exported weights, so layer 0 stays "
                  "character-only and context-free.")
     phases = perplexity.get("phases") or []
+    seen = f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
     if len(phases) > 1:
-        seen = [f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
-                f"in {perplexity['step']:,} steps, in {len(phases)} phases (the run was resumed with other settings):",
-                *_phase_lines(phases, cfg["unroll_steps"])]
+        seen = [seen + f"in {perplexity['step']:,} steps, in {len(phases)} phases (the run was resumed with "
+                       "other settings):", *_phase_lines(phases, cfg["unroll_steps"])]
         rate = "peak lr per phase"
     else:
-        seen = [f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
-                f"({perplexity['step']:,} steps of {cfg['batch_size'] * perplexity.get('processes', 1)} streams x "
-                f"{cfg['unroll_steps']} tokens"
-                + (f"; {perplexity['processes']} data-parallel processes of {cfg['batch_size']} streams each)."
-                   if perplexity.get("processes", 1) > 1 else ").")]
+        processes = perplexity.get("processes", 1)
+        seen = [seen + f"({perplexity['step']:,} steps of {cfg['batch_size'] * processes} streams x "
+                       f"{cfg['unroll_steps']} tokens"
+                + (f"; {processes} data-parallel processes of {cfg['batch_size']} streams each)."
+                   if processes > 1 else ").")]
         rate = f"lr {cfg['learning_rate']}"
     lines = [
         f"# Model card: `{model_name}`",
