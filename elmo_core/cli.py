@@ -6,7 +6,7 @@ The ``elmo-explorer`` command line.
     elmo-explorer embed-corpus INPUT OUTPUT_DIR [--engine local|ray] [--address auto] ...  (elmo_core/bulk)
     elmo-explorer info MODEL
     elmo-explorer corpus build OUT_DIR
-    elmo-explorer train CONFIG.json [--resume]
+    elmo-explorer train CONFIG.json [--resume | --start-from MODEL_DIR]
     elmo-explorer export CHECKPOINT OUT_DIR
     elmo-explorer card RUN_DIR MODEL_DIR
     elmo-explorer quality [MODEL]
@@ -122,7 +122,16 @@ def run_train(args: argparse.Namespace) -> int:
     from .training.config import TrainConfig
     from .training.trainer import train
 
-    train(TrainConfig.from_json(args.config), resume=args.resume,
+    config = TrainConfig.from_json(args.config)
+    if args.start_from:
+        from .training.export import seed_checkpoint
+        from .training.trainer import CHECKPOINT
+
+        if (config.out_path / CHECKPOINT).exists():
+            print(f"{config.out_path / CHECKPOINT} exists: continuing that run (drop --start-from to say so)")
+        else:
+            print(f"starting from {seed_checkpoint(args.start_from, config.out_path / CHECKPOINT, config)}")
+    train(config, resume=args.resume or bool(args.start_from),
           export_dir=Path(args.export_dir) if args.export_dir else None)
     return 0
 
@@ -194,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="pretrain a biLM from a JSON config")
     train.add_argument("config")
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint in out_dir")
+    train.add_argument("--start-from", default=None, metavar="MODEL_DIR",
+                       help="continue an exported model (weights, tokens seen, history) in a new run")
     train.add_argument("--export-dir", default=None, help="where to write the final model (default out_dir/model)")
     train.set_defaults(func=run_train)
 

@@ -17,6 +17,14 @@ from elmo_core.training.trainer import Trainer
 from test_training import TINY_MODEL, _config, corpus  # noqa: F401  (the tiny corpus fixture)
 
 
+def exported_dataset_names(trainer: Trainer, out_dir) -> list[str]:
+    """Every dataset and group name in the weights.hdf5 that ``trainer`` exports to ``out_dir``."""
+    with h5py.File(trainer.export(out_dir) / "weights.hdf5", "r") as weights:
+        names: list[str] = []
+        weights.visit(names.append)
+    return names
+
+
 def test_glove_wheel_reads_400k_lowercase_words():
     glove = load_glove()
     assert glove.vectors.shape == (400_000, 50) and glove.vectors.dtype == np.float32
@@ -75,10 +83,7 @@ def test_mimick_pretraining_teaches_layer_0_and_stays_out_of_the_export(corpus, 
         torch.testing.assert_close(v, trainer.lm.bilm.lstm.state_dict()[k], rtol=0, atol=0)
     trainer.run()
     assert trainer.history[-1]["mimick_loss"] > 0
-    model_dir = trainer.export(tmp_path / "model")
-    with h5py.File(model_dir / "weights.hdf5", "r") as weights:
-        names: list[str] = []
-        weights.visit(names.append)
+    names = exported_dataset_names(trainer, tmp_path / "model")
     assert names and not any("mimick" in name for name in names)
 
 

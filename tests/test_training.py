@@ -95,7 +95,7 @@ def test_resume_with_other_settings_starts_a_new_phase(corpus, tmp_path):
     assert first["steps"] == [0, 30] and first["tokens"] == [0, 960] and first["settings"]["batch_size"] == 4
     assert second["steps"] == [30, 40] and second["tokens"] == [960, 1600]
     assert second["settings"] == {"batch_size": 8, "learning_rate": 0.005, "dropout": 0.0, "device": "cpu",
-                                  "processes": 1}
+                                  "processes": 1, "glove_weight": 0.0, "context_weight": 0.0}
     assert second["minutes"][0] == pytest.approx(first["minutes"][1])
     assert torch.load(other.out_path / "checkpoint.pt", weights_only=False)["phases"] == moved.phases()
     summary = json.loads((moved.export(tmp_path / "model") / "training_summary.json").read_text())

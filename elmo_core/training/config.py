@@ -43,6 +43,10 @@ class TrainConfig:
     glove_loss: str = "cosine"  # "cosine" (1 - cos) or "mse"
     glove_pretrain_steps: int = 0  # character-CNN steps on the mimick loss alone, before LM training
     glove_pretrain_batch: int = 2048  # word types per pretraining step
+    # Context bags (elmo_core.training.lm.context_bags): a training-only map per direction from the
+    # top layer predicts the mean GloVe vector of the content words within context_window tokens.
+    context_weight: float = 0.0  # weight of that auxiliary loss (0 = off)
+    context_window: int = 5
     # A fixed budget (max_minutes, else max_tokens) ends better with a decaying learning rate and,
     # over several passes of a small corpus, with the best held-out weights rather than the last.
     lr_decay_fraction: float = 0.0  # linear decay over this last fraction of the budget (0 = constant)
@@ -60,17 +64,17 @@ class TrainConfig:
             raise ConfigError(f"glove_loss must be 'cosine' or 'mse', got {self.glove_loss!r}")
         if not (0 <= self.lr_decay_fraction <= 1 and 0 < self.final_lr_fraction <= 1):
             raise ConfigError("lr_decay_fraction must be in [0, 1] and final_lr_fraction in (0, 1]")
-        if self.glove_weight < 0 or self.glove_pretrain_steps < 0:
-            raise ConfigError("glove_weight and glove_pretrain_steps must not be negative")
+        if self.glove_weight < 0 or self.glove_pretrain_steps < 0 or self.context_weight < 0:
+            raise ConfigError("glove_weight, glove_pretrain_steps and context_weight must not be negative")
         for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every",
-                     "glove_pretrain_batch"):
+                     "glove_pretrain_batch", "context_window"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
         self.elmo_config()  # validates the model section
 
     @property
     def uses_glove(self) -> bool:
-        return self.glove_weight > 0 or self.glove_pretrain_steps > 0
+        return self.glove_weight > 0 or self.glove_pretrain_steps > 0 or self.context_weight > 0
 
     def elmo_config(self) -> ElmoConfig:
         return ElmoConfig.from_dict(self.model)

@@ -14,8 +14,17 @@ GloVe mimick (optional, ``mimick_dim > 0``): a training-only linear map from the
 (layer 0) predicts each word's static GloVe vector; the loss is ``1 - cosine`` (or MSE). It teaches the
 character CNN lexical knowledge from 6B tokens of text that a CPU-sized corpus cannot hold, and is
 not exported: at inference layer 0 stays character-only and context-free.
+
+Context bags (optional, ``context_dim > 0``): a training-only linear map per direction from the
+top layer predicts the mean GloVe vector of the content words among the ``window`` tokens that
+direction has already read in the same sentence (the target itself left out): the forward LM
+summarises the words to the left, the backward LM the words to the right. It asks the top layer
+to carry "which topical words are nearby", the bag-of-context-words feature that
+:mod:`elmo_core.analysis.context_baseline` scores senses with, on top of what the LM learns.
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -33,9 +42,41 @@ def mimick_loss(predicted: torch.Tensor, target: torch.Tensor, kind: str = "cosi
     return (1.0 - nn.functional.cosine_similarity(predicted, target, dim=-1)).mean()
 
 
+def context_bags(ids: torch.Tensor, vectors: torch.Tensor, content: torch.Tensor, boundary: torch.Tensor,
+                 window: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean static vector of the content words among the ``window`` tokens before each position.
+
+    ids (..., T): indices into the per-type tables, in reading order; vectors (n_types, D);
+    content (n_types,) bool: the type counts as a context word; boundary (n_types,) bool: the type
+    starts or ends a sentence (a bag never reaches past one).
+    Returns bags (..., T, D) and has_bag (..., T) bool (False where no content word was in reach).
+    """
+    weight = content[ids].to(vectors.dtype)  # (..., T)
+    words = vectors[ids] * weight.unsqueeze(-1)  # (..., T, D)
+    sentence = torch.cumsum(boundary[ids].long(), dim=-1)  # (..., T)
+    bags, counts = torch.zeros_like(words), torch.zeros_like(weight)
+    for back in range(1, min(window, ids.shape[-1] - 1) + 1):
+        same = (sentence[..., :-back] == sentence[..., back:]).to(vectors.dtype)  # (..., T - back)
+        bags[..., back:, :] += words[..., :-back, :] * same.unsqueeze(-1)
+        counts[..., back:] += weight[..., :-back] * same
+    has_bag = counts > 0
+    return bags / counts.clamp(min=1).unsqueeze(-1), has_bag
+
+
+class LMOutput(NamedTuple):
+    """One window's losses: mean NLL per token of each direction, the final LSTM state, and the
+    auxiliary GloVe mimick and context-bag losses (0 when off)."""
+
+    forward_nll: torch.Tensor
+    backward_nll: torch.Tensor
+    state: LSTMState
+    mimick: torch.Tensor
+    context: torch.Tensor
+
+
 class BiLanguageModel(nn.Module):
     def __init__(self, bilm: ElmoModel, vocab_size: int, cutoffs: tuple[int, ...], dropout: float,
-                 mimick_dim: int = 0, mimick_kind: str = "cosine"):
+                 mimick_dim: int = 0, mimick_kind: str = "cosine", context_dim: int = 0):
         super().__init__()
         self.bilm = bilm
         self.dropout = dropout
@@ -43,6 +84,8 @@ class BiLanguageModel(nn.Module):
         self.softmax = nn.AdaptiveLogSoftmaxWithLoss(p, vocab_size, list(cutoffs), div_value=4.0)
         self.mimick = nn.Linear(p, mimick_dim) if mimick_dim else None  # training only, never exported
         self.mimick_kind = mimick_kind
+        # Training only, never exported: one map per direction from the top layer to a context bag.
+        self.context_maps = nn.ModuleList([nn.Linear(p, context_dim) for _ in range(2)]) if context_dim else None
 
     def token_mimick_loss(self, token_vectors: torch.Tensor, static: torch.Tensor,
                           has_static: torch.Tensor) -> torch.Tensor:
@@ -51,16 +94,16 @@ class BiLanguageModel(nn.Module):
 
     def forward(self, type_chars: torch.Tensor, forward_ids: torch.Tensor, backward_ids: torch.Tensor,
                 forward_targets: torch.Tensor, backward_targets: torch.Tensor,
-                state: LSTMState, static: torch.Tensor | None = None, has_static: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor, LSTMState, torch.Tensor]:
+                state: LSTMState, static: torch.Tensor | None = None, has_static: torch.Tensor | None = None,
+                bags: torch.Tensor | None = None, has_bag: torch.Tensor | None = None) -> LMOutput:
         """One window of both directions.
 
         type_chars (n_types, max_chars): char ids of the distinct types in this window.
         forward_ids / backward_ids (batch, time): indices into type_chars (reading order).
         *_targets (batch, time): output-vocabulary ids of the next token in each direction.
         static (n_types, D) / has_static (n_types,): GloVe vectors of the types, for the mimick loss.
-        Returns mean NLL per token for forward and backward, the final state, and the mimick loss
-        (0 without static vectors).
+        bags (2, batch, time, D) / has_bag (2, batch, time): context bags of both directions
+        (:func:`context_bags`), for the context-bag loss.
         """
         token_vectors = self.bilm.char_cnn(type_chars.unsqueeze(0))[0]  # (n_types, P): each type once
         aux = token_vectors.new_zeros(())
@@ -74,4 +117,8 @@ class BiLanguageModel(nn.Module):
         hidden = top.reshape(-1, top.shape[-1]).float()  # (2 * B * T, P)
         targets = torch.stack([forward_targets, backward_targets]).reshape(-1)
         nll = -self.softmax(hidden, targets).output.view(2, -1).mean(dim=1)  # (2,)
-        return nll[0], nll[1], final, aux
+        context = top.new_zeros(())
+        if self.context_maps is not None and bags is not None:
+            predicted = torch.stack([m(outputs[-1][d]) for d, m in enumerate(self.context_maps)])  # (2, B, T, D)
+            context = mimick_loss(predicted[has_bag], bags[has_bag], "cosine")
+        return LMOutput(nll[0], nll[1], final, aux, context)

@@ -20,7 +20,7 @@ from ..loading import load
 from .config import TrainConfig
 from .data import Vocabulary, encode_corpus
 from .lm import BiLanguageModel
-from .trainer import CHECKPOINT, evaluate, unigram_perplexity
+from .trainer import CHECKPOINT, TRAINING_ONLY, evaluate, unigram_perplexity
 
 
 def heldout_perplexities(run_dir: Path) -> dict:
@@ -33,7 +33,7 @@ def heldout_perplexities(run_dir: Path) -> dict:
     from ..model import ElmoModel
 
     lm = BiLanguageModel(ElmoModel(config.elmo_config()), len(vocab.words), config.softmax_cutoffs, 0.0)
-    lm.load_state_dict({k: v for k, v in payload["model"].items() if not k.startswith("mimick.")})
+    lm.load_state_dict({k: v for k, v in payload["model"].items() if not k.startswith(TRAINING_ONLY)})
     result = evaluate(lm, heldout, 32, config.unroll_steps, len(heldout.stream), torch.device("cpu"))
     result["unigram_ppl"] = unigram_perplexity(vocab, heldout)
     result.update(step=payload["step"], tokens_seen=payload["tokens"], train_minutes=payload["elapsed"] / 60,
@@ -82,6 +82,9 @@ def _ablation_table(ablation: dict) -> list[str]:
     return lines
 
 
+AUXILIARY = (("glove_weight", "GloVe mimick"), ("context_weight", "context bags"))
+
+
 def _phase_lines(phases: list[dict], unroll: int) -> list[str]:
     """One line per training phase, when a run was resumed with other settings."""
     lines = []
@@ -93,7 +96,9 @@ def _phase_lines(phases: list[dict], unroll: int) -> list[str]:
         lines.append(f"  {number}. Steps {phase['steps'][0]:,}-{phase['steps'][1]:,} on the {where}: "
                      f"{tokens:,} tokens in batches of {streams} streams x "
                      f"{unroll} tokens, peak lr {st['learning_rate']}, dropout {st['dropout']}, "
-                     f"{phase['minutes'][1] - phase['minutes'][0]:.1f} minutes of training steps.")
+                     f"{phase['minutes'][1] - phase['minutes'][0]:.1f} minutes of training steps"
+                     + "".join(f", {label} weight {st[key]}" for key, label in AUXILIARY if st.get(key))
+                     + ".")
     return lines
 
 
@@ -112,6 +117,12 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
                  "GloVe vector; the map is training-only and not in the exported weights, so layer 0 stays "
                  "character-only and context-free.")
     phases = perplexity.get("phases") or []
+    context = ""
+    if any(phase["settings"].get("context_weight") for phase in phases) or cfg.get("context_weight"):
+        context = ("- Context bags (in the phases that list them): a linear map per direction from the top layer "
+                   "predicts the mean GloVe vector of the content words among the "
+                   f"{cfg.get('context_window', 5)} tokens that direction has read in the sentence (stop words, "
+                   "punctuation and the word itself left out; 1 - cosine). Training-only, like the mimick map.")
     seen = f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
     if len(phases) > 1:
         seen = [seen + f"in {perplexity['step']:,} steps, in {len(phases)} phases (the run was resumed with "
@@ -146,6 +157,7 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         f"(cutoffs {cfg['softmax_cutoffs']}), {cfg['optimizer']} {rate}, clip {cfg['clip_norm']}, "
         f"dropout {cfg['dropout']}, truncated backprop with state carried across windows.",
         *([glove] if glove else []),
+        *([context] if context else []),
         f"- Hardware: {hardware}. Training wall time: {perplexity['train_minutes']:.0f} minutes of training steps.",
         "",
         *([notes.strip(), ""] if notes else []),

@@ -25,9 +25,10 @@ from ..model import ElmoModel
 from ..weights import save_weights
 from .config import TrainConfig
 from .data import EncodedText, StreamBatcher, Vocabulary, encode_corpus
-from .lm import BiLanguageModel
+from .lm import BiLanguageModel, context_bags
 
 CHECKPOINT = "checkpoint.pt"
+TRAINING_ONLY = ("mimick.", "context_maps.")  # auxiliary maps a checkpoint may lack (never exported)
 
 
 def _distributed() -> tuple[int, int]:
@@ -73,7 +74,7 @@ def evaluate(lm: BiLanguageModel, text: EncodedText, batch_size: int, unroll: in
     for _ in range(steps):
         forward, backward, _ = batcher.next_window()
         tensors, _ = _step_tensors(forward, backward, text, device)
-        loss_f, loss_b, state, _ = lm(*tensors, state)
+        loss_f, loss_b, state, *_ = lm(*tensors, state)
         n = forward.shape[0] * unroll
         totals += np.array([loss_f.item(), loss_b.item()]) * n
         count += n
@@ -92,17 +93,25 @@ def unigram_perplexity(vocab: Vocabulary, text: EncodedText) -> float:
 
 
 class StaticTargets(NamedTuple):
-    """GloVe vector of every word type of the training text: vectors (n_types, D), found (n_types,)."""
+    """GloVe vector of every word type of the training text: vectors (n_types, D), found (n_types,);
+    for context bags, content (n_types,): found and not a stop word or punctuation, and
+    boundary (n_types,): the sentence markers."""
 
     vectors: torch.Tensor
     found: torch.Tensor
+    content: torch.Tensor
+    boundary: torch.Tensor
 
 
 def _static_targets(type_words: list[str]) -> StaticTargets:
+    from ..analysis.context_baseline import STOP_WORDS
     from ..datasets.glove import load_glove
 
     vectors, found = load_glove().lookup(type_words)
-    return StaticTargets(torch.from_numpy(vectors), torch.from_numpy(found))
+    found = torch.from_numpy(found)
+    wordlike = torch.tensor([w.lower() not in STOP_WORDS and any(ch.isalnum() for ch in w) for w in type_words])
+    boundary = torch.tensor([w in ("<S>", "</S>") for w in type_words])
+    return StaticTargets(torch.from_numpy(vectors), found, found & wordlike & ~boundary, boundary)
 
 
 class BestWeights(NamedTuple):
@@ -119,7 +128,8 @@ def _geometric_ppl(result: dict) -> float:
 
 def _settings(config: dict, device: str, world: int) -> dict:
     return {"batch_size": config["batch_size"], "learning_rate": config["learning_rate"],
-            "dropout": config["dropout"], "device": device, "processes": world}
+            "dropout": config["dropout"], "device": device, "processes": world,
+            "glove_weight": config.get("glove_weight", 0.0), "context_weight": config.get("context_weight", 0.0)}
 
 
 def _phase_of_payload(payload: dict) -> dict:
@@ -157,7 +167,9 @@ class Trainer:
         bilm = ElmoModel(config.elmo_config())
         self.lm = BiLanguageModel(bilm, len(self.vocab.words), config.softmax_cutoffs, config.dropout,
                                   mimick_dim=self.static.vectors.shape[1] if self.static else 0,
-                                  mimick_kind=config.glove_loss).to(self.device)
+                                  mimick_kind=config.glove_loss,
+                                  context_dim=self.static.vectors.shape[1] if config.context_weight else 0
+                                  ).to(self.device)
         self.model = self.lm
         if self.world > 1:
             # Adaptive-softmax tail clusters get no gradient in a window without their words.
@@ -174,7 +186,7 @@ class Trainer:
         self.history: list[dict] = []
         self.glove_pretrained = False
         self.pretrain_history: list[dict] = []
-        self.last_mimick = 0.0
+        self.last_mimick = self.last_context = 0.0
         self.best: BestWeights | None = None  # with config.keep_best (rank 0, since this run started)
         self.earlier_phases: list[dict] = []  # runs this one resumed with other settings
         self.phase_start = (0, 0, 0.0)  # step, tokens, elapsed seconds where these settings began
@@ -206,11 +218,17 @@ class Trainer:
             self.log(f"no checkpoint at {self.checkpoint_path}; starting fresh")
             return False
         payload = torch.load(self.checkpoint_path, map_location=self.device, weights_only=False)
-        self.lm.load_state_dict(payload["model"])
-        if "optimizer" in payload:
+        missing, unexpected = self.lm.load_state_dict(payload["model"], strict=False)
+        if any(not k.startswith(TRAINING_ONLY) for k in [*missing, *unexpected]):
+            raise ValueError(f"{self.checkpoint_path} does not fit this config's model: "
+                             f"missing {missing[:3]}, unexpected {unexpected[:3]}")
+        if missing or unexpected:  # a checkpoint seeded from an exported model, or an objective on or off
+            self.log(f"training-only maps started fresh: {sorted({k.split('.')[0] for k in missing})}, "
+                     f"dropped: {sorted({k.split('.')[0] for k in unexpected})}")
+        if "optimizer" in payload and not (missing or unexpected):
             self.optimizer.load_state_dict(payload["optimizer"])
-        else:  # a weights-only checkpoint (configs/device/train_on_gpu.py): a fresh optimizer
-            self.log("the checkpoint has no optimizer state: continuing with a fresh optimizer")
+        else:  # a weights-only checkpoint (configs/device/train_on_gpu.py), or other parameters
+            self.log("no optimizer state for these parameters in the checkpoint: continuing with a fresh optimizer")
         self.step, self.tokens, self.elapsed = payload["step"], payload["tokens"], payload["elapsed"]
         before = payload["config"]
         same_position = ("position" in payload and before["corpus_dir"] == self.config.corpus_dir
@@ -224,6 +242,10 @@ class Trainer:
             self.state = LSTMState(*(s.to(self.device) for s in payload["state"]))
         self.history = payload["history"]
         earlier = payload.get("phases") or [_phase_of_payload(payload)]
+        # A phase recorded before the auxiliary weights were: they are the checkpoint config's.
+        earlier[-1]["settings"] = {**_settings(before, earlier[-1]["settings"]["device"],
+                                               earlier[-1]["settings"].get("processes", 1)),
+                                   **earlier[-1]["settings"]}
         if earlier[-1]["settings"] == self.settings():
             self.earlier_phases = earlier[:-1]
             last = earlier[-1]
@@ -239,7 +261,8 @@ class Trainer:
         return True
 
     def settings(self) -> dict:
-        """What a training phase is known by: a resume with other settings starts a new phase."""
+        """What a training phase is known by: a resume with other settings (batch, learning rate,
+        dropout, device, processes, auxiliary loss weights) starts a new phase."""
         return _settings(self.config.to_dict(), self.device.type, self.world)
 
     def phases(self) -> list[dict]:
@@ -278,12 +301,19 @@ class Trainer:
         if new_epoch:
             self.state = self.lm.bilm.lstm.zero_state(self.config.batch_size, device=self.device)
         tensors, type_ids = _step_tensors(forward, backward, self.train_text, self.device)
-        static = ()
-        if self.static is not None and self.config.glove_weight > 0:
-            static = (self.static.vectors[type_ids].to(self.device), self.static.found[type_ids].to(self.device))
+        c = self.config
+        static, bags = (None, None), (None, None)
+        if self.static is not None:
+            vectors = self.static.vectors[type_ids].to(self.device)  # (n_types in window, D)
+            if c.glove_weight > 0:
+                static = (vectors, self.static.found[type_ids].to(self.device))
+            if c.context_weight > 0:
+                ids = torch.stack([tensors[1], tensors[2]])  # (2, B, T) in each direction's reading order
+                bags = context_bags(ids, vectors, self.static.content[type_ids].to(self.device),
+                                    self.static.boundary[type_ids].to(self.device), c.context_window)
         with self._autocast():
-            loss_f, loss_b, final, mimick = self.model(*tensors, self.state, *static)
-        loss = 0.5 * (loss_f + loss_b) + self.config.glove_weight * mimick
+            loss_f, loss_b, final, mimick, context = self.model(*tensors, self.state, *static, *bags)
+        loss = 0.5 * (loss_f + loss_b) + c.glove_weight * mimick + c.context_weight * context
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.lm.parameters(), self.config.clip_norm)
@@ -291,7 +321,7 @@ class Trainer:
         self.state = final.detach()
         self.step += 1
         self.tokens += forward.shape[0] * self.config.unroll_steps
-        self.last_mimick = mimick.item()
+        self.last_mimick, self.last_context = mimick.item(), context.item()
         return loss_f.item(), loss_b.item()
 
     def pretrain_glove(self) -> None:
@@ -356,7 +386,8 @@ class Trainer:
             bar.update(c.batch_size * c.unroll_steps)
             bar.set_postfix(loss=f"{smoothed:.3f}", ppl=f"{math.exp(smoothed):.0f}",
                             tok_s=f"{self.tokens / max(self.elapsed, 1e-9):.0f}",
-                            **({"mimick": f"{self.last_mimick:.3f}"} if c.glove_weight else {}))
+                            **({"mimick": f"{self.last_mimick:.3f}"} if c.glove_weight else {}),
+                            **({"context": f"{self.last_context:.3f}"} if c.context_weight else {}))
             if self.step % c.eval_every == 0:
                 self._evaluate(smoothed)
             if self.step % c.checkpoint_every == 0:
@@ -377,7 +408,7 @@ class Trainer:
                           self.config.eval_tokens, self.device)
         result.update(step=self.step, tokens=self.tokens, minutes=self.elapsed / 60,
                       train_ppl=math.exp(train_loss) if train_loss is not None else None,
-                      mimick_loss=self.last_mimick)
+                      mimick_loss=self.last_mimick, context_loss=self.last_context)
         self.history.append(result)
         self.log(f"step {self.step}: {self.tokens:,} tokens, {self.tokens / max(self.elapsed, 1e-9):,.0f} tokens/s, "
                  f"held-out ppl forward {result['forward_ppl']:.1f} backward {result['backward_ppl']:.1f}, "
