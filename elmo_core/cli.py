@@ -128,9 +128,13 @@ def run_train(args: argparse.Namespace) -> int:
         from .training.trainer import CHECKPOINT
 
         if (config.out_path / CHECKPOINT).exists():
-            print(f"{config.out_path / CHECKPOINT} exists: continuing that run (drop --start-from to say so)")
-        else:
-            print(f"starting from {seed_checkpoint(args.start_from, config.out_path / CHECKPOINT, config)}")
+            raise ValueError(f"{config.out_path} already holds a run: continue it with --resume, "
+                             "or give the config another out_dir")
+        if not (Path(args.start_from) / "training_summary.json").is_file():
+            raise ValueError(f"{args.start_from} is not a model exported by `elmo-explorer train` or `export` "
+                             "(no training_summary.json)")
+        seed_checkpoint(args.start_from, config.out_path / CHECKPOINT, config)
+        print(f"starting from {args.start_from}: {config.out_path / CHECKPOINT}")
     train(config, resume=args.resume or bool(args.start_from),
           export_dir=Path(args.export_dir) if args.export_dir else None)
     return 0

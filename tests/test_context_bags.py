@@ -91,3 +91,18 @@ def test_a_phase_recorded_without_auxiliary_weights_continues(corpus, tmp_path):
     assert back.resume() and len(back.phases()) == 3  # the context objective off again: its maps dropped
     back.run()
     assert back.step == 20
+
+
+def test_start_from_on_the_command_line_refuses_clearly(corpus, tmp_path, capsys):  # noqa: F811
+    import json
+
+    from elmo_core.cli import main
+
+    config = _config(corpus, tmp_path / "run", max_tokens=4 * 8 * 5)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config.to_dict()))
+    assert main(["train", str(path), "--start-from", str(tmp_path / "no-model")]) == 2
+    assert "no training_summary.json" in capsys.readouterr().err
+    Trainer(config, log=lambda *a: None).run()  # the run folder now holds a checkpoint
+    assert main(["train", str(path), "--start-from", str(tmp_path / "no-model")]) == 2
+    assert "already holds a run: continue it with --resume" in capsys.readouterr().err
