@@ -127,12 +127,6 @@ def run_train(args: argparse.Namespace) -> int:
         from .training.export import seed_checkpoint
         from .training.trainer import CHECKPOINT
 
-        if (config.out_path / CHECKPOINT).exists():
-            raise ValueError(f"{config.out_path} already holds a run: continue it with --resume, "
-                             "or give the config another out_dir")
-        if not (Path(args.start_from) / "training_summary.json").is_file():
-            raise ValueError(f"{args.start_from} is not a model exported by `elmo-explorer train` or `export` "
-                             "(no training_summary.json)")
         seed_checkpoint(args.start_from, config.out_path / CHECKPOINT, config)
         print(f"starting from {args.start_from}: {config.out_path / CHECKPOINT}")
     train(config, resume=args.resume or bool(args.start_from),

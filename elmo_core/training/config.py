@@ -84,6 +84,11 @@ class TrainConfig:
         return Path(self.corpus_dir).expanduser()
 
     @property
+    def vocab_path(self) -> Path:
+        """The output vocabulary: ``vocab_file``, else the corpus's ``vocab.txt``."""
+        return Path(self.vocab_file).expanduser() if self.vocab_file else self.corpus_path / "vocab.txt"
+
+    @property
     def out_path(self) -> Path:
         return Path(self.out_dir).expanduser()
 

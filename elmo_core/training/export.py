@@ -32,8 +32,7 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     model.config.to_json(out_dir / "options.json")
     save_weights(model, out_dir / "weights.hdf5", extra=softmax)
-    corpus = Path(config.vocab_file or Path(config.corpus_dir) / "vocab.txt").expanduser()
-    vocab_lines = corpus.read_text(encoding="utf-8").splitlines()
+    vocab_lines = config.vocab_path.read_text(encoding="utf-8").splitlines()
     kept = [line for line in vocab_lines if line.split("\t")[0] not in ("<S>", "</S>", "<UNK>")]
     (out_dir / "vocab.txt").write_text(
         "\n".join(["<S>\t0", "</S>\t0", "<UNK>\t0", *kept[: config.vocab_size - 3]]) + "\n", encoding="utf-8")
@@ -49,18 +48,24 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path) -> Path:
 def seed_checkpoint(model_dir: str | Path, checkpoint: str | Path, config: TrainConfig) -> Path:
     """Write ``checkpoint`` from the exported model in ``model_dir`` for ``config``'s run.
 
-    The model's architecture and vocabulary must be ``config``'s. Training-only maps (GloVe mimick,
-    context bags) are not exported, so the resumed run starts them fresh; the optimizer too.
+    The model's architecture and vocabulary must be ``config``'s, and ``checkpoint`` must not exist
+    (a run is never overwritten). Training-only maps (GloVe mimick, context bags) are not exported,
+    so the resumed run starts them fresh; the optimizer too.
     """
     from .data import Vocabulary
     from .heldout import lm_from_model_dir
 
-    model_dir = Path(model_dir)
+    model_dir, checkpoint = Path(model_dir), Path(checkpoint)
+    if checkpoint.exists():
+        raise ValueError(f"{checkpoint.parent} already holds a run: continue it with --resume, "
+                         "or give the config another out_dir")
+    if not (model_dir / "training_summary.json").is_file():
+        raise ValueError(f"{model_dir} is not a model exported by `elmo-explorer train` or `export` "
+                         "(no training_summary.json)")
     lm, vocab = lm_from_model_dir(model_dir)
     if lm.bilm.config != config.elmo_config():
         raise ValueError(f"{model_dir.name}'s options.json is not the model of this training config")
-    vocab_file = Path(config.vocab_file or Path(config.corpus_dir) / "vocab.txt").expanduser()
-    if vocab.words != Vocabulary.from_file(vocab_file, config.vocab_size).words:
+    if vocab.words != Vocabulary.from_file(config.vocab_path, config.vocab_size).words:
         raise ValueError(f"{model_dir.name}'s vocab.txt is not this config's output vocabulary "
                          f"(set vocab_file to {model_dir.name}/vocab.txt)")
     summary = json.loads((model_dir / "training_summary.json").read_text(encoding="utf-8"))
@@ -70,7 +75,6 @@ def seed_checkpoint(model_dir: str | Path, checkpoint: str | Path, config: Train
                "glove_pretrained": True, "device": summary.get("device", "cpu")}
     if summary.get("phases"):
         payload["phases"] = summary["phases"]
-    checkpoint = Path(checkpoint)
     checkpoint.parent.mkdir(parents=True, exist_ok=True)
     torch.save(payload, checkpoint)
     return checkpoint

@@ -27,8 +27,7 @@ def heldout_perplexities(run_dir: Path) -> dict:
     """Full held-out perplexity (both directions) of the checkpoint, and the unigram baseline."""
     payload = torch.load(run_dir / CHECKPOINT, map_location="cpu", weights_only=False)
     config = TrainConfig(**payload["config"])
-    vocab_file = Path(config.vocab_file).expanduser() if config.vocab_file else config.corpus_path / "vocab.txt"
-    vocab = Vocabulary.from_file(vocab_file, config.vocab_size)
+    vocab = Vocabulary.from_file(config.vocab_path, config.vocab_size)
     heldout = encode_corpus(config.corpus_path / "heldout.txt", vocab)
     from ..model import ElmoModel
 

@@ -155,8 +155,7 @@ class Trainer:
             if not (corpus / name).is_file():
                 raise FileNotFoundError(f"{corpus / name} is missing; build the corpus with "
                                         f"`elmo-explorer corpus build {corpus}` first")
-        vocab_file = Path(config.vocab_file).expanduser() if config.vocab_file else corpus / "vocab.txt"
-        self.vocab = Vocabulary.from_file(vocab_file, config.vocab_size)
+        self.vocab = Vocabulary.from_file(config.vocab_path, config.vocab_size)
         self.log(f"encoding {corpus / 'train.txt'} ...")
         types: dict[str, int] = {"<S>": 0, "</S>": 1}
         self.train_text = encode_corpus(corpus / "train.txt", self.vocab, type_index=types)
@@ -303,7 +302,7 @@ class Trainer:
         tensors, type_ids = _step_tensors(forward, backward, self.train_text, self.device)
         c = self.config
         static, bags = (None, None), (None, None)
-        if self.static is not None:
+        if self.static is not None and (c.glove_weight > 0 or c.context_weight > 0):
             vectors = self.static.vectors[type_ids].to(self.device)  # (n_types in window, D)
             if c.glove_weight > 0:
                 static = (vectors, self.static.found[type_ids].to(self.device))
