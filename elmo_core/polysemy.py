@@ -27,7 +27,9 @@ Two sources are available:
     ``data.adv``), read from ``/usr/share/wordnet`` when the Debian package ``wordnet-base`` is
     installed. Optional: :func:`load_wordnet_examples` returns ``[]`` when the files are
     missing, and :func:`require_wordnet` raises with an install hint. Sense ids are
-    ``word.<n|v|a|r>.<synset offset>``.
+    ``word.<n|v|a|r>.<synset offset>``. :func:`load_wordnet_supersenses` groups the noun
+    synsets by lexicographer file (``bank.noun.group``, ``bank.noun.object``) into a coarse,
+    large sense set (278 nouns, 1,906 sentences) for comparing models.
 
 Every sentence is tokenized with :func:`elmo_core.tokenizer.tokenize_sentence`, the tokenizer
 the models see, and carries the index of its target token.
@@ -60,6 +62,7 @@ __all__ = [
     "wordnet_available",
     "require_wordnet",
     "load_wordnet_examples",
+    "load_wordnet_supersenses",
     "sense_counts",
 ]
 
@@ -228,10 +231,11 @@ def require_wordnet(root: Union[str, Path] = WORDNET_ROOT) -> Path:
 
 
 @lru_cache(maxsize=8)
-def _wordnet_index(path: str) -> dict[str, tuple[tuple[str, str], ...]]:
+def _wordnet_index(path: str) -> dict[str, tuple[tuple[str, str, str], ...]]:
     """Map each lower-cased lemma (spaces for underscores) of one data file to the
-    ``(offset, gloss-and-examples)`` of its synsets that have quoted examples."""
-    index: dict[str, list[tuple[str, str]]] = {}
+    ``(offset, lexicographer file number, gloss-and-examples)`` of its synsets that have quoted
+    examples."""
+    index: dict[str, list[tuple[str, str, str]]] = {}
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line in handle:
             if line.startswith("  ") or " | " not in line:
@@ -241,14 +245,14 @@ def _wordnet_index(path: str) -> dict[str, tuple[tuple[str, str], ...]]:
                 continue  # no usage examples
             fields = head.split()
             try:
-                offset, count = fields[0], int(fields[3], 16)
+                offset, lex_file, count = fields[0], fields[1], int(fields[3], 16)
             except (IndexError, ValueError):
                 continue
             lemmas = fields[4:4 + 2 * count:2]
             for lemma in dict.fromkeys(
                 _ADJ_MARKER.sub("", raw).replace("_", " ").lower() for raw in lemmas
             ):
-                index.setdefault(lemma, []).append((offset, gloss.strip()))
+                index.setdefault(lemma, []).append((offset, lex_file, gloss.strip()))
     return {lemma: tuple(entries) for lemma, entries in index.items()}
 
 
@@ -275,10 +279,13 @@ def _find_word(tokens: list[str], word_tokens: list[str]) -> Optional[int]:
     return None
 
 
-def load_wordnet_examples(word: str, root: Union[str, Path] = WORDNET_ROOT) -> list[SenseSentence]:
+def load_wordnet_examples(word: str, root: Union[str, Path] = WORDNET_ROOT, *, by_supersense: bool = False,
+                          files: Iterable[str] = tuple(_WORDNET_FILES)) -> list[SenseSentence]:
     """WordNet 3.0 usage examples of every synset that contains ``word``.
 
-    Only examples in which the word (or a regular inflection of it) occurs are kept. Returns
+    Only examples in which the word (or a regular inflection of it) occurs are kept. Sense ids
+    are ``word.<n|v|a|r>.<offset>``, or ``word.<lexicographer file>`` (``bank.noun.group``)
+    with ``by_supersense``. ``files`` limits the data files read (default all four). Returns
     ``[]`` when no WordNet files exist under ``root``; each file is parsed once and cached.
     """
     key = " ".join(str(word).lower().replace("_", " ").split())
@@ -287,23 +294,77 @@ def load_wordnet_examples(word: str, root: Union[str, Path] = WORDNET_ROOT) -> l
         return []
     sentences: list[SenseSentence] = []
     seen: set[tuple[str, str]] = set()
-    for name, (letter, pos) in _WORDNET_FILES.items():
+    for name in files:
+        letter, pos = _WORDNET_FILES[name]
         path = Path(root) / name
         if not path.is_file():
             continue
-        for offset, gloss_part in _wordnet_index(str(path)).get(key, ()):
-            first_quote = gloss_part.find('"')
-            gloss = gloss_part[:first_quote].strip().rstrip(";").strip()
-            sense = f"{key}.{letter}.{offset}"
-            for example in _EXAMPLE.findall(gloss_part):
-                example = " ".join(example.split())
-                tokens = tokenize_sentence(example)
-                index = _find_word(tokens, word_tokens)
-                if index is None or (sense, example) in seen:
-                    continue
-                seen.add((sense, example))
-                sentences.append(SenseSentence(
-                    word=key, sense=sense, gloss=gloss, pos=pos, text=example,
-                    tokens=tuple(tokens), target_index=index, source="wordnet",
-                ))
+        for offset, lex_file, gloss_part in _wordnet_index(str(path)).get(key, ()):
+            sense = f"{key}.{letter}.{offset}" if not by_supersense else f"{key}.{_lexicographer_name(lex_file)}"
+            sentences.extend(_synset_examples(key, word_tokens, sense, pos, gloss_part, seen))
     return sentences
+
+
+def _synset_examples(word: str, word_tokens: list[str], sense: str, pos: str, gloss_part: str,
+                     seen: set[tuple[str, str]]) -> list[SenseSentence]:
+    """The quoted examples of one synset that contain the word, each once per sense id."""
+    first_quote = gloss_part.find('"')
+    gloss = gloss_part[:first_quote].strip().rstrip(";").strip()
+    found = []
+    for example in _EXAMPLE.findall(gloss_part):
+        example = " ".join(example.split())
+        tokens = tokenize_sentence(example)
+        index = _find_word(tokens, word_tokens)
+        if index is None or (sense, example) in seen:
+            continue
+        seen.add((sense, example))
+        found.append(SenseSentence(word=word, sense=sense, gloss=gloss, pos=pos, text=example,
+                                   tokens=tuple(tokens), target_index=index, source="wordnet"))
+    return found
+
+
+# WordNet 3.0's lexicographer files by number (lexnames(5WN)); 03-28 are the noun "supersenses".
+_LEXICOGRAPHER_FILES = (
+    "adj.all", "adj.pert", "adv.all",
+    *(f"noun.{name}" for name in (
+        "Tops", "act", "animal", "artifact", "attribute", "body", "cognition", "communication", "event",
+        "feeling", "food", "group", "location", "motive", "object", "person", "phenomenon", "plant",
+        "possession", "process", "quantity", "relation", "shape", "state", "substance", "time")),
+    *(f"verb.{name}" for name in (
+        "body", "change", "cognition", "communication", "competition", "consumption", "contact",
+        "creation", "emotion", "motion", "perception", "possession", "social", "stative", "weather")),
+    "adj.ppl",
+)
+
+
+def _lexicographer_name(number: str) -> str:
+    """``"06"`` -> ``"noun.artifact"``; a number outside the table keeps its digits (``"lex99"``)."""
+    index = int(number)
+    return _LEXICOGRAPHER_FILES[index] if 0 <= index < len(_LEXICOGRAPHER_FILES) else f"lex{number}"
+
+
+def load_wordnet_supersenses(root: Union[str, Path] = WORDNET_ROOT, *, min_per_sense: int = 2
+                             ) -> list[SenseSentence]:
+    """A large coarse sense set from WordNet 3.0's noun usage examples, labelled by supersense.
+
+    A noun's synsets are grouped by lexicographer file, so ``bank`` the institution
+    (``bank.noun.group``) and ``bank`` the river side (``bank.noun.object``) are two senses and
+    its finer distinctions inside one file are not. Kept: single-word nouns with at least two
+    supersenses that have ``min_per_sense`` or more examples containing the word (about 280
+    nouns and 1,900 sentences), so leave-one-out nearest centroid can score every sentence.
+    These examples are part of the pretraining text of the bundled models (the WordNet source of
+    corpus v2), unlabelled; the set measures separation on seen text, with ten times the
+    sentences of the unseen set. Returns ``[]`` when WordNet is not installed.
+    """
+    path = Path(root) / "data.noun"
+    if not path.is_file():
+        return []
+    kept: list[SenseSentence] = []
+    for word in sorted(w for w in _wordnet_index(str(path)) if " " not in w):
+        by_sense: dict[str, list[SenseSentence]] = {}
+        for s in load_wordnet_examples(word, root, by_supersense=True, files=("data.noun",)):
+            by_sense.setdefault(s.sense, []).append(s)
+        enough = [group for group in by_sense.values() if len(group) >= min_per_sense]
+        if len(enough) >= 2:
+            kept.extend(s for group in enough for s in group)
+    return kept

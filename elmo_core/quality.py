@@ -13,6 +13,9 @@ Quality checks of a biLM, the numbers its model card reports:
 5. ``heldout_perplexity`` (``--corpus``): perplexity of each corpus source's held-out sentences.
 6. ``unseen_sense_report``: model layers and that baseline on the held-out polysemy set
    (:func:`elmo_core.polysemy.load_unseen`), written apart from the curated sentences.
+7. ``wordnet_sense_report``: pair ranking (is a same-sense pair closer than a different-sense
+   pair?) of the layers and the baseline on WordNet's noun supersenses, ten times the sentences
+   of the unseen set, so differences between models stand out of the noise.
 
 Each returns a plain dataclass of per-layer numbers; ``elmo-explorer quality MODEL`` prints them.
 """
@@ -23,7 +26,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .analysis.context_baseline import WINDOW, ContextBaseline, context_baseline_accuracy
-from .analysis.senses import chance_level, loo_centroid_accuracy
+from .analysis.senses import chance_level, loo_centroid_accuracy, pair_ranking_auc
 from .bilm import BiLM
 
 
@@ -54,6 +57,18 @@ class SenseReport:
     n_sentences: int
     per_word: dict[str, list[float]]  # word -> accuracy per layer
     baseline_per_word: dict[str, float]
+    description: str
+
+
+@dataclass
+class PairRankingReport:
+    """Pair ranking (:func:`elmo_core.analysis.senses.pair_ranking_auc`, 0.5 = blind to the
+    sense) of one sense set, mean over words: the biLM layers and the bag of context words."""
+
+    auc_per_layer: list[float]
+    context_words_auc: float
+    n_words: int
+    n_sentences: int
     description: str
 
 
@@ -112,11 +127,13 @@ def pos_probe(bilm: BiLM, *, max_train_sentences: int | None = None, coarse: boo
                        f"WSJ {'coarse' if coarse else 'Penn'} tags, {len(train)} train / {len(test)} test sentences")
 
 
-def per_word_sense_accuracy(targets: np.ndarray, sentences) -> tuple[dict[str, list[float]], list[float]]:
-    """Leave-one-out nearest-centroid accuracy per word and layer, from any model's vectors.
+def per_word_sense_accuracy(targets: np.ndarray, sentences, score=loo_centroid_accuracy
+                            ) -> tuple[dict[str, list[float]], list[float]]:
+    """Leave-one-out nearest-centroid accuracy (or another ``score(vectors, labels)``) per word
+    and layer, from any model's vectors.
 
     targets (layers, n_sentences, dim): each sentence's target-word vector, in ``sentences`` order.
-    Words with a single sense are skipped. Returns word -> accuracy per layer, and the
+    Words with a single sense are skipped. Returns word -> score per layer, and the
     majority-sense share of each word kept.
     """
     by_word: dict[str, list[int]] = {}
@@ -127,9 +144,15 @@ def per_word_sense_accuracy(targets: np.ndarray, sentences) -> tuple[dict[str, l
         labels = [sentences[i].sense for i in indices]
         if len(set(labels)) < 2:
             continue
-        per_word[word] = [loo_centroid_accuracy(layer[indices], labels) for layer in targets]
+        per_word[word] = [score(layer[indices], labels) for layer in targets]
         chances.append(chance_level(labels))
     return per_word, chances
+
+
+def _target_vectors(bilm: BiLM, sentences) -> np.ndarray:
+    """(layers, n_sentences, dim): each sentence's target-word vector at every layer."""
+    embedded = bilm.embed([list(s.tokens) for s in sentences])  # each (layers, tokens, dim)
+    return np.stack([vectors[:, s.target_index] for vectors, s in zip(embedded, sentences)], axis=1)
 
 
 def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list[float]]]:
@@ -140,9 +163,7 @@ def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list
     from .polysemy import load_curated
 
     sentences = list(sentences) if sentences is not None else load_curated()
-    embedded = bilm.embed([list(s.tokens) for s in sentences])  # each (layers, tokens, dim)
-    targets = np.stack([vectors[:, s.target_index] for vectors, s in zip(embedded, sentences)], axis=1)
-    per_word, chances = per_word_sense_accuracy(targets, sentences)
+    per_word, chances = per_word_sense_accuracy(_target_vectors(bilm, sentences), sentences)
     mean = np.mean(np.array(list(per_word.values())), axis=0).tolist()
     summary = ProbeResult(mean, float(np.mean(chances)), len(sentences), len(sentences),
                           f"leave-one-out nearest centroid over {len(per_word)} words, {len(sentences)} sentences")
@@ -174,6 +195,34 @@ def unseen_sense_report(bilm: BiLM, sentences=None) -> SenseReport:
     )
 
 
+def pair_ranking_report(bilm: BiLM, sentences) -> PairRankingReport:
+    """Pair ranking of the model's layers and of the bag of context words (GloVe 6B 50d) on
+    ``sentences``, mean over words with two or more senses."""
+    from .analysis.context_baseline import context_features
+    from .datasets.glove import load_glove
+
+    sentences = list(sentences)
+    per_word, _ = per_word_sense_accuracy(_target_vectors(bilm, sentences), sentences, score=pair_ranking_auc)
+    features, _ = context_features(sentences, load_glove(), WINDOW)  # (n, 50)
+    baseline, _ = per_word_sense_accuracy(features[None], sentences, score=pair_ranking_auc)
+    return PairRankingReport(
+        auc_per_layer=np.mean(np.array(list(per_word.values())), axis=0).tolist(),
+        context_words_auc=float(np.mean([v[0] for v in baseline.values()])),
+        n_words=len(per_word), n_sentences=len(sentences),
+        description=f"same-sense pair closer than different-sense pair, {len(per_word)} words, "
+                    f"{len(sentences)} sentences",
+    )
+
+
+def wordnet_sense_report(bilm: BiLM) -> PairRankingReport:
+    """Pair ranking on WordNet's noun supersenses (:func:`elmo_core.polysemy.load_wordnet_supersenses`:
+    about 280 nouns, 1,900 sentences, seen unlabelled in pretraining). Raises
+    ``FileNotFoundError`` without ``wordnet-base``."""
+    from .polysemy import load_wordnet_supersenses, require_wordnet
+
+    return pair_ranking_report(bilm, load_wordnet_supersenses(require_wordnet()))
+
+
 def heldout_perplexity(model: str, corpus_dir: str) -> dict:
     """Forward/backward perplexity of an exported model (name or folder, with its trained softmax)
     on each source's held-out sentences of a corpus built by ``elmo-explorer corpus build``, and
@@ -198,4 +247,5 @@ def run_all(bilm: BiLM) -> dict:
     return {"polysemy": asdict(polysemy_check(bilm)), "pos": asdict(pos_probe(bilm)),
             "senses": asdict(sense), "senses_per_word": per_word,
             "senses_baseline": asdict(context_baseline_probe()),
-            "senses_unseen": asdict(unseen_sense_report(bilm))}
+            "senses_unseen": asdict(unseen_sense_report(bilm)),
+            "senses_wordnet": asdict(wordnet_sense_report(bilm))}

@@ -7,7 +7,7 @@ import pytest
 from elmo_core.analysis import (
     Pca2d, SenseAccuracy, chance_level, concat_tokens, cosine_matrix, cosine_to, distinct_rows, find_occurrences,
     fit_pca_2d, fit_umap, flatten_positions, gather_vectors, loo_centroid_accuracy,
-    loo_centroid_predictions, mean_within_between, nearest_neighbours, repeated_words, sense_accuracy,
+    loo_centroid_predictions, mean_within_between, nearest_neighbours, pair_ranking_auc, repeated_words, sense_accuracy,
     sense_verdict, sentence_starts, umap_neighbours, unit_rows,
 )
 
@@ -113,6 +113,27 @@ def test_loo_centroid_identical_vectors_score_the_chance_level():
     minority_first = ["see"] * 10 + ["tool"] * 11
     assert loo_centroid_accuracy(x, minority_first) == pytest.approx(11 / 21)
     assert loo_centroid_predictions(np.ones((4, 3)), ["b", "a", "b", "a"]) == ["b"] * 4  # equal counts: first
+
+
+def test_pair_ranking_auc_known_orders():
+    labels = ["a", "a", "b", "b"]
+    separated = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    assert pair_ranking_auc(separated, labels) == 1.0
+    # Same-sense cosines 0 and 0.22 against different-sense 0.99, 0.11, 0.11, 0.99: 2 wins of 8.
+    crossed = np.array([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1], [0.1, 0.9]])
+    assert pair_ranking_auc(crossed, labels) == pytest.approx(2 / 8)
+    # Same-sense cosines 1 and 0 against different-sense 1, 0, 1, 0: four ties count half.
+    tied = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    assert pair_ranking_auc(tied, labels) == pytest.approx((0.5 + 1 + 0.5 + 1 + 0 + 0.5 + 0 + 0.5) / 8)
+
+
+def test_pair_ranking_auc_is_one_half_for_sense_blind_vectors_and_nan_without_pairs():
+    # A context-free layer: every occurrence the same vector, with float32-like rounding noise.
+    row = np.random.default_rng(5).normal(size=16)
+    noisy = np.tile(row, (7, 1)) * (1 + 1e-9 * np.arange(7))[:, None]
+    assert pair_ranking_auc(noisy, ["a"] * 2 + ["b"] * 5) == 0.5  # no bias against the small sense
+    assert np.isnan(pair_ranking_auc(noisy[:3], ["a", "b", "c"]))  # no same-sense pair
+    assert np.isnan(pair_ranking_auc(noisy[:3], ["a"] * 3))  # no different-sense pair
 
 
 def test_sense_accuracy_per_layer():

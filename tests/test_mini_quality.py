@@ -24,6 +24,7 @@ SAW_LAYER2_MAX = 0.84  # 0.818 (mini v2: 0.785)
 POS_LAYER1_MIN = 0.95  # 0.958 (the target)
 SENSE_BEST_MIN = 0.81  # 0.823
 UNSEEN_BEST_MIN = 0.70  # 0.728
+WORDNET_AUC_BEST_MIN = 0.555  # 0.571 (the bag of context words: 0.580)
 SOTU_PPL_MAX = 90.0  # 79.2 / 79.9 on the card's SOTU split (mini v2: 102.9, the first mini: about 230)
 
 
@@ -68,6 +69,13 @@ def test_context_words_baseline_and_unseen_polysemy_set(mini):
     print("unseen:", unseen.accuracy_per_layer, "baseline", unseen.context_words_baseline)
     assert unseen.accuracy_per_layer[0] == pytest.approx(unseen.chance, abs=0.01)
     assert max(unseen.accuracy_per_layer[1:]) >= UNSEEN_BEST_MIN
+
+
+def test_wordnet_supersense_pair_ranking(mini, wordnet):
+    report = quality.wordnet_sense_report(mini)
+    print("WordNet supersenses, pair ranking:", report.auc_per_layer, "baseline", report.context_words_auc)
+    assert report.auc_per_layer[0] < min(report.auc_per_layer[1:])  # context separates, a little
+    assert max(report.auc_per_layer[1:]) >= WORDNET_AUC_BEST_MIN
 
 
 def test_heldout_perplexity_on_state_of_the_union_sentences_it_never_saw(tmp_path):

@@ -198,6 +198,27 @@ def test_wordnet_parsing_on_a_tiny_file(tmp_path):
     assert [(s.sense, s.pos, s.target_index) for s in fair] == [("fair.a.00000004", "ADJ", 1)]
 
 
+def test_wordnet_supersenses_group_synsets_by_lexicographer_file(tmp_path):
+    assert polysemy.load_wordnet_supersenses(tmp_path) == []
+    (tmp_path / "data.noun").write_text(
+        "  1 licence text that must be skipped  \n"
+        '00000001 14 n 01 bank 0 000 | an institution; "the bank lent money"; "a bank loan"  \n'
+        '00000002 14 n 01 bank 0 000 | a group of things; "a bank of lifts"  \n'
+        '00000003 17 n 01 bank 0 000 | sloping land; "they sat on the river banks"; "a muddy bank"  \n'
+        '00000004 06 n 01 bank 0 000 | a building; "the bank on the corner"  \n'
+        '00000005 06 n 01 mole 0 000 | a spy; "a mole in the office"; "the mole talked"  \n'
+        '00000006 05 n 01 mole 0 000 | an animal; "a mole dug"  \n'
+        '00000007 17 n 01 river_bank 0 000 | land; "the river bank flooded"; "on the river bank"  \n'
+    )
+    found = polysemy.load_wordnet_supersenses(tmp_path)
+    # bank: noun.group (3 examples from two synsets) and noun.object (2); noun.artifact has only
+    # one example, so it is left out. mole has one supersense with two examples: no word kept.
+    assert sense_counts(found) == {"bank.noun.group": 3, "bank.noun.object": 2}
+    assert {s.source for s in found} == {"wordnet"} and {s.pos for s in found} == {"NOUN"}
+    assert [s.target for s in found if s.sense == "bank.noun.object"] == ["banks", "bank"]
+    assert polysemy.load_wordnet_supersenses(tmp_path, min_per_sense=3) == []
+
+
 # Needs Debian's wordnet-base (installed by `make test`): the fixture fails the test without it.
 needs_wordnet = pytest.mark.usefixtures("wordnet")
 
@@ -220,3 +241,14 @@ def test_wordnet_targets_are_the_word_for_curated_words():
             assert s.tokens[s.target_index].lower().startswith(word), (word, s.text)
     both = sentences_for("bat", source="both")
     assert {s.source for s in both} == {"curated", "wordnet"}
+
+
+@needs_wordnet
+def test_wordnet_supersense_set_is_large_and_coarse():
+    found = polysemy.load_wordnet_supersenses()
+    words = {s.word for s in found}
+    assert len(found) > 1500 and len(words) > 250  # ten times the unseen set
+    assert {"bank.noun.group", "bank.noun.object"} <= {s.sense for s in found if s.word == "bank"}
+    for word in words:
+        counts = sense_counts([s for s in found if s.word == word])
+        assert len(counts) >= 2 and min(counts.values()) >= 2, word

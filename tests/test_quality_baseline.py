@@ -162,7 +162,7 @@ def test_unseen_is_not_part_of_curated_lookups(unseen):
 # quality.run_all on the bundled model
 
 
-def test_run_all_reports_baseline_and_unseen(mini, monkeypatch, glove):
+def test_run_all_reports_baseline_and_unseen(mini, monkeypatch, glove, wordnet):
     # POS is covered by tests/test_mini_quality.py; stubbed and the curated set cut to four words
     # to keep this test fast. The unseen set is used in full.
     stub = quality.ProbeResult([0.0, 0.0, 0.0], 0.0, 0, 0, "stub")
@@ -184,6 +184,13 @@ def test_run_all_reports_baseline_and_unseen(mini, monkeypatch, glove):
     assert all(0.0 <= a <= 1.0 for a in unseen["accuracy_per_layer"])
     assert unseen["accuracy_per_layer"][0] == pytest.approx(unseen["chance"])  # layer 0 is context-free
     assert set(unseen["baseline_per_word"]) == set(unseen["per_word"])
+
+    ranked = out["senses_wordnet"]
+    assert ranked["n_sentences"] == len(polysemy.load_wordnet_supersenses()) and ranked["n_words"] > 250
+    assert len(ranked["auc_per_layer"]) == 3 and all(0.0 <= a <= 1.0 for a in ranked["auc_per_layer"])
+    assert 0.0 <= ranked["context_words_auc"] <= 1.0
+    # Layer 0 is context-free: only inflected forms ("banks") can tell its occurrences apart.
+    assert abs(ranked["auc_per_layer"][0] - 0.5) < 0.05
 
 
 def test_per_word_sense_accuracy_scores_any_models_vectors_per_word_and_layer():

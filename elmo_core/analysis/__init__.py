@@ -11,7 +11,7 @@ from .projection import MIN_UMAP_POINTS, Pca2d, distinct_rows, fit_pca_2d, fit_u
 from .umap_compile import EXACT_NEIGHBOURS_LIMIT, numba_cache_folder, prepare_umap, warm_up_umap
 from .senses import (
     NEIGHBOUR_TIE_TOLERANCE, Neighbour, SenseAccuracy, SenseVerdict, chance_level, loo_centroid_accuracy, loo_centroid_predictions,
-    nearest_neighbours, sense_accuracy, sense_verdict,
+    nearest_neighbours, pair_ranking_auc, sense_accuracy, sense_verdict,
 )
 from .similarity import (cosine_matrix, cosine_to, mean_within_between, pool_similarities, similarity_blocks,
                          unit_rows)
@@ -23,7 +23,7 @@ __all__ = [
     "umap_neighbours", "warm_up_umap", "EXACT_NEIGHBOURS_LIMIT", "numba_cache_folder", "prepare_umap",
     "NEIGHBOUR_TIE_TOLERANCE", "Neighbour", "SenseAccuracy",
     "SenseVerdict", "chance_level", "loo_centroid_accuracy", "loo_centroid_predictions", "nearest_neighbours",
-    "sense_accuracy", "sense_verdict",
+    "pair_ranking_auc", "sense_accuracy", "sense_verdict",
     "cosine_matrix", "cosine_to", "mean_within_between", "unit_rows", "similarity_blocks", "pool_similarities",
     "ContextBaseline", "context_baseline_accuracy", "context_words",
 ]

@@ -7,7 +7,8 @@ occurrences of that sense) is most similar to it. ``chance`` is the majority-cla
 always guessing the most frequent sense would score. ``nearest_neighbours`` lists, per layer, the
 occurrences most similar to one occurrence (the ELMo paper's Table 4), marking rows whose
 same-sense verdict depends only on how equal similarities happen to be ordered.
-``sense_verdict`` says which layers, if any, separate the senses better than chance.
+``pair_ranking_auc`` scores separation without centroids: how often two occurrences of one
+sense are closer than two of different senses. ``sense_verdict`` says which layers, if any, separate the senses better than chance.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .similarity import cosine_to, unit_rows
+from .similarity import cosine_matrix, cosine_to, unit_rows
 
 TIE_TOLERANCE = 1e-9
 #: Cosines closer than this count as equal in a nearest-neighbour table (identical vectors from
@@ -121,6 +122,27 @@ def loo_centroid_accuracy(vectors: np.ndarray, labels: Sequence[str]) -> float:
         return 0.0
     predictions = loo_centroid_predictions(vectors, labels)
     return float(np.mean([p == label for p, label in zip(predictions, labels)]))
+
+
+def pair_ranking_auc(vectors: np.ndarray, labels: Sequence[str], tolerance: float = NEIGHBOUR_TIE_TOLERANCE) -> float:
+    """How often a same-sense pair of occurrences is more similar than a different-sense pair.
+
+    vectors (n, D), labels (n,). Over every combination of one same-sense pair and one
+    different-sense pair, the share in which the same-sense pair has the higher cosine, cosines
+    within ``tolerance`` counting half: 0.5 for vectors blind to the sense (a context-free layer),
+    1.0 when every same-sense pair is closer than every different-sense pair. Unlike the
+    leave-one-out centroid it has no bias against senses with only two or three occurrences.
+    NaN when there is no pair of one kind.
+    """
+    sims = cosine_matrix(np.asarray(vectors))
+    labels_array = np.asarray(labels)
+    upper = np.triu(np.ones(sims.shape, dtype=bool), k=1)
+    same = labels_array[:, None] == labels_array[None, :]
+    within, between = sims[same & upper], sims[~same & upper]
+    if within.size == 0 or between.size == 0:
+        return float("nan")
+    difference = within[:, None] - between[None, :]
+    return float(np.mean(np.where(np.abs(difference) <= tolerance, 0.5, difference > 0)))
 
 
 def sense_accuracy(vectors: np.ndarray, labels: Sequence[str]) -> SenseAccuracy:
