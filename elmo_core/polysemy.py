@@ -339,7 +339,7 @@ _LEXICOGRAPHER_FILES = (
 
 def _lexicographer_name(number: str) -> str:
     """``"06"`` -> ``"noun.artifact"``; a number outside the table keeps its digits (``"lex99"``)."""
-    index = int(number)
+    index = int(number) if number.isdigit() else -1
     return _LEXICOGRAPHER_FILES[index] if 0 <= index < len(_LEXICOGRAPHER_FILES) else f"lex{number}"
 
 
@@ -351,7 +351,9 @@ def load_wordnet_supersenses(root: Union[str, Path] = WORDNET_ROOT, *, min_per_s
     (``bank.noun.group``) and ``bank`` the river side (``bank.noun.object``) are two senses and
     its finer distinctions inside one file are not. Kept: single-word nouns with at least two
     supersenses that have ``min_per_sense`` or more examples containing the word (about 280
-    nouns and 1,900 sentences), so leave-one-out nearest centroid can score every sentence.
+    nouns and 1,900 sentences), so every sense has a same-sense pair for the pair ranking of
+    :func:`elmo_core.quality.wordnet_sense_report` (with two examples a sense, leave-one-out
+    centroids are biased against the held-out sentence's own sense).
     These examples are part of the pretraining text of the bundled models (the WordNet source of
     corpus v2), unlabelled; the set measures separation on seen text, with ten times the
     sentences of the unseen set. Returns ``[]`` when WordNet is not installed.
