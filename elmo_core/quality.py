@@ -206,8 +206,9 @@ def pair_ranking_report(bilm: BiLM, sentences) -> PairRankingReport:
     features, _ = context_features(sentences, load_glove(), WINDOW)  # (n, 50)
     baseline, _ = per_word_sense_accuracy(features[None], sentences, score=pair_ranking_auc)
     return PairRankingReport(
-        auc_per_layer=np.mean(np.array(list(per_word.values())), axis=0).tolist(),
-        context_words_auc=float(np.mean([v[0] for v in baseline.values()])),
+        # nanmean: a word whose senses have one sentence each has no same-sense pair (NaN)
+        auc_per_layer=np.nanmean(np.array(list(per_word.values())), axis=0).tolist(),
+        context_words_auc=float(np.nanmean([v[0] for v in baseline.values()])),
         n_words=len(per_word), n_sentences=len(sentences),
         description=f"same-sense pair closer than different-sense pair, {len(per_word)} words, "
                     f"{len(sentences)} sentences",

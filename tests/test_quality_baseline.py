@@ -203,3 +203,16 @@ def test_per_word_sense_accuracy_scores_any_models_vectors_per_word_and_layer():
     assert list(per_word) == ["bank"]  # "saw" has a single sense here: skipped
     assert per_word["bank"][1] == 1.0 and per_word["bank"][0] < 1.0
     assert chances == [0.5]
+
+
+def test_pair_ranking_report_skips_words_without_a_same_sense_pair(mini, glove):
+    bank = [s for s in load_curated() if s.word == "bank"]
+    saw = [s for s in load_curated() if s.word == "saw"]
+    one_each = [next(s for s in saw if s.sense == sense) for sense in sorted({s.sense for s in saw})]
+    report = quality.pair_ranking_report(mini, bank + one_each)
+    alone = quality.pair_ranking_report(mini, bank)
+    assert report.n_words == 2 and report.n_sentences == len(bank) + 2
+    # "saw" with one sentence per sense has no same-sense pair: it must not turn the mean into NaN.
+    assert report.auc_per_layer == pytest.approx(alone.auc_per_layer)
+    assert report.context_words_auc == pytest.approx(alone.context_words_auc)
+    assert report.auc_per_layer[0] == pytest.approx(0.5) and max(report.auc_per_layer[1:]) > 0.5

@@ -8,7 +8,8 @@ always guessing the most frequent sense would score. ``nearest_neighbours`` list
 occurrences most similar to one occurrence (the ELMo paper's Table 4), marking rows whose
 same-sense verdict depends only on how equal similarities happen to be ordered.
 ``pair_ranking_auc`` scores separation without centroids: how often two occurrences of one
-sense are closer than two of different senses. ``sense_verdict`` says which layers, if any, separate the senses better than chance.
+sense are closer than two of different senses. ``sense_verdict`` says which layers, if any,
+separate the senses better than chance.
 """
 from __future__ import annotations
 
