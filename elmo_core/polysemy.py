@@ -300,7 +300,7 @@ def load_wordnet_examples(word: str, root: Union[str, Path] = WORDNET_ROOT, *, b
         if not path.is_file():
             continue
         for offset, lex_file, gloss_part in _wordnet_index(str(path)).get(key, ()):
-            sense = f"{key}.{letter}.{offset}" if not by_supersense else f"{key}.{_lexicographer_name(lex_file)}"
+            sense = f"{key}.{_lexicographer_name(lex_file)}" if by_supersense else f"{key}.{letter}.{offset}"
             sentences.extend(_synset_examples(key, word_tokens, sense, pos, gloss_part, seen))
     return sentences
 
