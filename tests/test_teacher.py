@@ -1,0 +1,149 @@
+"""The teacher objective: all-MiniLM-L6-v2's word vectors (the real encoder, offline) as a
+training-only target for the biLM's top layer, which never reaches the exported model."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from elmo_core.chars import batch_to_ids
+from elmo_core.config import ConfigError
+from elmo_core.training.teacher import TeacherBatcher, TeacherSet, build_teacher_set, sample_sentences
+from elmo_core.training.trainer import Trainer
+
+from test_glove_mimick import exported_dataset_names
+from test_training import _config, corpus  # noqa: F401  (the tiny corpus fixture)
+
+SENTENCES = ["I sat on the river bank and watched the water .",
+             "She paid the cheque into her account at the bank .",
+             "He cut the plank with a saw .", "I saw a saw .",
+             "The bank raised its interest rates .", "Fish swam near the muddy bank of the stream .",
+             "a b", "this sentence has far too many words to be sampled " * 6]
+
+
+@pytest.fixture(scope="module")
+def teacher_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("teacher")
+    source = folder / "sentences.in"
+    source.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
+    info = build_teacher_set(source, folder / "set", count=100, progress=False)
+    return folder / "set", info
+
+
+def _cosine(a, b) -> float:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+
+def test_sampling_keeps_sentences_of_five_to_forty_words(tmp_path):
+    source = tmp_path / "text"
+    source.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
+    sampled = sample_sentences(source, count=100, seed=1)
+    assert len(sampled) == 6 and all(5 <= len(s) <= 40 for s in sampled)
+    assert len(sample_sentences(source, count=3, seed=1)) == 3
+
+
+def test_teacher_set_has_one_encoder_vector_per_word(teacher_dir):
+    folder, info = teacher_dir
+    teacher = TeacherSet.load(folder)
+    assert info["sentences"] == len(teacher) == 6 and info["dim"] == teacher.dim == 384
+    assert teacher.vectors.shape[0] == sum(len(s) for s in teacher.sentences) == info["words"]
+    assert json.loads((folder / "teacher.json").read_text())["layer"] == 6
+    by_text = {" ".join(s): i for i, s in enumerate(teacher.sentences)}
+
+    def word(sentence: str, target: str, nth: int = 0) -> np.ndarray:
+        words = sentence.split()
+        position = [k for k, w in enumerate(words) if w == target][nth]
+        return teacher.vectors[teacher.offsets[by_text[sentence]] + position].astype(np.float32)
+
+    river, money = word(SENTENCES[0], "bank"), word(SENTENCES[1], "bank")
+    stream, rates = word(SENTENCES[5], "bank"), word(SENTENCES[4], "bank")
+    # The real encoder tells the senses apart: each "bank" is nearer its own sense.
+    assert _cosine(river, stream) > _cosine(river, rates)
+    assert _cosine(money, rates) > _cosine(money, stream)
+    sentences, vectors, has_target = teacher.batch([by_text[SENTENCES[3]]])
+    assert sentences == [SENTENCES[3].split()] and vectors.shape == (5, 384) and vectors.dtype == torch.float32
+    assert has_target.all()
+    assert _cosine(vectors[1], vectors[3]) < 0.9  # the two "saw" of "I saw a saw ." differ
+
+
+def test_residual_targets_are_what_the_context_adds(teacher_dir):
+    plain = TeacherSet.load(teacher_dir[0])
+    residual = plain.with_residuals()
+    everything = list(range(len(plain)))
+    sentences, vectors, _ = plain.batch(everything)
+    _, residuals, has_target = residual.batch(everything)
+    words = [w.lower() for s in sentences for w in s]
+    banks = [k for k, w in enumerate(words) if w == "bank"]
+    assert len(banks) == 4 and has_target[banks].all()
+    # A word's residuals over its occurrences sum to zero, and each is its vector minus their mean.
+    torch.testing.assert_close(residuals[banks].sum(0), torch.zeros(384), atol=1e-3, rtol=0)
+    torch.testing.assert_close(residuals[banks[0]], vectors[banks[0]] - vectors[banks].mean(0), atol=1e-4, rtol=0)
+    once = words.index("plank")
+    assert not has_target[once]  # a word seen once has no context-only target
+    the = [k for k, w in enumerate(words) if w == "the"]  # "The" and "the" are one word for the encoder
+    assert has_target[the].all() and any(sentences[k][0] == "The" for k in range(len(sentences)))
+
+
+def test_teacher_batches_cycle_through_every_sentence(teacher_dir):
+    batcher = TeacherBatcher(TeacherSet.load(teacher_dir[0]), batch_size=4, seed=3)
+    first = [tuple(map(tuple, batcher.next_batch()[0])) for _ in range(2)]
+    assert batcher.position == 2  # the second batch ran on over the end into the start
+    assert len(set(first[0]) | set(first[1])) == 6
+
+
+def test_broken_or_missing_teacher_sets_are_clear_errors(teacher_dir, tmp_path):
+    with pytest.raises(FileNotFoundError, match="teacher build"):
+        TeacherSet.load(tmp_path / "nothing")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("teacher.json", "sentences.txt", "vectors.npy"):
+        (broken / name).write_bytes((teacher_dir[0] / name).read_bytes())
+    np.save(broken / "offsets.npy", np.array([0, 3], dtype=np.int64))
+    with pytest.raises(ValueError, match="inconsistent"):
+        TeacherSet.load(broken)
+
+
+def test_teacher_config_is_checked(corpus, tmp_path):  # noqa: F811
+    with pytest.raises(ConfigError, match="teacher_dir"):
+        _config(corpus, tmp_path, teacher_weight=1.0)
+    with pytest.raises(ConfigError, match="teacher_batch"):
+        _config(corpus, tmp_path, teacher_weight=1.0, teacher_dir="x", teacher_batch=5)
+
+
+def _window(trainer: Trainer):
+    from elmo_core.training.trainer import _step_tensors
+
+    forward, backward, _ = trainer.batcher.next_window()
+    return _step_tensors(forward, backward, trainer.train_text, trainer.device)[0]
+
+
+@pytest.mark.parametrize("residuals", [False, True])
+def test_teacher_objective_learns_resumes_and_stays_out_of_the_export(corpus, teacher_dir, tmp_path,  # noqa: F811
+                                                                     residuals):
+    config = _config(corpus, tmp_path / "run", teacher_weight=1.0, teacher_dir=str(teacher_dir[0]),
+                     teacher_batch=2, max_tokens=4 * 8 * 60, teacher_residuals=residuals)
+    trainer = Trainer(config, log=lambda *a: None)
+    assert trainer.lm.teacher_map.out_features == 384
+    losses = []
+    while trainer.step < 60:
+        trainer.train_step()
+        losses.append(trainer.last_teacher)
+    assert 0 < np.mean(losses[-10:]) < 0.8 * np.mean(losses[:10])
+    # The loss reaches the biLM itself (both LSTM layers and the character CNN), not just the map.
+    sentences, vectors, has_target = trainer.teacher.next_batch()
+    trainer.lm.zero_grad()
+    state = trainer.lm.bilm.lstm.zero_state(config.batch_size)
+    out = trainer.lm(*_window(trainer), state, teacher_chars=batch_to_ids(sentences), teacher_vectors=vectors,
+                     has_teacher=has_target)
+    out.teacher.backward()
+    for name, param in trainer.lm.bilm.named_parameters():
+        assert param.grad is not None and param.grad.abs().sum() > 0, name
+    trainer.save_checkpoint()
+    again = Trainer(config, log=lambda *a: None)
+    assert again.resume() and again.teacher.position == trainer.teacher.position
+    torch.testing.assert_close(again.lm.teacher_map.weight, trainer.lm.teacher_map.weight)
+    names = exported_dataset_names(trainer, tmp_path / "model")
+    assert names and not any("teacher" in name for name in names)
