@@ -75,7 +75,7 @@ class TrainConfig:
                               "must not be negative")
         if self.teacher_weight > 0 and not self.teacher_dir:
             raise ConfigError("teacher_weight > 0 needs teacher_dir (see `elmo-explorer teacher build`)")
-        if not 0 < self.teacher_batch <= self.batch_size:
+        if self.teacher_weight > 0 and not 0 < self.teacher_batch <= self.batch_size:
             raise ConfigError(f"teacher_batch must be in 1..batch_size={self.batch_size}")
         for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every",
                      "glove_pretrain_batch", "context_window"):
