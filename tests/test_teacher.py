@@ -120,13 +120,13 @@ def _window(trainer: Trainer):
     return _step_tensors(forward, backward, trainer.train_text, trainer.device)[0]
 
 
-@pytest.mark.parametrize("residuals", [False, True])
+@pytest.mark.parametrize("target", ["vectors", "residuals", "similarities"])
 def test_teacher_objective_learns_resumes_and_stays_out_of_the_export(corpus, teacher_dir, tmp_path,  # noqa: F811
-                                                                     residuals):
+                                                                     target):
     config = _config(corpus, tmp_path / "run", teacher_weight=1.0, teacher_dir=str(teacher_dir[0]),
-                     teacher_batch=2, max_tokens=4 * 8 * 60, teacher_residuals=residuals)
+                     teacher_batch=2, max_tokens=4 * 8 * 60, teacher_target=target)
     trainer = Trainer(config, log=lambda *a: None)
-    assert trainer.lm.teacher_map.out_features == 384
+    assert (trainer.lm.teacher_map is None) == (target == "similarities")
     losses = []
     while trainer.step < 60:
         trainer.train_step()
@@ -144,6 +144,37 @@ def test_teacher_objective_learns_resumes_and_stays_out_of_the_export(corpus, te
     trainer.save_checkpoint()
     again = Trainer(config, log=lambda *a: None)
     assert again.resume() and again.teacher.position == trainer.teacher.position
-    torch.testing.assert_close(again.lm.teacher_map.weight, trainer.lm.teacher_map.weight)
+    for mine, theirs in zip(again.lm.parameters(), trainer.lm.parameters()):
+        torch.testing.assert_close(mine, theirs)
     names = exported_dataset_names(trainer, tmp_path / "model")
     assert names and not any("teacher" in name for name in names)
+
+
+def test_similarity_loss_compares_geometry_not_coordinates():
+    from elmo_core.training.lm import similarity_loss
+
+    torch.manual_seed(0)
+    words = torch.randn(40, 16)
+    rotation, _ = torch.linalg.qr(torch.randn(16, 16))
+    # Same pairwise cosines in other coordinates (rotated, scaled, wider): no loss.
+    wider = torch.cat([3.0 * words @ rotation, torch.zeros(40, 8)], dim=1)
+    assert similarity_loss(words, wider).item() == pytest.approx(0.0, abs=1e-5)
+    unrelated = similarity_loss(words, torch.randn(40, 16)).item()
+    assert 0.5 < unrelated < 1.5  # about 1 for unrelated geometry
+    assert similarity_loss(words[:2], words[:2]).item() == 0.0  # too few words for a correlation
+    student = words.clone().requires_grad_(True)
+    similarity_loss(student, wider + 0.5 * torch.randn(40, 24)).backward()
+    assert student.grad.abs().sum() > 0
+
+
+def test_teacher_build_command_writes_a_set_and_refuses_a_missing_corpus(tmp_path, capsys):
+    from elmo_core.cli import main
+
+    assert main(["teacher", "build", str(tmp_path / "nowhere"), str(tmp_path / "out")]) == 2
+    assert "no corpus text" in capsys.readouterr().err
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "train.txt").write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
+    assert main(["teacher", "build", str(corpus), str(tmp_path / "out"), "--sentences", "3", "--layer", "4"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["sentences"] == len(TeacherSet.load(tmp_path / "out")) == 3 and info["layer"] == 4

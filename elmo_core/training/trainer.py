@@ -168,7 +168,7 @@ class Trainer:
         self.teacher = None
         if config.teacher_weight > 0:
             teacher = TeacherSet.load(config.teacher_dir)
-            self.teacher = TeacherBatcher(teacher.with_residuals() if config.teacher_residuals else teacher,
+            self.teacher = TeacherBatcher(teacher.with_residuals() if config.teacher_target == "residuals" else teacher,
                                           config.teacher_batch, config.seed + self.rank)
         bilm = ElmoModel(config.elmo_config())
         self.lm = BiLanguageModel(bilm, len(self.vocab.words), config.softmax_cutoffs, config.dropout,
@@ -176,6 +176,7 @@ class Trainer:
                                   mimick_kind=config.glove_loss,
                                   context_dim=self.static.vectors.shape[1] if config.context_weight else 0,
                                   teacher_dim=self.teacher.teacher.dim if self.teacher else 0,
+                                  teacher_similarities=config.teacher_target == "similarities",
                                   ).to(self.device)
         self.model = self.lm
         if self.world > 1:
