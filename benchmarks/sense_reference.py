@@ -33,13 +33,15 @@ def layer_vectors(tokenizer, model, sentences) -> np.ndarray:
     """(layers, n_sentences, width): each sentence's target word, mean over its word pieces."""
     import torch
 
+    from elmo_core.training.teacher import word_piece_means
+
     rows = []
     for sentence in sentences:
         encoded = tokenizer(list(sentence.tokens), is_split_into_words=True, return_tensors="pt")
         with torch.no_grad():
             hidden = model(**encoded, output_hidden_states=True).hidden_states  # layers x (1, pieces, width)
-        pieces = [i for i, word in enumerate(encoded.word_ids(0)) if word == sentence.target_index]
-        rows.append(np.stack([layer[0, pieces].mean(0).numpy() for layer in hidden]))
+        stacked = torch.cat(hidden).numpy()  # (layers, pieces, width)
+        rows.append(word_piece_means(stacked, encoded.word_ids(0), len(sentence.tokens))[:, sentence.target_index])
     return np.stack(rows, axis=1)
 
 

@@ -137,27 +137,27 @@ def sample_sentences(corpus_file: Path, count: int, seed: int, min_words: int = 
     return chosen
 
 
-def encoder_word_vectors(tokenizer, model, sentences: list[list[str]], layer: int) -> list[np.ndarray] | None:
-    """Each sentence's words (n_words, D) at hidden ``layer``: the mean of the word's pieces.
-    None for the batch if any word lost all its pieces to truncation (the caller skips those)."""
+def word_piece_means(hidden: np.ndarray, word_ids: list[int | None], n_words: int) -> np.ndarray | None:
+    """hidden (..., pieces, D) -> (..., n_words, D): each word the mean of its pieces (``word_ids[k]``
+    is piece k's word, None for special pieces); None if some word has no piece (truncated)."""
+    ids = np.array([-1 if word is None else word for word in word_ids])
+    pieces = np.nonzero(ids >= 0)[0]
+    counts = np.bincount(ids[pieces], minlength=n_words)
+    if len(counts) != n_words or (counts == 0).any():
+        return None
+    weights = np.zeros((n_words, len(ids)), dtype=hidden.dtype)  # (n_words, pieces)
+    weights[ids[pieces], pieces] = 1.0 / counts[ids[pieces]]
+    return weights @ hidden
+
+
+def encoder_word_vectors(tokenizer, model, sentences: list[list[str]], layer: int) -> list[np.ndarray | None]:
+    """Each sentence's words (n_words, D) at hidden ``layer`` (:func:`word_piece_means`), or None
+    for a sentence whose last words lost all their pieces to truncation (the caller skips it)."""
     encoded = tokenizer(sentences, is_split_into_words=True, return_tensors="pt", padding=True,
                         truncation=True, max_length=256)
     with torch.inference_mode():
-        hidden = model(**encoded, output_hidden_states=True).hidden_states[layer]  # (B, pieces, D)
-    out = []
-    for row, words in enumerate(sentences):
-        word_ids = encoded.word_ids(row)
-        sums = np.zeros((len(words), hidden.shape[-1]), dtype=np.float32)
-        counts = np.zeros(len(words), dtype=np.int64)
-        for piece, word in enumerate(word_ids):
-            if word is not None:
-                sums[word] += hidden[row, piece].numpy()
-                counts[word] += 1
-        if (counts == 0).any():
-            out.append(None)
-        else:
-            out.append(sums / counts[:, None])
-    return out
+        hidden = model(**encoded, output_hidden_states=True).hidden_states[layer].numpy()  # (B, pieces, D)
+    return [word_piece_means(hidden[row], encoded.word_ids(row), len(words)) for row, words in enumerate(sentences)]
 
 
 def load_encoder():

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from ..chars import batch_to_ids
 from ..lstm import LSTMState
 from ..model import ElmoModel
 from ..weights import save_weights
@@ -324,8 +325,6 @@ class Trainer:
                                     self.static.boundary[type_ids].to(self.device), c.context_window)
         taught = (None, None, None)
         if self.teacher is not None:
-            from ..chars import batch_to_ids
-
             sentences, targets, has_target = self.teacher.next_batch()
             taught = (batch_to_ids(sentences).to(self.device), targets.to(self.device), has_target.to(self.device))
         with self._autocast():
