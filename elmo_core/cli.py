@@ -177,10 +177,25 @@ def run_quality(args: argparse.Namespace) -> int:
     from . import quality
     from .loading import load
 
+    card = None
+    if args.update_card:  # checked first: the measures take a while
+        from .registry import resolve_model_dir
+
+        card = Path(resolve_model_dir(args.model, progress=False)[0]) / "MODEL_CARD.md"
+        if not card.is_file():
+            print(f"error: model {args.model} has no MODEL_CARD.md to update", file=sys.stderr)
+            return 1
     results = quality.run_all(load(args.model, state=args.state, device=args.device))
     if args.corpus:
         results["heldout_perplexity"] = quality.heldout_perplexity(args.model, args.corpus)
     print(json.dumps(results, indent=2))
+    if card is not None:
+        from .tasks.ship import update_model_card
+        from .training.model_card import MARGIN_HEADING, sense_margin_section
+
+        update_model_card(card, sense_margin_section(results),
+                          before=("## GloVe ablation", "## Sentiment heads", "## Perplexity during training"))
+        print(f"updated \"{MARGIN_HEADING[3:]}\" in {card.name}", file=sys.stderr)
     return 0
 
 
@@ -254,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_arguments(quality, positional=True)
     quality.add_argument("--corpus", default=None,
                          help="a corpus folder (elmo-explorer corpus build): add held-out perplexity per source")
+    quality.add_argument("--update-card", action="store_true",
+                         help="also write the senses-against-the-baseline section into the model's MODEL_CARD.md")
     quality.set_defaults(func=run_quality)
 
     app = commands.add_parser("app", help="start the Streamlit app")

@@ -17,6 +17,11 @@ Quality checks of a biLM, the numbers its model card reports:
    pair?) of the layers and the baseline on WordNet's noun supersenses, ten times the sentences
    of the unseen set, so differences between models stand out of the noise.
 
+The sense reports (``sense_report``, ``unseen_sense_report``, ``pair_ranking_report``) also give
+each layer's margin over the bag of context words with a paired bootstrap interval
+(:mod:`elmo_core.analysis.margins`): whether a layer is ahead, behind, or indistinguishable on
+sets this small.
+
 Each returns a plain dataclass of per-layer numbers; ``elmo-explorer quality MODEL`` prints them.
 """
 from __future__ import annotations
@@ -25,8 +30,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .analysis.context_baseline import WINDOW, ContextBaseline, context_baseline_accuracy
-from .analysis.senses import chance_level, loo_centroid_accuracy, pair_ranking_auc
+from .analysis.context_baseline import WINDOW, ContextBaseline, context_baseline_accuracy, context_features
+from .analysis.margins import Margin, sentence_margin, word_margin
+from .analysis.senses import chance_level, loo_centroid_accuracy, loo_centroid_correct, pair_ranking_auc
 from .bilm import BiLM
 
 
@@ -58,6 +64,7 @@ class SenseReport:
     per_word: dict[str, list[float]]  # word -> accuracy per layer
     baseline_per_word: dict[str, float]
     description: str
+    margin_per_layer: list[Margin]  # layer minus the baseline, paired over the same sentences
 
 
 @dataclass
@@ -70,6 +77,7 @@ class PairRankingReport:
     n_words: int
     n_sentences: int
     description: str
+    margin_per_layer: list[Margin]  # layer minus the baseline, paired over the same words
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -127,6 +135,15 @@ def pos_probe(bilm: BiLM, *, max_train_sentences: int | None = None, coarse: boo
                        f"WSJ {'coarse' if coarse else 'Penn'} tags, {len(train)} train / {len(test)} test sentences")
 
 
+def sense_groups(sentences) -> dict[str, list[int]]:
+    """word -> indices of its sentences, for the words with two or more senses, sorted by word."""
+    by_word: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        by_word.setdefault(s.word, []).append(i)
+    return {word: indices for word, indices in sorted(by_word.items())
+            if len({sentences[i].sense for i in indices}) >= 2}
+
+
 def per_word_sense_accuracy(targets: np.ndarray, sentences, score=loo_centroid_accuracy
                             ) -> tuple[dict[str, list[float]], list[float]]:
     """Leave-one-out nearest-centroid accuracy (or another ``score(vectors, labels)``) per word
@@ -136,17 +153,25 @@ def per_word_sense_accuracy(targets: np.ndarray, sentences, score=loo_centroid_a
     Words with a single sense are skipped. Returns word -> score per layer, and the
     majority-sense share of each word kept.
     """
-    by_word: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        by_word.setdefault(s.word, []).append(i)
     per_word, chances = {}, []
-    for word, indices in sorted(by_word.items()):
+    for word, indices in sense_groups(sentences).items():
         labels = [sentences[i].sense for i in indices]
-        if len(set(labels)) < 2:
-            continue
         per_word[word] = [score(layer[indices], labels) for layer in targets]
         chances.append(chance_level(labels))
     return per_word, chances
+
+
+def sense_margins(targets: np.ndarray, baseline: np.ndarray, sentences) -> list[Margin]:
+    """Each layer's leave-one-out accuracy minus the baseline's, paired over the same sentences.
+
+    targets (layers, n_sentences, dim) and baseline (n_sentences, dim') vectors, in ``sentences``
+    order (:func:`elmo_core.analysis.margins.sentence_margin`).
+    """
+    groups = sense_groups(sentences)
+    labels = {word: [sentences[i].sense for i in indices] for word, indices in groups.items()}
+    base = [loo_centroid_correct(baseline[indices], labels[word]) for word, indices in groups.items()]
+    return [sentence_margin([loo_centroid_correct(layer[indices], labels[word]) for word, indices in groups.items()],
+                            base) for layer in targets]
 
 
 def _target_vectors(bilm: BiLM, sentences) -> np.ndarray:
@@ -181,37 +206,50 @@ def context_baseline_probe(sentences=None, *, window: int = WINDOW) -> ContextBa
     return context_baseline_accuracy(sentences, load_glove(), window)
 
 
+def sense_report(bilm: BiLM, sentences) -> SenseReport:
+    """Model layers and the context-words baseline on ``sentences``, with each layer's margin."""
+    from .datasets.glove import load_glove
+
+    sentences = list(sentences)
+    targets = _target_vectors(bilm, sentences)  # (layers, n, dim)
+    per_word, chances = per_word_sense_accuracy(targets, sentences)
+    glove = load_glove()
+    baseline = context_baseline_accuracy(sentences, glove, WINDOW)
+    features, _ = context_features(sentences, glove, WINDOW)  # (n, 50)
+    return SenseReport(
+        accuracy_per_layer=np.mean(np.array(list(per_word.values())), axis=0).tolist(),
+        context_words_baseline=baseline.accuracy, chance=float(np.mean(chances)), n_words=len(per_word),
+        n_sentences=len(sentences), per_word=per_word, baseline_per_word=baseline.per_word,
+        description=f"leave-one-out nearest centroid over {len(per_word)} words, {len(sentences)} sentences",
+        margin_per_layer=sense_margins(targets, features, sentences),
+    )
+
+
 def unseen_sense_report(bilm: BiLM, sentences=None) -> SenseReport:
-    """Model layers and the context-words baseline on the held-out polysemy set (or ``sentences``)."""
+    """:func:`sense_report` on the held-out polysemy set (or ``sentences``)."""
     from .polysemy import load_unseen
 
-    sentences = list(sentences) if sentences is not None else load_unseen()
-    model, per_word = sense_probe(bilm, sentences)
-    baseline = context_baseline_probe(sentences)
-    return SenseReport(
-        accuracy_per_layer=model.accuracy_per_layer, context_words_baseline=baseline.accuracy,
-        chance=model.chance, n_words=len(per_word), n_sentences=len(sentences), per_word=per_word,
-        baseline_per_word=baseline.per_word, description=model.description,
-    )
+    return sense_report(bilm, sentences if sentences is not None else load_unseen())
 
 
 def pair_ranking_report(bilm: BiLM, sentences) -> PairRankingReport:
     """Pair ranking of the model's layers and of the bag of context words (GloVe 6B 50d) on
-    ``sentences``, mean over words with two or more senses."""
-    from .analysis.context_baseline import context_features
+    ``sentences``, mean over words with two or more senses, and each layer's margin."""
     from .datasets.glove import load_glove
 
     sentences = list(sentences)
     per_word, _ = per_word_sense_accuracy(_target_vectors(bilm, sentences), sentences, score=pair_ranking_auc)
     features, _ = context_features(sentences, load_glove(), WINDOW)  # (n, 50)
     baseline, _ = per_word_sense_accuracy(features[None], sentences, score=pair_ranking_auc)
+    # NaN: a word whose senses have one sentence each has no same-sense pair (left out of means)
+    layers = np.array(list(per_word.values()))  # (words, layers)
+    base = np.array([v[0] for v in baseline.values()])  # (words,)
     return PairRankingReport(
-        # nanmean: a word whose senses have one sentence each has no same-sense pair (NaN)
-        auc_per_layer=np.nanmean(np.array(list(per_word.values())), axis=0).tolist(),
-        context_words_auc=float(np.nanmean([v[0] for v in baseline.values()])),
+        auc_per_layer=np.nanmean(layers, axis=0).tolist(), context_words_auc=float(np.nanmean(base)),
         n_words=len(per_word), n_sentences=len(sentences),
         description=f"same-sense pair closer than different-sense pair, {len(per_word)} words, "
                     f"{len(sentences)} sentences",
+        margin_per_layer=[word_margin(layers[:, k], base) for k in range(layers.shape[1])],
     )
 
 
@@ -244,9 +282,14 @@ def heldout_perplexity(model: str, corpus_dir: str) -> dict:
 
 
 def run_all(bilm: BiLM) -> dict:
+    from .polysemy import load_curated, load_unseen
+
     sense, per_word = sense_probe(bilm)
     return {"polysemy": asdict(polysemy_check(bilm)), "pos": asdict(pos_probe(bilm)),
             "senses": asdict(sense), "senses_per_word": per_word,
             "senses_baseline": asdict(context_baseline_probe()),
+            "senses_curated": asdict(sense_report(bilm, load_curated())),
             "senses_unseen": asdict(unseen_sense_report(bilm)),
+            "pairs_curated": asdict(pair_ranking_report(bilm, load_curated())),
+            "pairs_unseen": asdict(pair_ranking_report(bilm, load_unseen())),
             "senses_wordnet": asdict(wordnet_sense_report(bilm))}

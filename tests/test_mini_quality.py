@@ -69,6 +69,20 @@ def test_context_words_baseline_and_unseen_polysemy_set(mini):
     print("unseen:", unseen.accuracy_per_layer, "baseline", unseen.context_words_baseline)
     assert unseen.accuracy_per_layer[0] == pytest.approx(unseen.chance, abs=0.01)
     assert max(unseen.accuracy_per_layer[1:]) >= UNSEEN_BEST_MIN
+    # Paired against the baseline on the same 180 sentences: -0.006 / -0.011, 95% intervals about
+    # +-0.08 wide (MODEL_CARD "Senses against the bag of context words"): not behind it.
+    for layer in (1, 2):
+        margin = unseen.margin_per_layer[layer]
+        assert margin.mean == pytest.approx(unseen.accuracy_per_layer[layer] - unseen.context_words_baseline)
+        assert margin.low < margin.mean < margin.high and margin.verdict != "behind"
+
+
+def test_curated_pair_ranking_ahead_of_the_context_words(mini):
+    from elmo_core.polysemy import load_curated
+
+    report = quality.pair_ranking_report(mini, load_curated())
+    print("curated pair ranking:", report.auc_per_layer, "margins", [m.describe() for m in report.margin_per_layer])
+    assert [m.verdict for m in report.margin_per_layer[1:]] == ["ahead", "ahead"]  # +0.090 / +0.099
 
 
 def test_wordnet_supersense_pair_ranking(mini, wordnet):
@@ -76,6 +90,7 @@ def test_wordnet_supersense_pair_ranking(mini, wordnet):
     print("WordNet supersenses, pair ranking:", report.auc_per_layer, "baseline", report.context_words_auc)
     assert report.auc_per_layer[0] < min(report.auc_per_layer[1:])  # context separates, a little
     assert max(report.auc_per_layer[1:]) >= WORDNET_AUC_BEST_MIN
+    assert all(m.verdict != "behind" for m in report.margin_per_layer[1:])  # -0.013 / -0.009, within noise
 
 
 def test_heldout_perplexity_on_state_of_the_union_sentences_it_never_saw(tmp_path):

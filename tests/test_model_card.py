@@ -81,6 +81,10 @@ def test_card_has_per_source_ablation_and_no_machine_path(two_source_run, tmp_pa
     assert "| stories |" in text and "| notes |" in text
     assert "(30 steps of 4 streams x 8 tokens)" in text and "phases" not in text  # one phase: one line
     assert "## GloVe ablation" in text and "| with GloVe |" in text
+    # each contextual layer against the bag of context words, with its interval, before the ablation
+    assert text.index("## Quality checks") < text.index("## Senses against the bag of context words") \
+        < text.index("## GloVe ablation")
+    assert "| unseen set, pair ranking (180) |" in text and "interval" in text
     assert "GloVe 6B 50d" in text and "bag of context words" in text
     assert str(Path.home()) not in text and str(run_dir.parent) not in text and "/tmp" not in text
     numbers = json.loads((run_dir / "card_numbers.json").read_text())

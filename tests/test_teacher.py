@@ -10,7 +10,8 @@ import torch
 
 from elmo_core.chars import batch_to_ids
 from elmo_core.config import ConfigError
-from elmo_core.training.teacher import TeacherBatcher, TeacherSet, build_teacher_set, sample_sentences
+from elmo_core.training.teacher import (OccurrenceBatcher, TeacherBatcher, TeacherSet, build_teacher_set,
+                                        sample_sentences)
 from elmo_core.training.trainer import Trainer
 
 from test_glove_mimick import exported_dataset_names
@@ -94,6 +95,34 @@ def test_teacher_batches_cycle_through_every_sentence(teacher_dir):
     assert len(set(first[0]) | set(first[1])) == 6
 
 
+def test_occurrence_batches_are_groups_of_one_word_in_distinct_sentences(teacher_dir):
+    teacher = TeacherSet.load(teacher_dir[0])
+    batcher = OccurrenceBatcher(teacher, batch_size=3, group=3, seed=5)
+    assert batcher.words == ["bank"]  # the only content word in 3 sentences or more ("the" is a stop word)
+    by_text = {" ".join(s): i for i, s in enumerate(teacher.sentences)}
+    batches = []
+    for _ in range(4):
+        sentences, targets, has_target = batcher.next_batch()
+        batches.append(sentences)
+        assert len(sentences) == 3 and len({" ".join(s) for s in sentences}) == 3
+        assert targets.shape == (sum(map(len, sentences)), 384) and int(has_target.sum()) == 3
+        words = [w for s in sentences for w in s]
+        taught = np.nonzero(has_target.numpy())[0]
+        assert [words[k].lower() for k in taught] == ["bank"] * 3
+        assert not targets[~has_target].any()
+        starts = np.cumsum([0] + [len(s) for s in sentences])
+        for row, k in zip(range(3), taught):  # each target is the set's vector of that very word
+            expected = teacher.vectors[teacher.offsets[by_text[" ".join(sentences[row])]] + k - starts[row]]
+            torch.testing.assert_close(targets[k], torch.from_numpy(expected.astype(np.float32)))
+    assert batcher.position == 4 and len({tuple(map(tuple, b)) for b in batches}) > 1  # draws differ
+    batcher.position = 2  # as after a resume: the same batches again
+    assert batcher.next_batch()[0] == batches[2]
+    with pytest.raises(ValueError, match="multiple of the group"):
+        OccurrenceBatcher(teacher, batch_size=4, group=3, seed=5)
+    with pytest.raises(ValueError, match="no content word"):
+        OccurrenceBatcher(teacher, batch_size=5, group=5, seed=5)
+
+
 def test_broken_or_missing_teacher_sets_are_clear_errors(teacher_dir, tmp_path):
     with pytest.raises(FileNotFoundError, match="teacher build"):
         TeacherSet.load(tmp_path / "nothing")
@@ -111,6 +140,9 @@ def test_teacher_config_is_checked(corpus, tmp_path):  # noqa: F811
         _config(corpus, tmp_path, teacher_weight=1.0)
     with pytest.raises(ConfigError, match="teacher_batch"):
         _config(corpus, tmp_path, teacher_weight=1.0, teacher_dir="x", teacher_batch=5)
+    with pytest.raises(ConfigError, match="teacher_group"):
+        _config(corpus, tmp_path, teacher_weight=1.0, teacher_dir="x", teacher_batch=4,
+                teacher_target="occurrences", teacher_group=3)
 
 
 def _window(trainer: Trainer):
@@ -120,13 +152,14 @@ def _window(trainer: Trainer):
     return _step_tensors(forward, backward, trainer.train_text, trainer.device)[0]
 
 
-@pytest.mark.parametrize("target", ["vectors", "residuals", "similarities"])
+@pytest.mark.parametrize("target", ["vectors", "residuals", "similarities", "occurrences"])
 def test_teacher_objective_learns_resumes_and_stays_out_of_the_export(corpus, teacher_dir, tmp_path,  # noqa: F811
                                                                      target):
     config = _config(corpus, tmp_path / "run", teacher_weight=1.0, teacher_dir=str(teacher_dir[0]),
-                     teacher_batch=2, max_tokens=4 * 8 * 60, teacher_target=target)
+                     teacher_batch=3 if target == "occurrences" else 2, teacher_group=3,
+                     max_tokens=4 * 8 * 60, teacher_target=target)
     trainer = Trainer(config, log=lambda *a: None)
-    assert (trainer.lm.teacher_map is None) == (target == "similarities")
+    assert (trainer.lm.teacher_map is None) == (target in ("similarities", "occurrences"))
     losses = []
     while trainer.step < 60:
         trainer.train_step()
@@ -164,6 +197,27 @@ def test_similarity_loss_compares_geometry_not_coordinates():
     assert similarity_loss(words[:2], words[:2]).item() == 0.0  # too few words for a correlation
     student = words.clone().requires_grad_(True)
     similarity_loss(student, wider + 0.5 * torch.randn(40, 24)).backward()
+    assert student.grad.abs().sum() > 0
+
+
+def test_occurrence_loss_ranks_within_each_word():
+    from elmo_core.training.lm import occurrence_loss
+
+    torch.manual_seed(0)
+    words = torch.randn(5 * 6, 16)  # 5 words, 6 occurrences each
+    rotation, _ = torch.linalg.qr(torch.randn(16, 16))
+    assert occurrence_loss(words, 2.0 * words @ rotation, group=6).item() == pytest.approx(0.0, abs=1e-5)
+    assert 0.5 < occurrence_loss(words, torch.randn(30, 16), group=6).item() < 1.5
+    # Only pairs of the same word count: shuffling whole words leaves the loss; mixing them does not.
+    order = torch.arange(30).view(5, 6)[torch.tensor([3, 0, 4, 1, 2])].reshape(-1)
+    teacher = words + 0.7 * torch.randn(30, 16)
+    assert occurrence_loss(words[order], teacher[order], 6).item() == pytest.approx(
+        occurrence_loss(words, teacher, 6).item(), abs=1e-5)
+    mixed = torch.randperm(30)
+    assert occurrence_loss(words[mixed], teacher, 6).item() > occurrence_loss(words, teacher, 6).item() + 0.3
+    assert occurrence_loss(words[:6], words[:6], group=2).item() == 0.0  # one pair a word: nothing to rank
+    student = words.clone().requires_grad_(True)
+    occurrence_loss(student, teacher, 6).backward()
     assert student.grad.abs().sum() > 0
 
 

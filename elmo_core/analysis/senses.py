@@ -117,12 +117,18 @@ def loo_centroid_predictions(vectors: np.ndarray, labels: Sequence[str]) -> list
     return predictions
 
 
+def loo_centroid_correct(vectors: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """(n,) float: 1.0 where row i of (n, D) ``vectors`` gets its own label back by leave-one-out
+    nearest centroid, else 0.0."""
+    predictions = loo_centroid_predictions(vectors, labels)
+    return np.array([p == label for p, label in zip(predictions, labels)], dtype=float)
+
+
 def loo_centroid_accuracy(vectors: np.ndarray, labels: Sequence[str]) -> float:
     """Share of rows of (n, D) ``vectors`` whose leave-one-out nearest centroid has their label."""
     if len(labels) == 0:
         return 0.0
-    predictions = loo_centroid_predictions(vectors, labels)
-    return float(np.mean([p == label for p, label in zip(predictions, labels)]))
+    return float(loo_centroid_correct(vectors, labels).mean())
 
 
 def pair_ranking_auc(vectors: np.ndarray, labels: Sequence[str], tolerance: float = NEIGHBOUR_TIE_TOLERANCE) -> float:

@@ -432,10 +432,10 @@ def card_section(report: ShipReport) -> str:
     return "\n".join(lines)
 
 
-def update_model_card(card: Path, section: str) -> bool:
+def update_model_card(card: Path, section: str, before: tuple[str, ...] = ("## Perplexity during training",)) -> bool:
     """Put ``section`` (starting with its ``## `` heading) into the card: replace the section of
-    that heading, or insert it before ``## Perplexity during training`` (else at the end).
-    Returns False when there is no card."""
+    that heading, or insert it before the first of the ``before`` headings the card has (else at
+    the end). Returns False when there is no card."""
     if not card.is_file():
         return False
     heading = section.splitlines()[0]
@@ -444,8 +444,8 @@ def update_model_card(card: Path, section: str) -> bool:
         start = lines.index(heading)
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
     else:
-        anchor = "## Perplexity during training"
-        start = end = lines.index(anchor) if anchor in lines else len(lines)
+        anchor = next((heading for heading in before if heading in lines), None)
+        start = end = lines.index(anchor) if anchor else len(lines)
     new = lines[:start] + section.rstrip("\n").splitlines() + [""] + lines[end:]
     card.write_text("\n".join(new).rstrip("\n") + "\n", encoding="utf-8")
     return True

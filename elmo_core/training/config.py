@@ -54,8 +54,11 @@ class TrainConfig:
     teacher_batch: int = 32  # sentences per step (at most batch_size)
     # "vectors": a map predicts the encoder's word vectors; "residuals": what the context adds to them
     # (the vector minus its word's mean); "similarities": no map, the top layer's pairwise cosines
-    # follow the encoder's (elmo_core.training.lm.similarity_loss).
+    # follow the encoder's (elmo_core.training.lm.similarity_loss); "occurrences": teacher_batch
+    # sentences hold teacher_group occurrences each of some content words, and the top layer's
+    # cosines within a word follow the encoder's (elmo_core.training.lm.occurrence_loss).
     teacher_target: str = "vectors"
+    teacher_group: int = 6  # occurrences per word, with "occurrences"
     # A fixed budget (max_minutes, else max_tokens) ends better with a decaying learning rate and,
     # over several passes of a small corpus, with the best held-out weights rather than the last.
     lr_decay_fraction: float = 0.0  # linear decay over this last fraction of the budget (0 = constant)
@@ -76,13 +79,17 @@ class TrainConfig:
         if min(self.glove_weight, self.glove_pretrain_steps, self.context_weight, self.teacher_weight) < 0:
             raise ConfigError("glove_weight, glove_pretrain_steps, context_weight and teacher_weight "
                               "must not be negative")
-        if self.teacher_target not in ("vectors", "residuals", "similarities"):
-            raise ConfigError(f"teacher_target must be 'vectors', 'residuals' or 'similarities', "
+        if self.teacher_target not in ("vectors", "residuals", "similarities", "occurrences"):
+            raise ConfigError(f"teacher_target must be 'vectors', 'residuals', 'similarities' or 'occurrences', "
                               f"got {self.teacher_target!r}")
         if self.teacher_weight > 0 and not self.teacher_dir:
             raise ConfigError("teacher_weight > 0 needs teacher_dir (see `elmo-explorer teacher build`)")
         if self.teacher_weight > 0 and not 0 < self.teacher_batch <= self.batch_size:
             raise ConfigError(f"teacher_batch must be in 1..batch_size={self.batch_size}")
+        if self.teacher_weight > 0 and self.teacher_target == "occurrences" and (
+                self.teacher_group < 3 or self.teacher_batch % self.teacher_group):
+            raise ConfigError(f"with teacher_target 'occurrences', teacher_group must be at least 3 and divide "
+                              f"teacher_batch={self.teacher_batch}, got {self.teacher_group}")
         for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every",
                      "glove_pretrain_batch", "context_window"):
             if getattr(self, name) <= 0:

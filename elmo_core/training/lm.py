@@ -27,7 +27,9 @@ explorer reads it (``[fw; bw]`` of whole sentences) predicts each word's vector 
 encoder (:mod:`elmo_core.training.teacher`); loss ``1 - cosine``. Not exported either. Or, with
 no map at all, the top layer's own pairwise cosines are asked to follow the encoder's
 (:func:`similarity_loss`): what the sense measures read is the layer's raw geometry, which a
-map can satisfy through directions that hardly move a cosine.
+map can satisfy through directions that hardly move a cosine. Or, for groups of occurrences of
+one word, the cosines between occurrences of the same word follow the encoder's
+(:func:`occurrence_loss`).
 """
 from __future__ import annotations
 
@@ -88,6 +90,24 @@ def similarity_loss(student: torch.Tensor, teacher: torch.Tensor, max_words: int
     return 1.0 - (a * b).sum() / (a.norm() * b.norm()).clamp(min=1e-8)
 
 
+def occurrence_loss(student: torch.Tensor, teacher: torch.Tensor, group: int) -> torch.Tensor:
+    """1 - Pearson correlation between the two models' cosines of occurrences of the same word.
+
+    student (G * group, P) / teacher (G * group, D): G words, ``group`` consecutive occurrences each.
+    Each word's pair cosines are centred on that word's mean first, so only the ranking within a
+    word counts (which occurrences are alike), not how alike one word's occurrences are overall.
+    """
+    if student.shape[0] < group or group < 3:
+        return student.sum() * 0.0
+    s = nn.functional.normalize(student, dim=-1).view(-1, group, student.shape[-1])
+    t = nn.functional.normalize(teacher, dim=-1).view(-1, group, teacher.shape[-1])
+    upper = torch.triu_indices(group, group, offset=1, device=student.device)
+    a = (s @ s.transpose(1, 2))[:, upper[0], upper[1]]  # (G, pairs)
+    b = (t @ t.transpose(1, 2))[:, upper[0], upper[1]]
+    a, b = a - a.mean(dim=1, keepdim=True), b - b.mean(dim=1, keepdim=True)
+    return 1.0 - (a * b).sum() / (a.norm() * b.norm()).clamp(min=1e-8)
+
+
 class LMOutput(NamedTuple):
     """One window's losses: mean NLL per token of each direction, the final LSTM state, and the
     auxiliary GloVe mimick, context-bag and teacher losses (0 when off)."""
@@ -103,7 +123,7 @@ class LMOutput(NamedTuple):
 class BiLanguageModel(nn.Module):
     def __init__(self, bilm: ElmoModel, vocab_size: int, cutoffs: tuple[int, ...], dropout: float,
                  mimick_dim: int = 0, mimick_kind: str = "cosine", context_dim: int = 0, teacher_dim: int = 0,
-                 teacher_similarities: bool = False):
+                 teacher_target: str = "vectors", teacher_group: int = 0):
         super().__init__()
         self.bilm = bilm
         self.dropout = dropout
@@ -114,8 +134,9 @@ class BiLanguageModel(nn.Module):
         # Training only, never exported: one map per direction from the top layer to a context bag.
         self.context_maps = nn.ModuleList([nn.Linear(p, context_dim) for _ in range(2)]) if context_dim else None
         # Training only, never exported: the top layer [fw; bw] to a sentence encoder's word vector.
-        self.teacher_similarities = teacher_similarities  # then the loss needs no map
-        self.teacher_map = nn.Linear(2 * p, teacher_dim) if teacher_dim and not teacher_similarities else None
+        self.teacher_target, self.teacher_group = teacher_target, teacher_group
+        self.teacher_unmapped = teacher_target in ("similarities", "occurrences")  # the loss needs no map
+        self.teacher_map = nn.Linear(2 * p, teacher_dim) if teacher_dim and not self.teacher_unmapped else None
 
     def token_mimick_loss(self, token_vectors: torch.Tensor, static: torch.Tensor,
                           has_static: torch.Tensor) -> torch.Tensor:
@@ -158,12 +179,14 @@ class BiLanguageModel(nn.Module):
             predicted = torch.stack([m(outputs[-1][d]) for d, m in enumerate(self.context_maps)])  # (2, B, T, D)
             context = mimick_loss(predicted[has_bag], bags[has_bag], "cosine")
         teacher = top.new_zeros(())
-        if (self.teacher_map is not None or self.teacher_similarities) and teacher_chars is not None:
+        if (self.teacher_map is not None or self.teacher_unmapped) and teacher_chars is not None:
             rows = teacher_chars.shape[0]
             start = LSTMState(state.cell[:, :, :rows].detach(), state.hidden[:, :, :rows].detach())
             sentences = self.bilm(teacher_chars, start)
             top_words = sentences.layers[-1][sentences.mask][has_teacher]  # (n_taught, 2P)
-            if self.teacher_similarities:
+            if self.teacher_target == "occurrences":
+                teacher = occurrence_loss(top_words, teacher_vectors[has_teacher], self.teacher_group)
+            elif self.teacher_target == "similarities":
                 teacher = similarity_loss(top_words, teacher_vectors[has_teacher])
             else:
                 teacher = mimick_loss(self.teacher_map(top_words), teacher_vectors[has_teacher], "cosine")

@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from .. import quality
+from ..analysis.margins import margin_verdict
 from ..loading import load
 from .config import TrainConfig
 from .data import Vocabulary, encode_corpus
@@ -99,6 +100,39 @@ def _phase_lines(phases: list[dict], unroll: int) -> list[str]:
                      + "".join(f", {label} weight {st[key]}" for key, label in AUXILIARY if st.get(key))
                      + ".")
     return lines
+
+
+MARGIN_HEADING = "## Senses against the bag of context words"
+_MARGIN_ROWS = (("senses_curated", "curated set, leave-one-out accuracy"),
+                ("senses_unseen", "unseen set, leave-one-out accuracy"),
+                ("pairs_curated", "curated set, pair ranking"),
+                ("pairs_unseen", "unseen set, pair ranking"),
+                ("senses_wordnet", "WordNet noun supersenses, pair ranking"))
+
+
+def sense_margin_section(checks: dict) -> str:
+    """The card section of each contextual layer's margin over the bag of context words, with
+    its bootstrap interval (``checks``: :func:`elmo_core.quality.run_all`'s numbers); "" without."""
+    rows = [(label, checks[key]) for key, label in _MARGIN_ROWS if checks.get(key, {}).get("margin_per_layer")]
+    if not rows:
+        return ""
+    n_layers = len(rows[0][1]["margin_per_layer"])
+    level = rows[0][1]["margin_per_layer"][0]["level"]
+
+    def cell(m: dict) -> str:
+        return f"{m['mean']:+.3f} ({m['low']:+.3f} to {m['high']:+.3f}), {margin_verdict(m['low'], m['high'])}"
+
+    lines = [MARGIN_HEADING, "",
+             "Each contextual layer minus the bag of context words (GloVe 6B 50d, window 5) on the same "
+             f"sentences, with a {level:.0%} paired bootstrap interval (`elmo_core/analysis/margins.py`: "
+             "leave-one-out accuracy resamples each word's sentences, pair ranking resamples the words). "
+             "\"Ahead\" or \"behind\" only where the interval leaves out 0.", "",
+             "| set, measure (sentences) | " + " | ".join(f"layer {k}" for k in range(1, n_layers)) + " |",
+             "|---|" + "---:|" * (n_layers - 1)]
+    for label, report in rows:
+        lines.append(f"| {label} ({report['n_sentences']:,}) | "
+                     + " | ".join(cell(m) for m in report["margin_per_layer"][1:]) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | None, hardware: str,
@@ -204,6 +238,9 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
                   "   " + _row("accuracy", unseen["accuracy_per_layer"], unseen["chance"]),
                   f"   | bag of context words (GloVe, window 5) | {unseen['context_words_baseline']:.3f} | | | |"]
     lines.append("")
+    margins = sense_margin_section(checks)
+    if margins:
+        lines += [margins]
     if ablation:
         lines += ["## GloVe ablation", "",
                   "Runs of the same configuration on the same corpus, with and without the GloVe mimick "

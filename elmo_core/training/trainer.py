@@ -27,7 +27,7 @@ from ..weights import save_weights
 from .config import TrainConfig
 from .data import EncodedText, StreamBatcher, Vocabulary, encode_corpus
 from .lm import BiLanguageModel, context_bags
-from .teacher import TeacherBatcher, TeacherSet
+from .teacher import OccurrenceBatcher, TeacherBatcher, TeacherSet
 
 CHECKPOINT = "checkpoint.pt"
 TRAINING_ONLY = ("mimick.", "context_maps.", "teacher_map.")  # auxiliary maps a checkpoint may lack (never exported)
@@ -169,15 +169,19 @@ class Trainer:
         self.teacher = None
         if config.teacher_weight > 0:
             teacher = TeacherSet.load(config.teacher_dir)
-            self.teacher = TeacherBatcher(teacher.with_residuals() if config.teacher_target == "residuals" else teacher,
-                                          config.teacher_batch, config.seed + self.rank)
+            if config.teacher_target == "occurrences":
+                self.teacher = OccurrenceBatcher(teacher, config.teacher_batch, config.teacher_group,
+                                                 config.seed + self.rank)
+            else:
+                self.teacher = TeacherBatcher(teacher.with_residuals() if config.teacher_target == "residuals"
+                                              else teacher, config.teacher_batch, config.seed + self.rank)
         bilm = ElmoModel(config.elmo_config())
         self.lm = BiLanguageModel(bilm, len(self.vocab.words), config.softmax_cutoffs, config.dropout,
                                   mimick_dim=self.static.vectors.shape[1] if self.static else 0,
                                   mimick_kind=config.glove_loss,
                                   context_dim=self.static.vectors.shape[1] if config.context_weight else 0,
                                   teacher_dim=self.teacher.teacher.dim if self.teacher else 0,
-                                  teacher_similarities=config.teacher_target == "similarities",
+                                  teacher_target=config.teacher_target, teacher_group=config.teacher_group,
                                   ).to(self.device)
         self.model = self.lm
         if self.world > 1:
