@@ -9,7 +9,8 @@ import streamlit as st
 
 from elmo_core.analysis import (cosine_matrix, gather_vectors, mean_within_between, nearest_neighbours,
                                 sense_accuracy, sense_verdict)
-from elmo_core.analysis.context_baseline import WINDOW, context_baseline_accuracy
+from elmo_core.analysis.context_baseline import WINDOW, context_baseline_accuracy, context_features
+from elmo_core.quality import sense_margins
 from elmo_core.datasets.glove import cached_glove
 from elmo_core.polysemy import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
 from elmo_core.sources import SourceUnavailable
@@ -76,6 +77,21 @@ def glove_table():
 @st.cache_data(show_spinner=False, max_entries=8)
 def _context_words_accuracy(word: str, items: list) -> float:
     return context_baseline_accuracy([replace(item, word=word) for item in items], glove_table()).accuracy
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def context_words_margins(word: str, items: list, target_vectors: np.ndarray):
+    """Each layer's accuracy minus the context words' on these occurrences, with a paired
+    bootstrap interval (call only when GloVe is in the cache)."""
+    same_word = [replace(item, word=word) for item in items]
+    features, _ = context_features(same_word, glove_table(), WINDOW)  # (n, 50)
+    return sense_margins(target_vectors, features, same_word)
+
+
+MARGIN_WORDS = {"ahead": "ahead of the context words beyond the noise of this many sentences.",
+                "behind": "behind the context words beyond the noise of this many sentences.",
+                "same within noise": "within the noise of this many sentences: these occurrences cannot tell "
+                                     "the layer and the context words apart."}
 
 
 def context_words_accuracy(word: str, items: list) -> float | None:
@@ -173,10 +189,14 @@ else:
         st.caption("A comparison with no language model (the GloVe vectors of nearby words) appears here "
                    "once GloVe 6B 50d is in the cache: `elmo-explorer quality` fetches it.")
     else:
+        margin = context_words_margins(word, items, target_vectors)[layer]
         st.caption(f"Dotted line: with no language model at all, the mean GloVe 6B 50d vector of the content "
                    f"words within {WINDOW} tokens (stop words left out) classifies {baseline:.0%} of these "
-                   "occurrences the same way. A layer above it knows more than which topical words are nearby "
-                   "(word order, syntax, words further away); a layer below it knows less.")
+                   "occurrences the same way. A layer clearly above it knows more than which topical words are "
+                   "nearby (word order, syntax, words further away); one clearly below it knows less. "
+                   f"{charts.layer_name(layer)}: {100 * margin.mean:+.0f} points on these {len(items)} "
+                   f"occurrences (95% interval {100 * margin.low:+.0f} to {100 * margin.high:+.0f}, the same "
+                   f"sentences resampled), {MARGIN_WORDS[margin.verdict]}")
 
 # ---------------------------------------------------------------- similarity matrix ordered by sense
 st.subheader(f"Similarity of the occurrences, {charts.layer_name(layer)}")

@@ -475,6 +475,25 @@ def test_word_senses_draws_the_no_language_model_baseline():
     assert f"classifies {expected:.0%} of these occurrences" in texts(at.caption)
 
 
+def test_word_senses_puts_the_layer_against_the_baseline_with_its_noise():
+    """The caption gives the chosen layer's margin over the context words, in points, with a
+    bootstrap interval and what it allows one to say (20 sentences cannot tell a few points)."""
+    import re
+
+    at = start(WORD_SENSES, word="bank", layer="2")
+    accuracy = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
+    layer2, baseline = accuracy["data"][0]["y"][2], accuracy["layout"]["shapes"][1]["y0"]
+    caption = texts(at.caption)
+    found = re.search(r"layer 2 \(biLSTM\): ([+-]\d+) points on these (\d+) occurrences "
+                      r"\(95% interval ([+-]\d+) to ([+-]\d+)", caption)
+    assert found, caption
+    points, n, low, high = (int(g) for g in found.groups())
+    assert n == 20 and points == round(100 * (layer2 - baseline))
+    assert low <= points <= high and high - low >= 10  # 20 sentences: an interval of many points
+    verdict = "ahead of" if low > 0 else "behind" if high < 0 else "within the noise"
+    assert verdict in caption.split("occurrences (95% interval")[1]
+
+
 @pytest.mark.parametrize("cache", ["empty", "corrupt"])
 def test_word_senses_without_glove_in_the_cache_says_how_to_get_it(tmp_path, monkeypatch, cache):
     """The page never downloads GloVe: with an empty cache, or unreadable GloVe files in it,
