@@ -174,6 +174,8 @@ def run_card(args: argparse.Namespace) -> int:
 
 
 def run_quality(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from . import quality
     from .loading import load
 
@@ -185,7 +187,12 @@ def run_quality(args: argparse.Namespace) -> int:
         if not card.is_file():
             print(f"error: model {args.model} has no MODEL_CARD.md to update", file=sys.stderr)
             return 1
-    results = quality.run_all(load(args.model, state=args.state, device=args.device))
+    bilm = load(args.model, state=args.state, device=args.device)
+    results = quality.run_all(bilm)
+    if args.against:
+        other = load(args.against, state=args.state, device=args.device)
+        results["against"] = {"model": str(args.against), **{
+            name: asdict(comparison) for name, comparison in quality.compare_on_sense_sets(bilm, other).items()}}
     if args.corpus:
         results["heldout_perplexity"] = quality.heldout_perplexity(args.model, args.corpus)
     print(json.dumps(results, indent=2))
@@ -269,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_arguments(quality, positional=True)
     quality.add_argument("--corpus", default=None,
                          help="a corpus folder (elmo-explorer corpus build): add held-out perplexity per source")
+    quality.add_argument("--against", default=None, metavar="OTHER_MODEL",
+                         help="also compare the sense measures with another model's, paired over the same sentences")
     quality.add_argument("--update-card", action="store_true",
                          help="also write the senses-against-the-baseline section into the model's MODEL_CARD.md")
     quality.set_defaults(func=run_quality)

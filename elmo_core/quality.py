@@ -20,7 +20,7 @@ Quality checks of a biLM, the numbers its model card reports:
 The sense reports (``sense_report``, ``unseen_sense_report``, ``pair_ranking_report``) also give
 each layer's margin over the bag of context words with a paired bootstrap interval
 (:mod:`elmo_core.analysis.margins`): whether a layer is ahead, behind, or indistinguishable on
-sets this small.
+sets this small. ``compare_on_sense_sets`` pairs two models the same way (``quality --against``).
 
 Each returns a plain dataclass of per-layer numbers; ``elmo-explorer quality MODEL`` prints them.
 """
@@ -161,17 +161,21 @@ def per_word_sense_accuracy(targets: np.ndarray, sentences, score=loo_centroid_a
     return per_word, chances
 
 
+def _correct_by_word(vectors: np.ndarray, sentences) -> list[np.ndarray]:
+    """vectors (n_sentences, dim) -> per word of :func:`sense_groups`, (n_w,) 1.0 where its
+    leave-one-out nearest centroid is right."""
+    return [loo_centroid_correct(vectors[indices], [sentences[i].sense for i in indices])
+            for indices in sense_groups(sentences).values()]
+
+
 def sense_margins(targets: np.ndarray, baseline: np.ndarray, sentences) -> list[Margin]:
     """Each layer's leave-one-out accuracy minus the baseline's, paired over the same sentences.
 
     targets (layers, n_sentences, dim) and baseline (n_sentences, dim') vectors, in ``sentences``
     order (:func:`elmo_core.analysis.margins.sentence_margin`).
     """
-    groups = sense_groups(sentences)
-    labels = {word: [sentences[i].sense for i in indices] for word, indices in groups.items()}
-    base = [loo_centroid_correct(baseline[indices], labels[word]) for word, indices in groups.items()]
-    return [sentence_margin([loo_centroid_correct(layer[indices], labels[word]) for word, indices in groups.items()],
-                            base) for layer in targets]
+    base = _correct_by_word(baseline, sentences)
+    return [sentence_margin(_correct_by_word(layer, sentences), base) for layer in targets]
 
 
 def _target_vectors(bilm: BiLM, sentences) -> np.ndarray:
@@ -250,6 +254,45 @@ def pair_ranking_report(bilm: BiLM, sentences) -> PairRankingReport:
                     f"{len(sentences)} sentences",
         margin_per_layer=[word_margin(layers[:, k], base) for k in range(layers.shape[1])],
     )
+
+
+@dataclass
+class ModelComparison:
+    """One model minus another on one sense set, layer by layer, paired over the same sentences
+    (leave-one-out accuracy) or words (pair ranking); much tighter than either model against the
+    bag of context words, since both read the very same sentences."""
+
+    n_words: int
+    n_sentences: int
+    accuracy_margin_per_layer: list[Margin] | None  # None where leave-one-out centroids are biased
+    pair_ranking_margin_per_layer: list[Margin]
+
+
+def compare_models(bilm: BiLM, other: BiLM, sentences, *, accuracy: bool = True) -> ModelComparison:
+    """``bilm`` minus ``other`` on ``sentences`` (the two must have the same number of layers)."""
+    sentences = list(sentences)
+    ours, theirs = _target_vectors(bilm, sentences), _target_vectors(other, sentences)  # (layers, n, dim)
+    if ours.shape[0] != theirs.shape[0]:
+        raise ValueError(f"the models have {ours.shape[0]} and {theirs.shape[0]} layers: nothing to pair")
+    our_pairs, _ = per_word_sense_accuracy(ours, sentences, score=pair_ranking_auc)
+    their_pairs, _ = per_word_sense_accuracy(theirs, sentences, score=pair_ranking_auc)
+    a, b = np.array(list(our_pairs.values())), np.array(list(their_pairs.values()))  # (words, layers)
+    return ModelComparison(
+        n_words=len(our_pairs), n_sentences=len(sentences),
+        accuracy_margin_per_layer=[sentence_margin(_correct_by_word(x, sentences), _correct_by_word(y, sentences))
+                                   for x, y in zip(ours, theirs)] if accuracy else None,
+        pair_ranking_margin_per_layer=[word_margin(a[:, k], b[:, k]) for k in range(a.shape[1])],
+    )
+
+
+def compare_on_sense_sets(bilm: BiLM, other: BiLM) -> dict[str, ModelComparison]:
+    """:func:`compare_models` on the curated, unseen and WordNet supersense sets (on WordNet,
+    two or three sentences a sense: pair ranking only)."""
+    from .polysemy import load_curated, load_unseen, load_wordnet_supersenses, require_wordnet
+
+    return {"curated": compare_models(bilm, other, load_curated()),
+            "unseen": compare_models(bilm, other, load_unseen()),
+            "wordnet": compare_models(bilm, other, load_wordnet_supersenses(require_wordnet()), accuracy=False)}
 
 
 def wordnet_sense_report(bilm: BiLM) -> PairRankingReport:

@@ -106,3 +106,37 @@ def test_quality_update_card_writes_the_measured_margins(tmp_path, capsys):
     (model / "MODEL_CARD.md").unlink()
     assert cli_main(["quality", str(model), "--update-card"]) == 1
     assert "no MODEL_CARD.md" in capsys.readouterr().err
+
+
+def test_a_model_against_itself_and_against_the_reference_fixture(reference_dir):
+    """`compare_models` pairs two models over the same sentences: a model against itself differs
+    by exactly nothing; two different models give intervals around their difference."""
+    from elmo_core import quality
+    from elmo_core.loading import load
+    from elmo_core.polysemy import load_unseen
+
+    mini = load("mini")
+    same = quality.compare_models(mini, mini, load_unseen())
+    assert same.n_sentences == 180 and same.n_words == 15
+    for margin in same.accuracy_margin_per_layer + same.pair_ranking_margin_per_layer:
+        assert (margin.mean, margin.low, margin.high, margin.verdict) == (0.0, 0.0, 0.0, "same within noise")
+    reference = load(str(reference_dir))  # the public release's tiny test model
+    other = quality.compare_models(mini, reference, load_unseen())
+    report, theirs = quality.unseen_sense_report(mini), quality.unseen_sense_report(reference)
+    for k in (1, 2):
+        margin = other.accuracy_margin_per_layer[k]
+        assert margin.mean == pytest.approx(report.accuracy_per_layer[k] - theirs.accuracy_per_layer[k])
+        assert margin.low <= margin.mean <= margin.high
+    assert quality.compare_models(mini, mini, load_unseen(), accuracy=False).accuracy_margin_per_layer is None
+
+
+def test_quality_against_prints_the_paired_comparison(capsys):
+    import json
+
+    assert cli_main(["quality", "mini", "--against", "mini"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    against = results["against"]
+    assert against["model"] == "mini" and set(against) == {"model", "curated", "unseen", "wordnet"}
+    assert against["wordnet"]["accuracy_margin_per_layer"] is None
+    assert all(m["mean"] == 0.0 for m in against["curated"]["pair_ranking_margin_per_layer"])
+    assert results["senses_unseen"]["margin_per_layer"][1]["low"] < 0 < results["senses_unseen"]["margin_per_layer"][1]["high"]
