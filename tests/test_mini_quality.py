@@ -19,13 +19,13 @@ from elmo_core.tokenizer import tokenize
 from elmo_core.training.heldout import lm_from_model_dir, per_source_perplexity
 
 # Measured on the shipped weights (MODEL_CARD.md), minus a small margin.
-SAW_LAYER1_MAX = 0.89  # 0.874 (mini v2: 0.803)
-SAW_LAYER2_MAX = 0.84  # 0.818 (mini v2: 0.785)
-POS_LAYER1_MIN = 0.95  # 0.958 (the target)
-SENSE_BEST_MIN = 0.81  # 0.823
-UNSEEN_BEST_MIN = 0.70  # 0.728
-WORDNET_AUC_BEST_MIN = 0.555  # 0.571 (the bag of context words: 0.580)
-SOTU_PPL_MAX = 90.0  # 79.2 / 79.9 on the card's SOTU split (mini v2: 102.9, the first mini: about 230)
+SAW_LAYER1_MAX = 0.89  # 0.872 (the GPU-trained v3: 0.874, mini v2: 0.803)
+SAW_LAYER2_MAX = 0.83  # 0.804 (v3: 0.818, mini v2: 0.785)
+POS_LAYER1_MIN = 0.95  # 0.954 (the target; v3: 0.958)
+SENSE_BEST_MIN = 0.84  # 0.856 (v3: 0.823)
+UNSEEN_BEST_MIN = 0.73  # 0.750 (v3: 0.728; the bag of context words: 0.733)
+WORDNET_AUC_BEST_MIN = 0.56  # 0.576 (v3: 0.571; the bag of context words: 0.580)
+SOTU_PPL_MAX = 90.0  # 86.5 / 86.5 on the card's SOTU split (v3: 79.2 / 79.9, mini v2: 102.9, the first mini: about 230)
 
 
 def test_layer0_context_free_and_saw_differs_at_contextual_layers(mini):
@@ -69,8 +69,10 @@ def test_context_words_baseline_and_unseen_polysemy_set(mini):
     print("unseen:", unseen.accuracy_per_layer, "baseline", unseen.context_words_baseline)
     assert unseen.accuracy_per_layer[0] == pytest.approx(unseen.chance, abs=0.01)
     assert max(unseen.accuracy_per_layer[1:]) >= UNSEEN_BEST_MIN
-    # Paired against the baseline on the same 180 sentences: -0.006 / -0.011, 95% intervals about
-    # +-0.08 wide (MODEL_CARD "Senses against the bag of context words"): not behind it.
+    assert max(unseen.accuracy_per_layer[1:]) > unseen.context_words_baseline  # the bar, by the means
+    # Paired against the baseline on the same 180 sentences: +0.006 / +0.017, 95% intervals about
+    # +-0.08 wide (MODEL_CARD "Senses against the bag of context words"): not behind it, and not
+    # ahead of it beyond the noise of 180 sentences either.
     for layer in (1, 2):
         margin = unseen.margin_per_layer[layer]
         assert margin.mean == pytest.approx(unseen.accuracy_per_layer[layer] - unseen.context_words_baseline)
@@ -82,7 +84,7 @@ def test_curated_pair_ranking_ahead_of_the_context_words(mini):
 
     report = quality.pair_ranking_report(mini, load_curated())
     print("curated pair ranking:", report.auc_per_layer, "margins", [m.describe() for m in report.margin_per_layer])
-    assert [m.verdict for m in report.margin_per_layer[1:]] == ["ahead", "ahead"]  # +0.090 / +0.099
+    assert [m.verdict for m in report.margin_per_layer[1:]] == ["ahead", "ahead"]  # +0.100 / +0.114
 
 
 def test_wordnet_supersense_pair_ranking(mini, wordnet):
@@ -90,7 +92,7 @@ def test_wordnet_supersense_pair_ranking(mini, wordnet):
     print("WordNet supersenses, pair ranking:", report.auc_per_layer, "baseline", report.context_words_auc)
     assert report.auc_per_layer[0] < min(report.auc_per_layer[1:])  # context separates, a little
     assert max(report.auc_per_layer[1:]) >= WORDNET_AUC_BEST_MIN
-    assert all(m.verdict != "behind" for m in report.margin_per_layer[1:])  # -0.013 / -0.009, within noise
+    assert all(m.verdict != "behind" for m in report.margin_per_layer[1:])  # -0.005 / -0.006, within noise
 
 
 def test_heldout_perplexity_on_state_of_the_union_sentences_it_never_saw(tmp_path):

@@ -82,7 +82,8 @@ def _ablation_table(ablation: dict) -> list[str]:
     return lines
 
 
-AUXILIARY = (("glove_weight", "GloVe mimick"), ("context_weight", "context bags"))
+AUXILIARY = (("glove_weight", "GloVe mimick"), ("context_weight", "context bags"),
+             ("teacher_weight", "sentence-encoder teacher"))
 
 
 def _phase_lines(phases: list[dict], unroll: int) -> list[str]:
@@ -142,20 +143,33 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
     model = cfg["model"]
     pol, pos, sen = checks["polysemy"], checks["pos"], checks["senses"]
     base, unseen = checks.get("senses_baseline"), checks.get("senses_unseen")
+    phases = perplexity.get("phases") or []
     glove = ""
+    if not (cfg.get("glove_weight") or cfg.get("glove_pretrain_steps")) and any(
+            phase["settings"].get("glove_weight") for phase in phases):
+        glove = ("- Token layer taught by GloVe 6B 50d (\"mimick\", in the phases that list it): a linear map from "
+                 "layer 0 predicts each word's GloVe vector; the map is training-only and not in the exported "
+                 "weights, so layer 0 stays character-only and context-free.")
     if cfg.get("glove_weight") or cfg.get("glove_pretrain_steps"):
         glove = (f"- Token layer taught by GloVe 6B 50d (\"mimick\"): {cfg['glove_pretrain_steps']} steps of "
                  f"{cfg['glove_pretrain_batch']} corpus words on the mimick loss alone ({cfg['glove_loss']}), then "
                  f"weight {cfg['glove_weight']} beside the LM loss. A linear map from layer 0 predicts each word's "
                  "GloVe vector; the map is training-only and not in the exported weights, so layer 0 stays "
                  "character-only and context-free.")
-    phases = perplexity.get("phases") or []
     context = ""
     if any(phase["settings"].get("context_weight") for phase in phases) or cfg.get("context_weight"):
         context = ("- Context bags (in the phases that list them): a linear map per direction from the top layer "
                    "predicts the mean GloVe vector of the content words among the "
                    f"{cfg.get('context_window', 5)} tokens that direction has read in the sentence (stop words, "
                    "punctuation and the word itself left out; 1 - cosine). Training-only, like the mimick map.")
+    teacher = ""
+    if any(phase["settings"].get("teacher_weight") for phase in phases) or cfg.get("teacher_weight"):
+        teacher = ("- Sentence-encoder teacher (in the phases that list it; `elmo_core/training/teacher.py`): "
+                   f"{cfg.get('teacher_batch')} whole corpus sentences a step, target \"{cfg.get('teacher_target')}\""
+                   + (f" (groups of {cfg.get('teacher_group')} occurrences of one content word, whose cosines "
+                      "in the top layer follow all-MiniLM-L6-v2's)" if cfg.get("teacher_target") == "occurrences"
+                      else " (all-MiniLM-L6-v2's word vectors)")
+                   + ". Training-only: nothing of it is in the exported weights.")
     seen = f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
     if len(phases) > 1:
         seen = [seen + f"in {perplexity['step']:,} steps, in {len(phases)} phases (the run was resumed with "
@@ -191,6 +205,7 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         f"dropout {cfg['dropout']}, truncated backprop with state carried across windows.",
         *([glove] if glove else []),
         *([context] if context else []),
+        *([teacher] if teacher else []),
         f"- Hardware: {hardware}. Training wall time: {perplexity['train_minutes']:.0f} minutes of training steps.",
         "",
         *([notes.strip(), ""] if notes else []),
