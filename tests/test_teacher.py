@@ -119,8 +119,10 @@ def test_occurrence_batches_are_groups_of_one_word_in_distinct_sentences(teacher
     assert batcher.next_batch()[0] == batches[2]
     with pytest.raises(ValueError, match="multiple of the group"):
         OccurrenceBatcher(teacher, batch_size=4, group=3, seed=5)
-    with pytest.raises(ValueError, match="no content word"):
+    with pytest.raises(ValueError, match="0 content words of the teacher set are in 5 sentences"):
         OccurrenceBatcher(teacher, batch_size=5, group=5, seed=5)
+    with pytest.raises(ValueError, match="a batch needs 2"):  # only "bank" is in 3 sentences
+        OccurrenceBatcher(teacher, batch_size=6, group=3, seed=5)
 
 
 def test_broken_or_missing_teacher_sets_are_clear_errors(teacher_dir, tmp_path):

@@ -144,8 +144,9 @@ class OccurrenceBatcher:
                     by_word.setdefault(key, []).append(row)  # first occurrence in each sentence
                 row += 1
         self.words = sorted(w for w, rows in by_word.items() if len(rows) >= group)
-        if not self.words:
-            raise ValueError(f"no content word of the teacher set is in {group} sentences or more")
+        if len(self.words) < batch_size // group:
+            raise ValueError(f"{len(self.words)} content words of the teacher set are in {group} sentences or "
+                             f"more; a batch needs {batch_size // group}")
         self.rows = [np.array(by_word[w], dtype=np.int64) for w in self.words]
 
     def next_batch(self) -> tuple[list[list[str]], torch.Tensor, torch.Tensor]:
