@@ -10,9 +10,9 @@ import streamlit as st
 from elmo_core.analysis import (cosine_matrix, gather_vectors, mean_within_between, nearest_neighbours,
                                 sense_accuracy, sense_verdict)
 from elmo_core.analysis.context_baseline import WINDOW, context_baseline_accuracy, context_features
-from elmo_core.quality import sense_margins
 from elmo_core.datasets.glove import cached_glove
 from elmo_core.polysemy import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
+from elmo_core.quality import sense_margins
 from elmo_core.sources import SourceUnavailable
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.points import (group_starts, occurrence_table, order_by_sense, sense_name,

@@ -145,17 +145,16 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
     base, unseen = checks.get("senses_baseline"), checks.get("senses_unseen")
     phases = perplexity.get("phases") or []
     glove = ""
-    if not (cfg.get("glove_weight") or cfg.get("glove_pretrain_steps")) and any(
-            phase["settings"].get("glove_weight") for phase in phases):
-        glove = ("- Token layer taught by GloVe 6B 50d (\"mimick\", in the phases that list it): a linear map from "
-                 "layer 0 predicts each word's GloVe vector; the map is training-only and not in the exported "
-                 "weights, so layer 0 stays character-only and context-free.")
     if cfg.get("glove_weight") or cfg.get("glove_pretrain_steps"):
         glove = (f"- Token layer taught by GloVe 6B 50d (\"mimick\"): {cfg['glove_pretrain_steps']} steps of "
                  f"{cfg['glove_pretrain_batch']} corpus words on the mimick loss alone ({cfg['glove_loss']}), then "
                  f"weight {cfg['glove_weight']} beside the LM loss. A linear map from layer 0 predicts each word's "
                  "GloVe vector; the map is training-only and not in the exported weights, so layer 0 stays "
                  "character-only and context-free.")
+    elif any(phase["settings"].get("glove_weight") for phase in phases):
+        glove = ("- Token layer taught by GloVe 6B 50d (\"mimick\", in the phases that list it): a linear map from "
+                 "layer 0 predicts each word's GloVe vector; the map is training-only and not in the exported "
+                 "weights, so layer 0 stays character-only and context-free.")
     context = ""
     if any(phase["settings"].get("context_weight") for phase in phases) or cfg.get("context_weight"):
         context = ("- Context bags (in the phases that list them): a linear map per direction from the top layer "
