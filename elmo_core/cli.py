@@ -7,6 +7,7 @@ The ``elmo-explorer`` command line.
     elmo-explorer info MODEL
     elmo-explorer corpus build OUT_DIR
     elmo-explorer teacher build CORPUS OUT_DIR [--sentences N]      (training only; the distill extra)
+    elmo-explorer teacher compact SET OUT_DIR [--group 6 --per-word 24]   (what "occurrences" reads)
     elmo-explorer train CONFIG.json [--resume | --start-from MODEL_DIR]
     elmo-explorer export CHECKPOINT OUT_DIR
     elmo-explorer card RUN_DIR MODEL_DIR
@@ -132,6 +133,15 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"starting from {args.start_from}: {config.out_path / CHECKPOINT}")
     train(config, resume=args.resume or bool(args.start_from),
           export_dir=Path(args.export_dir) if args.export_dir else None)
+    return 0
+
+
+def run_teacher_compact(args: argparse.Namespace) -> int:
+    from .training.teacher import TeacherSet, compact_occurrence_set
+
+    teacher = TeacherSet.load(args.teacher_dir)
+    info = compact_occurrence_set(teacher, Path(args.out_dir).expanduser(), args.group, args.per_word, args.seed)
+    print(json.dumps(info, indent=2))
     return 0
 
 
@@ -262,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--seed", type=int, default=7)
     build.add_argument("--threads", type=int, default=0)
     build.set_defaults(func=run_teacher_build)
+    compact = teacher_commands.add_parser("compact", help="keep only what the \"occurrences\" target reads "
+                                          "(a few MB instead of hundreds: fits a lent GPU's carry)")
+    compact.add_argument("teacher_dir", help="a set written by `teacher build`")
+    compact.add_argument("out_dir")
+    compact.add_argument("--group", type=int, default=6, help="the run's teacher_group: words in fewer sentences are left out")
+    compact.add_argument("--per-word", type=int, default=24, help="occurrences kept per word (a seeded draw)")
+    compact.add_argument("--seed", type=int, default=7)
+    compact.set_defaults(func=run_teacher_compact)
 
     card = commands.add_parser("card", help="write MODEL_CARD.md for a trained model (perplexity, checks)")
     card.add_argument("run_dir", help="training run directory (holds checkpoint.pt)")

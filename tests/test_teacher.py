@@ -11,7 +11,7 @@ import torch
 from elmo_core.chars import batch_to_ids
 from elmo_core.config import ConfigError
 from elmo_core.training.teacher import (OccurrenceBatcher, TeacherBatcher, TeacherSet, build_teacher_set,
-                                        sample_sentences)
+                                        compact_occurrence_set, sample_sentences)
 from elmo_core.training.trainer import Trainer
 
 from test_glove_mimick import exported_dataset_names
@@ -123,6 +123,61 @@ def test_occurrence_batches_are_groups_of_one_word_in_distinct_sentences(teacher
         OccurrenceBatcher(teacher, batch_size=5, group=5, seed=5)
     with pytest.raises(ValueError, match="a batch needs 2"):  # only "bank" is in 3 sentences
         OccurrenceBatcher(teacher, batch_size=6, group=3, seed=5)
+
+
+def _bank_cosines(teacher: TeacherSet, sentences: list[list[str]]) -> np.ndarray:
+    """Cosines between the "bank" vectors of these sentences of the set, (n, n)."""
+    by_text = {" ".join(s): i for i, s in enumerate(teacher.sentences)}
+    rows = [teacher.offsets[by_text[" ".join(s)]] + [w.lower() for w in s].index("bank") for s in sentences]
+    unit = teacher.vectors_at(np.array(rows)).astype(np.float64)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    return unit @ unit.T
+
+
+def test_compact_occurrence_set_keeps_each_words_cosines(teacher_dir, tmp_path):
+    full = TeacherSet.load(teacher_dir[0])
+    info = compact_occurrence_set(full, tmp_path / "all", group=3, per_word=4)
+    compact = TeacherSet.load(tmp_path / "all")
+    # Only the 4 sentences with "bank" (the one content word in 3 or more), one 4-wide vector each.
+    assert info["compact"]["content_words"] == 1 and info["compact"]["occurrences"] == 4
+    assert len(compact) == 4 and compact.dim == 4 and compact.vectors.shape == (4, 4)
+    assert all("bank" in [w.lower() for w in s] for s in compact.sentences)
+    np.testing.assert_allclose(_bank_cosines(compact, compact.sentences),
+                               _bank_cosines(full, compact.sentences), atol=2e-3)
+    batcher = OccurrenceBatcher(compact, batch_size=3, group=3, seed=5)
+    assert batcher.words == ["bank"]
+    sentences, targets, has_target = batcher.next_batch()
+    assert targets.shape == (sum(map(len, sentences)), 4) and int(has_target.sum()) == 3
+    taught = targets[has_target].double()
+    taught /= taught.norm(dim=1, keepdim=True)
+    np.testing.assert_allclose((taught @ taught.T).numpy(), _bank_cosines(full, sentences), atol=2e-3)
+    capped = compact_occurrence_set(full, tmp_path / "capped", group=3, per_word=3, seed=1)
+    assert capped["compact"]["occurrences"] == len(TeacherSet.load(tmp_path / "capped")) == 3
+    with pytest.raises(ValueError, match="compact set"):
+        compact.batch([0])
+    with pytest.raises(ValueError, match="compact set"):
+        compact.with_residuals()
+    with pytest.raises(ValueError, match=r"group \(3\) <= per_word \(2\)"):
+        compact_occurrence_set(full, tmp_path / "bad", group=3, per_word=2)
+    (tmp_path / "all" / "taught.npy").unlink()
+    with pytest.raises(ValueError, match="inconsistent"):  # a compact set without its rows
+        TeacherSet.load(tmp_path / "all")
+
+
+def test_trainer_reads_a_compact_set_for_occurrences_only(corpus, teacher_dir, tmp_path):  # noqa: F811
+    from elmo_core.cli import main
+
+    assert main(["teacher", "compact", str(teacher_dir[0]), str(tmp_path / "set"), "--group", "3"]) == 0
+    config = _config(corpus, tmp_path / "run", teacher_weight=1.0, teacher_dir=str(tmp_path / "set"),
+                     teacher_batch=3, teacher_group=3, teacher_target="occurrences")
+    trainer = Trainer(config, log=lambda *a: None)
+    for _ in range(3):
+        trainer.train_step()
+        assert 0 < trainer.last_teacher <= 2
+    for target in ("vectors", "residuals", "similarities"):
+        with pytest.raises(ValueError, match="compact set"):
+            Trainer(_config(corpus, tmp_path / target, teacher_weight=1.0, teacher_dir=str(tmp_path / "set"),
+                            teacher_batch=2, teacher_target=target), log=lambda *a: None)
 
 
 def test_broken_or_missing_teacher_sets_are_clear_errors(teacher_dir, tmp_path):

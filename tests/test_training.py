@@ -208,6 +208,15 @@ def test_gpu_driver_on_cpu_writes_a_checkpoint_that_exports_and_resumes(corpus, 
         torch.testing.assert_close(value, payload["model"][name])
     resumed.run()
     assert resumed.step == 45
+    # --start-from: the driver continues an exported model (the GPU teacher run starts from mini).
+    longer = _config(corpus, tmp_path / "continued", max_tokens=4 * 8 * 44)
+    (tmp_path / "longer.json").write_text(json.dumps(longer.to_dict()))
+    done = subprocess.run([sys.executable, str(REPO / "configs" / "device" / "train_on_gpu.py"),
+                           str(tmp_path / "longer.json"), "--out", str(tmp_path / "out2"),
+                           "--start-from", str(tmp_path / "model")], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "done: 44 steps" in done.stdout
 
 
 def test_fixed_budget_learning_rate_decay_and_best_weights(corpus, tmp_path):

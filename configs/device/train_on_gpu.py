@@ -8,6 +8,8 @@ state (small enough to copy back in pieces), which ``elmo-explorer export`` turn
 ``elmo-explorer train --resume`` continues from with a fresh optimizer.
 
     python3 configs/device/train_on_gpu.py configs/device/mini-gpu.json --out OUT_DIR
+    python3 configs/device/train_on_gpu.py configs/device/mini-v4-teacher-gpu.json --out OUT_DIR \
+        --start-from elmo_core/models/mini      (continue the shipped model, as ``train --start-from``)
 """
 from __future__ import annotations
 
@@ -19,18 +21,25 @@ from pathlib import Path
 import torch
 
 from elmo_core.training.config import TrainConfig
-from elmo_core.training.trainer import Trainer
+from elmo_core.training.export import seed_checkpoint
+from elmo_core.training.trainer import CHECKPOINT, Trainer
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("config")
     parser.add_argument("--out", required=True, help="folder for the optimizer-free checkpoint")
+    parser.add_argument("--start-from", default=None, metavar="MODEL_DIR", help="continue an exported model")
     args = parser.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.backends.cudnn.allow_tf32 = True
     started = time.perf_counter()
-    trainer = Trainer(TrainConfig.from_json(args.config))
+    config = TrainConfig.from_json(args.config)
+    if args.start_from:
+        seed_checkpoint(args.start_from, config.out_path / CHECKPOINT, config)
+    trainer = Trainer(config)
+    if args.start_from:
+        trainer.resume()
     on_gpu = trainer.device.type == "cuda"
     print(f"set up in {time.perf_counter() - started:.0f} s on {trainer.device}"
           f"{' (' + torch.cuda.get_device_name(trainer.device) + ')' if on_gpu else ''}", flush=True)

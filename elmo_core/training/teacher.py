@@ -27,6 +27,14 @@ folder the trainer memory-maps::
     offsets.npy     int64 (n_sentences + 1,): sentence i is rows offsets[i]:offsets[i+1]
     vectors.npy     float16 (n_words, D): one row per word, in sentence order
     teacher.json    encoder, layer, counts
+
+The ``occurrences`` target reads only the within-word cosines of the encoder's vectors, so
+:func:`compact_occurrence_set` can keep just those: at most ``per_word`` occurrences of each
+content word, each word's vectors written in an orthonormal basis of their own span (``per_word``
+numbers instead of D, every cosine between occurrences of that word kept), and only the sentences
+holding them. The folder then also has ``taught.npy`` (the word rows that have a vector), and
+``vectors.npy`` is (n_taught, per_word): 6 MB instead of 827 MB for the 60,000-sentence set, small
+enough to travel to a lent GPU.
 """
 from __future__ import annotations
 
@@ -53,6 +61,7 @@ class TeacherSet:
     word_type: np.ndarray | None = None  # (n_words,) int64 type of each word, with residuals
     type_means: np.ndarray | None = None  # (n_types, D) float32 mean vector of each type, with residuals
     type_counts: np.ndarray | None = None  # (n_types,) int64 occurrences of each type
+    taught: np.ndarray | None = None  # (n_vectors,) int64 sorted word rows with a vector; None: every word
 
     @classmethod
     def load(cls, folder: str | Path) -> "TeacherSet":
@@ -62,16 +71,34 @@ class TeacherSet:
             sentences = [line.split() for line in (folder / "sentences.txt").read_text(encoding="utf-8").splitlines()]
             offsets = np.load(folder / "offsets.npy")
             vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+            taught = np.load(folder / "taught.npy") if (folder / "taught.npy").exists() else None
         except (OSError, ValueError) as exc:
             raise FileNotFoundError(f"no teacher set in {folder} ({exc}); build it with "
                                     "`elmo-explorer teacher build`") from exc
-        if len(offsets) != len(sentences) + 1 or offsets[-1] != vectors.shape[0]:
+        rows = offsets[-1] if len(offsets) else -1
+        consistent = len(offsets) == len(sentences) + 1 and (
+            rows == vectors.shape[0] if taught is None
+            else len(taught) == vectors.shape[0] and (len(taught) == 0 or 0 <= taught.min() <= taught.max() < rows))
+        if not consistent:
             raise ValueError(f"teacher set in {folder} is inconsistent: {len(sentences)} sentences, "
-                             f"{len(offsets) - 1} offsets, {vectors.shape[0]} vectors")
-        return cls(sentences, offsets, vectors, info)
+                             f"{len(offsets) - 1} offsets, {vectors.shape[0]} vectors"
+                             + (f", {len(taught)} taught rows" if taught is not None else ""))
+        return cls(sentences, offsets, vectors, info, taught=taught)
+
+    def vectors_at(self, rows: np.ndarray) -> np.ndarray:
+        """The vectors (len(rows), D) float32 of these word rows (of a compact set: taught rows only)."""
+        if self.taught is not None:
+            rows = np.searchsorted(self.taught, rows)
+        return self.vectors[rows].astype(np.float32)
+
+    def require_every_word(self, what: str) -> None:
+        if self.taught is not None:
+            raise ValueError(f"{what} needs a vector for every word; this is a compact set for the "
+                             "\"occurrences\" target (`teacher compact`): use the full set")
 
     def with_residuals(self, chunk: int = 200_000) -> "TeacherSet":
         """This set with per-type means, so that :meth:`batch` returns residual targets."""
+        self.require_every_word("the \"residuals\" target")
         index: dict[str, int] = {}
         word_type = np.fromiter((index.setdefault(w.lower(), len(index)) for s in self.sentences for w in s),
                                 dtype=np.int64, count=int(self.offsets[-1]))
@@ -92,6 +119,7 @@ class TeacherSet:
     def batch(self, indices: list[int]) -> tuple[list[list[str]], torch.Tensor, torch.Tensor]:
         """-> the sentences, their words' targets (n_words, D) float32 in sentence order, and which
         words have one (n_words,) bool: all of them, or with residuals those seen twice or more."""
+        self.require_every_word("a target for whole sentences")
         rows = np.concatenate([np.arange(self.offsets[i], self.offsets[i + 1]) for i in indices])
         targets = self.vectors[rows].astype(np.float32)
         has_target = np.ones(len(rows), dtype=bool)
@@ -119,6 +147,29 @@ class TeacherBatcher:
         return self.teacher.batch(picked)
 
 
+def content_word_rows(teacher: TeacherSet) -> dict[str, np.ndarray]:
+    """word -> its rows (int64, ascending): the first occurrence in each sentence of every content
+    word (lower-cased, alphabetic, longer than 2 letters, not a stop word) that has a vector."""
+    from ..analysis.context_baseline import STOP_WORDS
+
+    by_word: dict[str, list[int]] = {}
+    row = 0
+    for words in teacher.sentences:
+        seen = set()
+        for word in words:
+            key = word.lower()
+            if key not in seen and key.isalpha() and len(key) > 2 and key not in STOP_WORDS:
+                seen.add(key)
+                by_word.setdefault(key, []).append(row)
+            row += 1
+    rows = {w: np.array(r, dtype=np.int64) for w, r in by_word.items()}
+    if teacher.taught is not None:
+        has_vector = np.zeros(row, dtype=bool)
+        has_vector[teacher.taught] = True
+        rows = {w: r[has_vector[r]] for w, r in rows.items()}
+    return {w: r for w, r in rows.items() if len(r)}
+
+
 class OccurrenceBatcher:
     """Groups of occurrences of one word: each batch draws ``batch_size // group`` content words
     (lower-cased, alphabetic, not a stop word, in at least ``group`` sentences of the set) and
@@ -127,27 +178,16 @@ class OccurrenceBatcher:
     ``position``, so resuming at a position repeats the same batches."""
 
     def __init__(self, teacher: TeacherSet, batch_size: int, group: int, seed: int):
-        from ..analysis.context_baseline import STOP_WORDS
-
         if group < 3 or batch_size % group:
             raise ValueError(f"batch_size {batch_size} must be a multiple of the group size {group} >= 3")
         self.teacher, self.batch_size, self.group, self.seed = teacher, batch_size, group, seed
         self.position = 0
-        by_word: dict[str, list[int]] = {}
-        row = 0
-        for words in teacher.sentences:
-            seen = set()
-            for word in words:
-                key = word.lower()
-                if key not in seen and key.isalpha() and len(key) > 2 and key not in STOP_WORDS:
-                    seen.add(key)
-                    by_word.setdefault(key, []).append(row)  # first occurrence in each sentence
-                row += 1
+        by_word = content_word_rows(teacher)
         self.words = sorted(w for w, rows in by_word.items() if len(rows) >= group)
         if len(self.words) < batch_size // group:
             raise ValueError(f"{len(self.words)} content words of the teacher set are in {group} sentences or "
                              f"more; a batch needs {batch_size // group}")
-        self.rows = [np.array(by_word[w], dtype=np.int64) for w in self.words]
+        self.rows = [by_word[w] for w in self.words]
 
     def next_batch(self) -> tuple[list[list[str]], torch.Tensor, torch.Tensor]:
         rng = np.random.default_rng((self.seed, self.position))
@@ -161,7 +201,7 @@ class OccurrenceBatcher:
         has_target = np.zeros(int(lengths.sum()), dtype=bool)
         has_target[starts + rows - offsets[indices]] = True
         targets = np.zeros((len(has_target), self.teacher.dim), dtype=np.float32)
-        targets[has_target] = self.teacher.vectors[rows].astype(np.float32)
+        targets[has_target] = self.teacher.vectors_at(rows)
         return ([self.teacher.sentences[i] for i in indices], torch.from_numpy(targets),
                 torch.from_numpy(has_target))
 
@@ -248,5 +288,55 @@ def build_teacher_set(corpus_file: Path, out_dir: Path, count: int, layer: int =
     info = {"encoder": f"{TEACHER_PACKAGE[0]}=={TEACHER_PACKAGE[1]} (all-MiniLM-L6-v2)", "layer": layer,
             "sentences": len(kept), "skipped": len(sentences) - len(kept), "words": int(offsets[-1]),
             "dim": int(rows[0].shape[1]) if rows else 0, "seed": seed}
+    (out_dir / "teacher.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    return info
+
+
+def compact_occurrence_set(teacher: TeacherSet, out_dir: Path, group: int, per_word: int = 24,
+                           seed: int = 7) -> dict:
+    """Write the part of ``teacher`` that the ``occurrences`` target reads (see the module notes).
+
+    Each content word in ``group`` or more sentences keeps at most ``per_word`` occurrences (a
+    seeded draw); their unit vectors (k, D) are written as coordinates (k, per_word) in an
+    orthonormal basis of their span (QR), zero-padded, so cosines between occurrences of one word
+    are those of the full set (to float16), and cosines across words mean nothing (never read)."""
+    if not 3 <= group <= per_word <= teacher.dim:
+        raise ValueError(f"need 3 <= group ({group}) <= per_word ({per_word}) <= the vectors' width ({teacher.dim})")
+    rng = np.random.default_rng(seed)
+    by_word = content_word_rows(teacher)
+    words = sorted(w for w, rows in by_word.items() if len(rows) >= group)
+    kept_rows, kept_coordinates = [], []
+    for word in words:
+        rows = by_word[word]
+        if len(rows) > per_word:
+            rows = np.sort(rng.choice(rows, size=per_word, replace=False))
+        unit = teacher.vectors_at(rows).astype(np.float64)
+        unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+        basis, _ = np.linalg.qr(unit.T)  # (D, k), orthonormal columns spanning the k vectors
+        coordinates = np.zeros((len(rows), per_word))
+        coordinates[:, : basis.shape[1]] = unit @ basis
+        kept_rows.append(rows)
+        kept_coordinates.append(coordinates)
+    rows = np.concatenate(kept_rows) if kept_rows else np.zeros(0, dtype=np.int64)
+    coordinates = np.concatenate(kept_coordinates) if kept_coordinates else np.zeros((0, per_word))
+    order = np.argsort(rows)  # rows are distinct: one word per row
+    rows, coordinates = rows[order], coordinates[order]
+    old_offsets = teacher.offsets
+    sentence_of = np.searchsorted(old_offsets, rows, side="right") - 1
+    kept_sentences = np.unique(sentence_of)
+    lengths = old_offsets[kept_sentences + 1] - old_offsets[kept_sentences]
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    taught = offsets[np.searchsorted(kept_sentences, sentence_of)] + rows - old_offsets[sentence_of]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.save(out_dir / "vectors.npy", coordinates.astype(np.float16))
+    np.save(out_dir / "taught.npy", taught.astype(np.int64))
+    np.save(out_dir / "offsets.npy", offsets)
+    (out_dir / "sentences.txt").write_text(
+        "".join(" ".join(teacher.sentences[i]) + "\n" for i in kept_sentences), encoding="utf-8")
+    info = {**teacher.info, "sentences": len(kept_sentences), "words": int(offsets[-1]), "dim": per_word,
+            "compact": {"target": "occurrences", "group": group, "per_word": per_word, "seed": seed,
+                        "content_words": len(words), "occurrences": len(taught),
+                        "from_sentences": len(teacher)}}
     (out_dir / "teacher.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     return info

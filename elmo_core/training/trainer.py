@@ -173,6 +173,7 @@ class Trainer:
                 self.teacher = OccurrenceBatcher(teacher, config.teacher_batch, config.teacher_group,
                                                  config.seed + self.rank)
             else:
+                teacher.require_every_word(f"teacher_target {config.teacher_target!r}")
                 self.teacher = TeacherBatcher(teacher.with_residuals() if config.teacher_target == "residuals"
                                               else teacher, config.teacher_batch, config.seed + self.rank)
         bilm = ElmoModel(config.elmo_config())
