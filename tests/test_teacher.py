@@ -153,6 +153,8 @@ def test_compact_occurrence_set_keeps_each_words_cosines(teacher_dir, tmp_path):
     np.testing.assert_allclose((taught @ taught.T).numpy(), _bank_cosines(full, sentences), atol=2e-3)
     capped = compact_occurrence_set(full, tmp_path / "capped", group=3, per_word=3, seed=1)
     assert capped["compact"]["occurrences"] == len(TeacherSet.load(tmp_path / "capped")) == 3
+    with pytest.raises(ValueError, match="no vector for some"):
+        compact.vectors_at(np.array([compact.taught[0] + 1]))
     with pytest.raises(ValueError, match="compact set"):
         compact.batch([0])
     with pytest.raises(ValueError, match="compact set"):
