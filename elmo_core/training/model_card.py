@@ -136,6 +136,33 @@ def sense_margin_section(checks: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+REPEATS_HEADING = "## One word twice in one sentence"
+
+
+def repeat_section(checks: dict) -> str:
+    """The card section of :func:`elmo_core.quality.repeat_check` ("I saw a saw ." and its
+    controls); "" when ``checks`` has no such numbers."""
+    rep = checks.get("repeats")
+    if not rep:
+        return ""
+    layers = range(len(rep["separation_per_layer"]))
+    saw = rep["two_senses"].get("I saw a saw .")
+    lines = [REPEATS_HEADING, "",
+             f"The \"saw\" check on more sentences (`elmo_core/analysis/repeats.py`): {len(rep['two_senses'])} where "
+             "a spelling recurs in two senses (\"I will park the car near the park .\") and "
+             f"{len(rep['one_sense'])} controls where it recurs in one (\"The dog chased the other dog .\"), the "
+             "repeats as far apart on average. Mean cosine of the two repeats; separation is the share of "
+             "(two-sense, one-sense) pairs where the two-sense cosine is lower (0.5: not told apart).", "",
+             "| | " + " | ".join(f"layer {k}" for k in layers) + " |", "|---|" + "---:|" * len(layers),
+             "| two senses, mean cosine | " + " | ".join(f"{v:.3f}" for v in rep["two_senses_per_layer"]) + " |",
+             "| one sense, mean cosine | " + " | ".join(f"{v:.3f}" for v in rep["one_sense_per_layer"]) + " |",
+             "| separation | " + " | ".join(f"{v:.3f}" for v in rep["separation_per_layer"]) + " |"]
+    if saw:
+        lines += ["", "\"I saw a saw .\" alone: " + ", ".join(f"layer {k} {c:.3f}" for k, c in enumerate(saw))
+                  + " (one pair: in the runs of `benchmarks/RESULTS.md` it moved by several points between neighbouring checkpoints)."]
+    return "\n".join(lines) + "\n"
+
+
 def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | None, hardware: str,
            per_source: dict | None = None, compare_name: str | None = None, ablation: dict | None = None,
            notes: str | None = None) -> str:
@@ -252,9 +279,9 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
                   "   " + _row("accuracy", unseen["accuracy_per_layer"], unseen["chance"]),
                   f"   | bag of context words (GloVe, window 5) | {unseen['context_words_baseline']:.3f} | | | |"]
     lines.append("")
-    margins = sense_margin_section(checks)
-    if margins:
-        lines += [margins]
+    for section in (sense_margin_section(checks), repeat_section(checks)):
+        if section:
+            lines += [section]
     if ablation:
         lines += ["## GloVe ablation", "",
                   "Runs of the same configuration on the same corpus, with and without the GloVe mimick "
