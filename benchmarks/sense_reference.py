@@ -46,17 +46,19 @@ def layer_vectors(tokenizer, model, sentences) -> np.ndarray:
     return np.stack(rows, axis=1)
 
 
+def pair_cosine(tokenizer, model, tokens: list[str], i: int, j: int) -> np.ndarray:
+    """(layers,): cosine between words ``i`` and ``j`` of one sentence at each hidden layer."""
+    pair = [SimpleNamespace(tokens=tokens, target_index=k) for k in (i, j)]
+    first, second = layer_vectors(tokenizer, model, pair).transpose(1, 0, 2)  # each (layers, width)
+    return (first * second).sum(-1) / (np.linalg.norm(first, axis=-1) * np.linalg.norm(second, axis=-1))
+
+
 def repeat_scores(tokenizer, model) -> dict:
     """quality.repeat_check's numbers for the encoder: mean cosines and separation per layer."""
     from elmo_core.analysis.repeats import ONE_SENSE, TWO_SENSES, parse_repeat, repeat_separation
 
     def cosines(marked) -> np.ndarray:  # (sentences, layers)
-        rows = []
-        for tokens, i, j in map(parse_repeat, marked):
-            pair = [SimpleNamespace(tokens=tokens, target_index=k) for k in (i, j)]
-            first, second = layer_vectors(tokenizer, model, pair).transpose(1, 0, 2)  # each (layers, width)
-            rows.append((first * second).sum(-1) / (np.linalg.norm(first, axis=-1) * np.linalg.norm(second, axis=-1)))
-        return np.array(rows)
+        return np.array([pair_cosine(tokenizer, model, *parse_repeat(m)) for m in marked])
 
     two, one = cosines(TWO_SENSES), cosines(ONE_SENSE)
     return {"two_senses_per_layer": [round(float(c), 3) for c in two.mean(axis=0)],
@@ -105,9 +107,7 @@ def main() -> int:
             else:
                 row["accuracy_margin"] = [interval(m) for m in sense_margins(vectors, features, sentences)]
         print(json.dumps(row))
-    saw = [SimpleNamespace(tokens=["I", "saw", "a", "saw", "."], target_index=k) for k in (1, 3)]
-    first, second = layer_vectors(tokenizer, model, saw).transpose(1, 0, 2)  # each (layers, width)
-    cosine = (first * second).sum(-1) / (np.linalg.norm(first, axis=-1) * np.linalg.norm(second, axis=-1))
+    cosine = pair_cosine(tokenizer, model, ["I", "saw", "a", "saw", "."], 1, 3)
     print(json.dumps({"model": "all-MiniLM-L6-v2", "set": "I saw a saw .",
                       "cosine_per_layer": [round(float(c), 3) for c in cosine]}))
     print(json.dumps({"model": "all-MiniLM-L6-v2", "set": "one word twice in one sentence",

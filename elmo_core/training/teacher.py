@@ -75,11 +75,12 @@ class TeacherSet:
         except (OSError, ValueError) as exc:
             raise FileNotFoundError(f"no teacher set in {folder} ({exc}); build it with "
                                     "`elmo-explorer teacher build`") from exc
-        rows = offsets[-1] if len(offsets) else -1
-        consistent = len(offsets) == len(sentences) + 1 and (
-            rows == vectors.shape[0] if taught is None
-            else len(taught) == vectors.shape[0] and (len(taught) == 0 or 0 <= taught.min() <= taught.max() < rows))
-        if not consistent:
+        n_words = int(offsets[-1]) if len(offsets) else 0
+        if taught is None:  # one vector per word
+            consistent = vectors.shape[0] == n_words
+        else:  # one vector per taught word row
+            consistent = len(taught) == vectors.shape[0] and (not len(taught) or 0 <= taught.min() <= taught.max() < n_words)
+        if len(offsets) != len(sentences) + 1 or not consistent:
             raise ValueError(f"teacher set in {folder} is inconsistent: {len(sentences)} sentences, "
                              f"{len(offsets) - 1} offsets, {vectors.shape[0]} vectors"
                              + (f", {len(taught)} taught rows" if taught is not None else ""))
