@@ -11,7 +11,8 @@ import torch
 from elmo_core.chars import batch_to_ids
 from elmo_core.config import ConfigError
 from elmo_core.training.teacher import (OccurrenceBatcher, TeacherBatcher, TeacherSet, build_teacher_set,
-                                        compact_occurrence_set, sample_sentences)
+                                        compact_occurrence_set, content_word_rows, occurrence_cosine_spread,
+                                        sample_sentences)
 from elmo_core.training.trainer import Trainer
 
 from test_glove_mimick import exported_dataset_names
@@ -123,6 +124,27 @@ def test_occurrence_batches_are_groups_of_one_word_in_distinct_sentences(teacher
         OccurrenceBatcher(teacher, batch_size=5, group=5, seed=5)
     with pytest.raises(ValueError, match="a batch needs 2"):  # only "bank" is in 3 sentences
         OccurrenceBatcher(teacher, batch_size=6, group=3, seed=5)
+
+
+def test_occurrence_word_share_keeps_the_words_whose_encoder_cosines_vary_most(teacher_dir):
+    teacher = TeacherSet.load(teacher_dir[0])
+    rows = content_word_rows(teacher)
+    # "bank" in its river and money senses, over its four sentences, and over two of them.
+    spread = occurrence_cosine_spread(teacher, [rows["bank"], rows["bank"][:2]])
+    cosines = _bank_cosines(teacher, [teacher.sentences[i] for i in range(len(teacher))
+                                      if "bank" in [w.lower() for w in teacher.sentences[i]]])
+    assert spread[0] == pytest.approx(cosines[np.triu_indices(4, 1)].std(), abs=1e-6) and spread[0] > 0.01
+    assert spread[1] == 0.0  # one pair of occurrences: nothing varies
+    everything = OccurrenceBatcher(teacher, batch_size=3, group=3, seed=5)
+    halved = OccurrenceBatcher(teacher, batch_size=3, group=3, seed=5, word_share=0.5)
+    assert everything.words == halved.words == ["bank"]  # a share of one word is that word
+    with pytest.raises(ValueError, match="word_share must be in"):
+        OccurrenceBatcher(teacher, batch_size=3, group=3, seed=5, word_share=0.0)
+
+
+def test_occurrence_word_share_is_checked_in_the_config(tmp_path):
+    with pytest.raises(ConfigError, match="teacher_word_share must be in"):
+        _config(tmp_path, tmp_path / "run", teacher_word_share=1.5)
 
 
 def _bank_cosines(teacher: TeacherSet, sentences: list[list[str]]) -> np.ndarray:

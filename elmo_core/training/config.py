@@ -59,6 +59,9 @@ class TrainConfig:
     # cosines within a word follow the encoder's (elmo_core.training.lm.occurrence_loss).
     teacher_target: str = "vectors"
     teacher_group: int = 6  # occurrences per word, with "occurrences"
+    # With "occurrences": draw only from this share of the words, those whose encoder cosines between
+    # occurrences vary most (elmo_core.training.teacher.occurrence_cosine_spread; 1.0 = every word).
+    teacher_word_share: float = 1.0
     # A fixed budget (max_minutes, else max_tokens) ends better with a decaying learning rate and,
     # over several passes of a small corpus, with the best held-out weights rather than the last.
     lr_decay_fraction: float = 0.0  # linear decay over this last fraction of the budget (0 = constant)
@@ -90,6 +93,8 @@ class TrainConfig:
                 self.teacher_group < 3 or self.teacher_batch % self.teacher_group):
             raise ConfigError(f"with teacher_target 'occurrences', teacher_group must be at least 3 and divide "
                               f"teacher_batch={self.teacher_batch}, got {self.teacher_group}")
+        if not 0 < self.teacher_word_share <= 1:
+            raise ConfigError(f"teacher_word_share must be in (0, 1], got {self.teacher_word_share}")
         for name in ("batch_size", "unroll_steps", "vocab_size", "eval_every", "checkpoint_every",
                      "glove_pretrain_batch", "context_window"):
             if getattr(self, name) <= 0:

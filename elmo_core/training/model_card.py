@@ -193,8 +193,10 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         teacher = ("- Sentence-encoder teacher (in the phases that list it; `elmo_core/training/teacher.py`): "
                    f"{cfg.get('teacher_batch')} whole corpus sentences a step, target \"{cfg.get('teacher_target')}\""
                    + (f" (groups of {cfg.get('teacher_group')} occurrences of one content word, whose cosines "
-                      "in the top layer follow all-MiniLM-L6-v2's)" if cfg.get("teacher_target") == "occurrences"
-                      else " (all-MiniLM-L6-v2's word vectors)")
+                      "in the top layer follow all-MiniLM-L6-v2's"
+                      + (f"; words drawn from the {cfg['teacher_word_share']:.0%} whose encoder cosines vary most"
+                         if cfg.get("teacher_word_share", 1.0) < 1 else "") + ")"
+                      if cfg.get("teacher_target") == "occurrences" else " (all-MiniLM-L6-v2's word vectors)")
                    + ". Training-only: nothing of it is in the exported weights.")
     seen = f"- Corpus: see the corpus card below. Tokens seen: {perplexity['tokens_seen']:,} per direction "
     if len(phases) > 1:

@@ -178,16 +178,24 @@ class OccurrenceBatcher:
     """Groups of occurrences of one word: each batch draws ``batch_size // group`` content words
     (lower-cased, alphabetic, not a stop word, in at least ``group`` sentences of the set) and
     ``group`` of their occurrences in distinct sentences, one sentence per occurrence, in group
-    order. Only the drawn occurrence of each sentence has a target. Seeded per batch by
-    ``position``, so resuming at a position repeats the same batches."""
+    order. Only the drawn occurrence of each sentence has a target. With ``word_share`` < 1 only
+    that share of those words is drawn from, the ones whose encoder cosines between occurrences
+    vary most (:func:`occurrence_cosine_spread`). Seeded per batch by ``position``, so resuming at
+    a position repeats the same batches."""
 
-    def __init__(self, teacher: TeacherSet, batch_size: int, group: int, seed: int):
+    def __init__(self, teacher: TeacherSet, batch_size: int, group: int, seed: int, word_share: float = 1.0):
         if group < 3 or batch_size % group:
             raise ValueError(f"batch_size {batch_size} must be a multiple of the group size {group} >= 3")
+        if not 0 < word_share <= 1:
+            raise ValueError(f"word_share must be in (0, 1], got {word_share}")
         self.teacher, self.batch_size, self.group, self.seed = teacher, batch_size, group, seed
         self.position = 0
         by_word = content_word_rows(teacher)
         self.words = sorted(w for w, rows in by_word.items() if len(rows) >= group)
+        if word_share < 1:
+            spread = occurrence_cosine_spread(teacher, [by_word[w] for w in self.words])
+            keep = np.argsort(-spread, kind="stable")[:int(np.ceil(word_share * len(self.words)))]
+            self.words = [self.words[k] for k in sorted(keep)]
         if len(self.words) < batch_size // group:
             raise ValueError(f"{len(self.words)} content words of the teacher set are in {group} sentences or "
                              f"more; a batch needs {batch_size // group}")
@@ -208,6 +216,22 @@ class OccurrenceBatcher:
         targets[has_target] = self.teacher.vectors_at(rows)
         return ([self.teacher.sentences[i] for i in indices], torch.from_numpy(targets),
                 torch.from_numpy(has_target))
+
+
+def occurrence_cosine_spread(teacher: TeacherSet, rows_per_word: list[np.ndarray], cap: int = 24,
+                             seed: int = 0) -> np.ndarray:
+    """(n_words,): per word, the standard deviation of the encoder's cosines over all pairs of (at
+    most ``cap``, a seeded draw) of its occurrences. Near 0 where every occurrence looks alike to
+    the encoder; large where some pairs are close and others far, as between two senses."""
+    rng = np.random.default_rng(seed)
+    spread = np.zeros(len(rows_per_word))
+    for k, rows in enumerate(rows_per_word):
+        if len(rows) > cap:
+            rows = np.sort(rng.choice(rows, size=cap, replace=False))
+        unit = teacher.vectors_at(rows).astype(np.float64)  # (n, D)
+        unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+        spread[k] = (unit @ unit.T)[np.triu_indices(len(rows), 1)].std()
+    return spread
 
 
 def sample_sentences(corpus_file: Path, count: int, seed: int, min_words: int = 5,

@@ -171,7 +171,7 @@ class Trainer:
             teacher = TeacherSet.load(config.teacher_dir)
             if config.teacher_target == "occurrences":
                 self.teacher = OccurrenceBatcher(teacher, config.teacher_batch, config.teacher_group,
-                                                 config.seed + self.rank)
+                                                 config.seed + self.rank, config.teacher_word_share)
             else:
                 teacher.require_every_word(f"teacher_target {config.teacher_target!r}")
                 self.teacher = TeacherBatcher(teacher.with_residuals() if config.teacher_target == "residuals"
