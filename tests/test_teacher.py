@@ -135,9 +135,15 @@ def test_occurrence_word_share_keeps_the_words_whose_encoder_cosines_vary_most(t
                                       if "bank" in [w.lower() for w in teacher.sentences[i]]])
     assert spread[0] == pytest.approx(cosines[np.triu_indices(4, 1)].std(), abs=1e-6) and spread[0] > 0.01
     assert spread[1] == 0.0  # one pair of occurrences: nothing varies
-    everything = OccurrenceBatcher(teacher, batch_size=3, group=3, seed=5)
-    halved = OccurrenceBatcher(teacher, batch_size=3, group=3, seed=5, word_share=0.5)
-    assert everything.words == halved.words == ["bank"]  # a share of one word is that word
+    # Three more sentences whose "plank" has one and the same encoder vector: a word whose
+    # occurrences all look alike, which half the words leaves out.
+    plank = teacher.vectors_at(rows["plank"])[0]
+    alike = [["A", "plank", "."]] * 3
+    grown = TeacherSet(teacher.sentences + alike,
+                       np.concatenate([teacher.offsets, teacher.offsets[-1] + 3 * np.arange(1, 4)]),
+                       np.concatenate([teacher.vectors, np.tile(plank, (9, 1))]), teacher.info)
+    assert OccurrenceBatcher(grown, batch_size=3, group=3, seed=5).words == ["bank", "plank"]
+    assert OccurrenceBatcher(grown, batch_size=3, group=3, seed=5, word_share=0.5).words == ["bank"]
     with pytest.raises(ValueError, match="word_share must be in"):
         OccurrenceBatcher(teacher, batch_size=3, group=3, seed=5, word_share=0.0)
 
