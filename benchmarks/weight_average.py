@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 
 import h5py
@@ -27,11 +28,12 @@ def average_weights(out: Path, runs: list[Path], base: Path, alpha: float) -> in
     for name in ("options.json", "vocab.txt", "training_summary.json"):
         if (runs[0] / name).is_file():
             shutil.copy(runs[0] / name, out / name)
-    sources = [h5py.File(run / "weights.hdf5", "r") for run in runs]
-    start = h5py.File(base / "weights.hdf5", "r")
-    names: list[str] = []
-    sources[0].visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
-    with h5py.File(out / "weights.hdf5", "w") as target:
+    with ExitStack() as files:
+        sources = [files.enter_context(h5py.File(run / "weights.hdf5", "r")) for run in runs]
+        start = files.enter_context(h5py.File(base / "weights.hdf5", "r"))
+        target = files.enter_context(h5py.File(out / "weights.hdf5", "w"))
+        names: list[str] = []
+        sources[0].visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
         for name in names:
             shapes = {source[name].shape for source in sources} | {start[name].shape}
             if len(shapes) != 1:

@@ -223,14 +223,14 @@ def occurrence_cosine_spread(teacher: TeacherSet, rows_per_word: list[np.ndarray
     """(n_words,): per word, the standard deviation of the encoder's cosines over all pairs of (at
     most ``cap``, a seeded draw) of its occurrences. Near 0 where every occurrence looks alike to
     the encoder; large where some pairs are close and others far, as between two senses."""
+    from ..analysis.similarity import cosine_matrix
+
     rng = np.random.default_rng(seed)
     spread = np.zeros(len(rows_per_word))
     for k, rows in enumerate(rows_per_word):
         if len(rows) > cap:
             rows = np.sort(rng.choice(rows, size=cap, replace=False))
-        unit = teacher.vectors_at(rows).astype(np.float64)  # (n, D)
-        unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
-        spread[k] = (unit @ unit.T)[np.triu_indices(len(rows), 1)].std()
+        spread[k] = cosine_matrix(teacher.vectors_at(rows))[np.triu_indices(len(rows), 1)].std()
     return spread
 
 
