@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PORT ?= 8501
-ADDRESS ?=   # empty: .streamlit/config.toml's localhost; ADDRESS=0.0.0.0 serves the network
+ADDRESS ?=   # empty: the app's own localhost (elmo_explorer_ui/.streamlit/config.toml); ADDRESS=0.0.0.0 serves the network
 
 # Debian packages that tests and pages need: WordNet for the Word senses page's WordNet examples,
 # Chromium and its driver for the real-browser test (Playwright's own browser download fails here),
@@ -40,8 +40,9 @@ system-deps:
 
 browser-deps: system-deps
 
+# The same entry point as an installed wheel: `elmo-explorer app` passes the app's safe settings to Streamlit.
 app: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.port $(PORT) $(if $(ADDRESS),--server.address $(ADDRESS))
+	$(VENV)/bin/elmo-explorer app --server.port $(PORT) $(if $(ADDRESS),--server.address $(ADDRESS))
 
 # Tests that need a system or Python dependency fail when it is missing (see tests/conftest.py).
 test: $(VENV)/.dev-installed system-deps

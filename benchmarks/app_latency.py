@@ -1,6 +1,6 @@
 """
 What a visitor waits for in the app (issue 13), measured in a real browser: Playwright drives
-Debian's Chromium against ``streamlit run app.py`` on 127.0.0.1. Run with
+Debian's Chromium against ``elmo-explorer app`` (LocalApp) on 127.0.0.1. Run with
 ``.venv/bin/python benchmarks/app_latency.py [--reps 5] [--sections lab,senses,umap,umap_cold]``;
 it prints Markdown tables (each figure the median of ``--reps`` runs, with the minimum and
 maximum) and writes them as JSON with ``--json PATH``.

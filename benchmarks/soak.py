@@ -3,7 +3,7 @@ Server memory soak (hardening item 15): does the app's server give memory back a
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/soak.py [--minutes 10] [--sessions 2] [--out DIR]
 
-Starts ``streamlit run app.py`` on 127.0.0.1 (a free port, a fresh feature cache), then drives
+Starts ``elmo-explorer app`` (LocalApp) on 127.0.0.1 (a free port, a fresh feature cache), then drives
 every page (the home page and every page in the sidebar) with ``--sessions`` concurrent browser
 sessions (Playwright contexts in Debian's Chromium) for ``--minutes``: each visitor types
 sentences, picks words and layers, pastes ``--own-lines`` labelled sentences of its own on Word

@@ -1,7 +1,7 @@
 """
 The ``elmo-explorer`` command line.
 
-    elmo-explorer app                                   start the web app
+    elmo-explorer app [--server.port 8502 ...]           start the web app (Streamlit options pass through)
     elmo-explorer embed INPUT.txt OUTPUT.hdf5 --all|--top|--average [--model NAME|DIR] [--encoding NAME]
     elmo-explorer embed-corpus INPUT OUTPUT_DIR [--engine local|ray] [--address auto] ...  (elmo_core/bulk)
     elmo-explorer info MODEL
@@ -218,13 +218,25 @@ def run_quality(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    """``streamlit run`` of the app shipped in ``elmo_explorer_ui``, with the app's safe settings
+    (localhost, no usage statistics, no file watcher) as flags; Streamlit flags given here win."""
+    import os
     import subprocess
 
-    app = Path(__file__).resolve().parent.parent / "app.py"
-    if not app.is_file():
-        print("error: app.py not found next to the package; run from a source checkout", file=sys.stderr)
+    try:
+        from elmo_explorer_ui.launch import APP, app_command
+    except ImportError:
+        print("error: the elmo_explorer_ui package (the app) is not installed", file=sys.stderr)
         return 2
-    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), *args.streamlit_args])
+    if not APP.is_file():
+        print(f"error: the app is missing from the installed package ({APP.name})", file=sys.stderr)
+        return 2
+    command = app_command(args.streamlit_args)
+    if os.name == "posix":  # Streamlit takes over this process, so Ctrl+C and kill reach the server itself
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(command[0], command)
+    return subprocess.call(command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -301,9 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also write the senses-against-the-baseline and one-word-twice sections into the model's MODEL_CARD.md")
     quality.set_defaults(func=run_quality)
 
-    app = commands.add_parser("app", help="start the Streamlit app")
-    app.add_argument("streamlit_args", nargs=argparse.REMAINDER)
-    app.set_defaults(func=run_app)
+    app = commands.add_parser("app", help="start the Streamlit app (Streamlit options pass through)",
+                              usage="elmo-explorer app [-h] [STREAMLIT OPTION ...]",
+                              description="Serve the app on localhost. Options of `streamlit run` pass "
+                                          "through and override the app's settings, e.g. --server.port 8502 "
+                                          "or --server.address 0.0.0.0 (serves the network).")
+    app.set_defaults(func=run_app, streamlit_args=[], passes_unknown_args=True)
 
     from .bulk.cli import register as register_embed_corpus
     from .corpus.cli import register as register_corpus
@@ -317,7 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if not getattr(args, "passes_unknown_args", False):  # only `app` hands options on (to Streamlit)
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.streamlit_args = [*args.streamlit_args, *unknown]
     try:
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:

@@ -1,5 +1,5 @@
 """
-ELMo Explorer, run with `streamlit run app.py`.
+ELMo Explorer, started with `elmo-explorer app` (elmo_explorer_ui/launch.py builds its `streamlit run`).
 
 This entry point registers the pages (``st.navigation``) and is itself the home page, the
 Sentence lab: type sentences (a line may hold several), compare every token with every other

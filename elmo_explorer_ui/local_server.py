@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-__all__ = ["AppStartError", "LocalApp", "free_port"]
+from .launch import app_command
 
-REPO = Path(__file__).resolve().parents[1]
+__all__ = ["AppStartError", "LocalApp", "free_port"]
 
 
 class AppStartError(RuntimeError):
@@ -31,12 +30,14 @@ def free_port() -> int:
 
 
 class LocalApp:
-    """``streamlit run app.py`` (headless, no file watcher) on a free loopback port, its output in
-    ``log`` and ``env`` added to the environment. Start with :meth:`start` or ``with``; ``url``
-    is then the app's address, ``started`` the ``time.monotonic()`` of the start."""
+    """The command of ``elmo-explorer app`` (the app's settings: no file watcher, no usage
+    statistics), headless on a free loopback port, its output in ``log``, ``env`` added to the
+    environment, ``cwd`` its working directory (default: this one). Start with :meth:`start` or
+    ``with``; ``url`` is then the app's address, ``started`` the ``time.monotonic()`` of the start."""
 
-    def __init__(self, log: Path, env: dict[str, str] | None = None, start_timeout_s: float = 180) -> None:
-        self.log, self.env, self.start_timeout_s = Path(log), env or {}, start_timeout_s
+    def __init__(self, log: Path, env: dict[str, str] | None = None, start_timeout_s: float = 180,
+                 cwd: Path | None = None) -> None:
+        self.log, self.env, self.start_timeout_s, self.cwd = Path(log), env or {}, start_timeout_s, cwd
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -46,10 +47,9 @@ class LocalApp:
         self.started = time.monotonic()
         with open(self.log, "w") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                 "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                app_command(["--server.headless", "true", "--server.port", str(self.port),
+                             "--server.address", "127.0.0.1"]),
+                cwd=self.cwd, stdout=out, stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env})
         deadline = self.started + self.start_timeout_s
         while time.monotonic() < deadline:

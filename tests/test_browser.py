@@ -1,5 +1,5 @@
 """
-The real app in a real browser: `streamlit run app.py` in a subprocess, driven by Debian's
+The real app in a real browser: `elmo-explorer app` (LocalApp) in a subprocess, driven by Debian's
 Chromium through Playwright. Types a sentence, visits every page, saves a screenshot of each
 under test-artifacts/screenshots/ and fails on any Streamlit exception box.
 """
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 @contextlib.contextmanager
 def streamlit_server(log: Path):
-    """``streamlit run app.py`` on a free 127.0.0.1 port, output in ``log``; yields its URL."""
+    """The app (``elmo-explorer app``, see LocalApp) on a free 127.0.0.1 port, output in ``log``; yields its URL."""
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing; install it with `make system-deps` (apt-get install chromium)")
     app = LocalApp(log, start_timeout_s=START_TIMEOUT_S)

@@ -1,5 +1,5 @@
 """
-Issue 13 in a real browser (`streamlit run app.py` and Debian's Chromium, as in
+Issue 13 in a real browser (`elmo-explorer app` and Debian's Chromium, as in
 test_browser.py): a "Copy link to this view" link opened in a new browser context reproduces
 the typed sentences, the word, the presentation mode and the charts; a download button gives
 its file on a second click right after the first.

@@ -178,7 +178,7 @@ def test_large_heatmaps_hold_no_per_cell_strings_and_a_few_hundred_rows():
 
 
 def test_colouring_all_curated_words_by_sense_names_word_and_sense_in_distinct_styles():
-    from elmo_core.polysemy import load_curated
+    from elmo_core.datasets.sense_sentences import load_curated
     from elmo_explorer_ui.points import occurrence_table
 
     points = occurrence_table(load_curated())
@@ -232,6 +232,7 @@ def test_umap_cost_text_states_measured_seconds_and_compilation():
 
 def test_umap_code_is_compiled_into_the_project_cache(monkeypatch, tmp_path):
     from elmo_core.analysis import umap_compile
+    from elmo_core.analysis.umap_fit import WARM_UP_SIZES
 
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path))
@@ -245,12 +246,12 @@ def test_umap_code_is_compiled_into_the_project_cache(monkeypatch, tmp_path):
     cache = Path(os.environ["NUMBA_CACHE_DIR"])
     for function in (umap_.smooth_knn_dist, umap_.compute_membership_strengths, nnd.init_rp_tree):
         assert Path(function._cache._cache_path).is_relative_to(cache), function
-    assert max(umap_compile.WARM_UP_SIZES) > umap_compile.EXACT_NEIGHBOURS_LIMIT  # nn-descent path too
+    assert max(WARM_UP_SIZES) > umap_compile.UMAP_PAIRWISE_MAX  # nn-descent path too
 
 
 def test_large_maps_get_exact_neighbours_without_nearest_neighbour_descent():
     from elmo_core.analysis import fit_umap
-    from elmo_core.analysis.umap_compile import EXACT_NEIGHBOURS_LIMIT
+    from elmo_core.analysis.umap_compile import UMAP_PAIRWISE_MAX
     from elmo_core.analysis.umap_exact import ExactNeighboursUMAP, exact_cosine_neighbours
 
     rng = np.random.default_rng(0)
@@ -263,7 +264,7 @@ def test_large_maps_get_exact_neighbours_without_nearest_neighbour_descent():
     assert indices.dtype == np.int32 and distances.dtype == np.float32
 
     centres = np.eye(8, dtype=np.float32)[:3] * 5  # three directions: three clusters on the map
-    cluster = np.arange(EXACT_NEIGHBOURS_LIMIT + 10) % 3
+    cluster = np.arange(UMAP_PAIRWISE_MAX + 10) % 3
     large = centres[cluster] + rng.normal(scale=0.3, size=(len(cluster), 8)).astype(np.float32)
     coords, reducer = fit_umap(large, n_epochs=30)
     assert isinstance(reducer, ExactNeighboursUMAP) and coords.shape == (len(large), 2)
@@ -293,8 +294,10 @@ def test_every_page_draws_charts_through_presentation_mode_and_keeps_download_fi
     test_browser_share.py)."""
     import ast
 
-    pages = [Path("app.py"), *sorted(Path("pages").glob("*.py"))]
     repo = Path(__file__).resolve().parents[1]
+    ui = Path("elmo_explorer_ui")
+    pages = [ui / "app.py", *sorted(p.relative_to(repo) for p in (repo / ui / "pages").glob("*.py"))]
+    assert len(pages) > 5
     downloads = 0
     for page in pages:
         tree = ast.parse((repo / page).read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""A fresh machine: what `make test` installs, and how the app is served (.streamlit/config.toml)."""
+"""A fresh machine: what `make test` installs, and how the app is served (`elmo-explorer app` with the
+settings of elmo_explorer_ui/.streamlit/config.toml passed as flags)."""
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / ".streamlit" / "config.toml"
+CONFIG = REPO / "elmo_explorer_ui" / ".streamlit" / "config.toml"  # shipped in the wheel, next to app.py
 
 
 def _make_rule(target: str) -> tuple[str, str]:
@@ -72,7 +73,7 @@ def test_readme_says_where_the_fixtures_are_and_how_to_stop_the_app():
     assert "ADDRESS=0.0.0.0" in readme
 
 
-# --- .streamlit/config.toml -------------------------------------------------------------------
+# --- the app's Streamlit settings ---------------------------------------------------------------
 
 def test_streamlit_config_is_private_quiet_and_without_deploy_button():
     config = tomllib.loads(CONFIG.read_text())
@@ -80,15 +81,58 @@ def test_streamlit_config_is_private_quiet_and_without_deploy_button():
     assert config["server"]["fileWatcherType"] == "none"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["toolbarMode"] == "viewer"
+    assert config["client"]["showErrorDetails"] == "none"
 
 
-def test_streamlit_knows_every_key_of_the_config():
-    from streamlit import config as st_config
+def test_the_settings_live_in_one_file():
+    assert not (REPO / ".streamlit" / "config.toml").exists(), "a second copy of the settings at the root"
+    from elmo_explorer_ui import launch
 
-    options = st_config.get_config_options()
-    for section, values in tomllib.loads(CONFIG.read_text()).items():
-        for key in values:
-            assert f"{section}.{key}" in options, f"{section}.{key} is not a Streamlit option"
+    assert launch.SETTINGS_FILE == CONFIG and launch.APP.parent == CONFIG.parent.parent
+
+
+def test_the_launcher_passes_every_setting_as_a_flag():
+    from elmo_explorer_ui.launch import APP, app_command
+
+    command = app_command([])
+    assert command[:5] == [sys.executable, "-m", "streamlit", "run", str(APP)]
+    flags = dict(zip(command[5::2], command[6::2]))
+    assert flags == {"--server.address": "localhost", "--server.fileWatcherType": "none",
+                     "--server.runOnSave": "false", "--browser.gatherUsageStats": "false",
+                     "--client.toolbarMode": "viewer", "--client.showErrorDetails": "none"}
+
+
+@pytest.mark.parametrize("given", [["--server.address", "0.0.0.0"], ["--server.address=0.0.0.0"]])
+def test_a_users_flag_replaces_the_setting_and_no_setting_is_passed_twice(given):
+    from elmo_explorer_ui.launch import app_command
+
+    command = app_command([*given, "--server.port", "8502"])
+    assert command[-len(given) - 2:] == [*given, "--server.port", "8502"]  # the user's flags come last
+    named = [arg.split("=")[0] for arg in command if arg.startswith("--")]
+    assert named.count("--server.address") == 1 and len(named) == len(set(named))
+    assert "--browser.gatherUsageStats" in named and "localhost" not in command
+
+
+def test_elmo_explorer_app_hands_streamlit_options_on(monkeypatch):
+    """`elmo-explorer app --server.port 8502` used to fail with "unrecognized arguments"."""
+    from elmo_core import cli
+    from elmo_explorer_ui.launch import APP
+
+    class Exec(Exception):
+        pass
+
+    def execv(path, command):
+        raise Exec(command)
+
+    monkeypatch.setattr(os, "execv", execv)
+    with pytest.raises(Exec) as started:
+        cli.main(["app", "--server.port", "8502", "--server.address=0.0.0.0"])
+    command = started.value.args[0]
+    assert command[:5] == [sys.executable, "-m", "streamlit", "run", str(APP)]
+    assert command[-3:] == ["--server.port", "8502", "--server.address=0.0.0.0"]
+    assert "--browser.gatherUsageStats" in command and "--server.address" not in command
+    with pytest.raises(SystemExit):  # the other commands still reject options they do not know
+        cli.main(["info", "--server.port", "8502"])
 
 
 def _free_port() -> int:
@@ -116,14 +160,16 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
-def test_app_listens_on_loopback_only():
+def test_app_listens_on_loopback_only(tmp_path):
+    """`elmo-explorer app` started from an empty folder (no .streamlit/ there): the flags it passes
+    keep the server on loopback, without usage statistics or file watcher."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
     env["OMP_NUM_THREADS"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [sys.executable, "-m", "elmo_core.cli", "app", "--server.port", str(port), "--server.headless", "true"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -139,6 +185,11 @@ def test_app_listens_on_loopback_only():
         assert addresses <= {"127.0.0.1", "::1"}, f"listens on {addresses}, not only on loopback"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as response:
             assert response.read() == b"ok"
+        # The CLI became the Streamlit server (exec): its command line carries the settings.
+        command = Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")
+        for flag, value in (("server.address", "localhost"), ("browser.gatherUsageStats", "false"),
+                            ("server.fileWatcherType", "none"), ("client.showErrorDetails", "none")):
+            assert command[command.index(f"--{flag}".encode()) + 1] == value.encode(), command
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
