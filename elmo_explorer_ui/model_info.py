@@ -12,8 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from elmo_core.cache import cache_dir
 from elmo_core.loading import find_model_files
-from elmo_core.registry import OFFICIAL_MODELS, bundled_model_dir, cache_dir
+from elmo_core.registry import OFFICIAL_MODELS, bundled_model_dir
 
 from .safe_text import md
 
@@ -132,6 +133,35 @@ def model_maturity(spec: ModelSpec) -> Maturity:
                     "the final trained model will replace it. Official models are on the Models page.")
 
 
+@dataclass(frozen=True)
+class CardParts:
+    """A ``MODEL_CARD.md`` in three parts, Markdown each: ``summary`` (the text after the title up
+    to the end of its ``## Summary`` section, or up to the first section when it has none),
+    ``details`` (the other sections) and ``history`` (its ``## History`` section, "" without)."""
+
+    summary: str
+    details: str
+    history: str
+
+
+SUMMARY_HEADING, HISTORY_HEADING = "## Summary", "## History"
+
+
+def split_model_card(text: str) -> CardParts:
+    """Split a model card's Markdown for the Models page (:class:`CardParts`); the ``# `` title
+    line is left out, the page has its own."""
+    lines = text.splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    end = lines.index(HISTORY_HEADING) if HISTORY_HEADING in lines else len(lines)
+    body, history = lines[:end], lines[end:]
+    start = body.index(SUMMARY_HEADING) + 1 if SUMMARY_HEADING in body else 0
+    cut = next((i for i in range(start, len(body)) if body[i].startswith("## ")), len(body))
+    summary = [line for line in body[:cut] if line != SUMMARY_HEADING]
+    return CardParts("\n".join(summary).strip(), "\n".join(body[cut:]).strip(),
+                     "\n".join(history[1:]).strip())
+
+
 def model_card_markdown(spec: ModelSpec) -> str:
     """The training report ``MODEL_CARD.md`` of the model's directory, ``""`` when absent."""
     directory = spec.directory()
@@ -179,4 +209,5 @@ def format_bytes(n: int) -> str:
 
 
 __all__ = ["ModelSpec", "DEFAULT_SPEC", "official_spec", "local_spec", "is_official_cached", "model_maturity",
-           "Maturity", "model_card", "model_card_markdown", "format_bytes", "read_model_card"]
+           "Maturity", "model_card", "model_card_markdown", "format_bytes", "read_model_card", "CardParts",
+           "split_model_card"]

@@ -95,3 +95,68 @@ def test_card_cli_rejects_a_bad_ablation_argument(two_source_run, capsys):
     run_dir, model_dir = two_source_run
     assert cli_main(["card", str(run_dir), str(model_dir), "--ablation", "no-equals-sign"]) == 2
     assert "LABEL=RUN_DIR" in capsys.readouterr().err
+
+
+def test_card_starts_with_a_summary_and_keeps_its_history_last(two_source_run):
+    """Writing the card again keeps the hand-written ``## History`` (at the end); the summary, with
+    the measured figures next to their reference values, comes first."""
+    run_dir, model_dir = two_source_run
+    history = "## History\n\n### The first run\n\nTrained on two sources; see `docs/experiments/`.\n"
+    (model_dir / "MODEL_CARD.md").write_text("# Model card: old\n\n## Summary\n\nold\n\n" + history)
+    text = write_model_card(run_dir, model_dir, hardware="CPU (test)").read_text()
+    assert text.endswith(history) and text.count("## History") == 1 and "\nold\n" not in text
+    assert text.index("## Summary") < text.index("## Architecture") < text.index("## Quality checks") \
+        < text.index("_Written ") < text.index("## History")
+    summary = text[text.index("## Summary"):text.index("## Architecture")]
+    assert "| POS probe accuracy |" in summary and "majority class" in summary
+    assert "bag of context words" in summary and "parameters." in summary
+    # the sections `quality --update-card` and `task ship-heads` write go in before the history
+    from elmo_core.tasks.ship import update_model_card
+    from elmo_core.training.model_card import sense_margin_section
+
+    card = model_dir / "MODEL_CARD.md"
+    checks = json.loads((run_dir / "card_numbers.json").read_text())["checks"]
+    checks["senses_curated"]["margin_per_layer"][1]["mean"] = 0.5  # a changed section replaces the old
+    assert update_model_card(card, sense_margin_section(checks),
+                             before=("## GloVe ablation", "## Sentiment heads", "## Perplexity during training"))
+    assert update_model_card(card, "## Sentiment heads\n\nheads table\n")
+    text = card.read_text()
+    assert text.endswith(history) and "+0.500 (" in text and text.count("## Senses against the bag") == 1
+    assert text.index("## Sentiment heads") < text.index("## Perplexity during training")
+
+
+def test_summary_section_reads_the_checks():
+    from elmo_core.training.model_card import summary_section
+
+    options = json.loads((REPO / "elmo_core" / "models" / "mini" / "options.json").read_text())
+    perplexity = {"config": {"model": options}, "phases": [{}, {}], "tokens_seen": 1000, "train_minutes": 2.0,
+                  "forward_ppl": 90.0, "backward_ppl": 91.0, "unigram_ppl": 3594.5}
+    checks = {"pos": {"accuracy_per_layer": [0.9, 0.95, 0.96], "chance": 0.145},
+              "senses_unseen": {"accuracy_per_layer": [0.5, 0.74, 0.75], "chance": 0.5,
+                                "context_words_baseline": 0.733, "n_sentences": 180},
+              "polysemy": {"cosine_per_layer": [1.0, 0.872, 0.804]}}
+    text = summary_section(perplexity, checks, n_parameters=5_363_936)
+    assert text.startswith("## Summary\n")
+    assert f"2 biLSTM layers of {options['lstm']['dim']:,} cells" in text and "5,363,936 parameters" in text
+    assert "in 2 phases" in text and "(a unigram model: 3,594.5)" in text
+    assert "| sense accuracy, unseen set (180 sentences) | 0.500 | 0.740 | 0.750 | majority sense 0.500; " \
+           "bag of context words 0.733 |" in text
+    assert "curated" not in text and "WordNet" not in text  # rows only for the checks given
+
+
+def test_models_page_splits_the_shipped_card_into_summary_details_and_history():
+    from elmo_explorer_ui.model_info import split_model_card
+
+    text = (REPO / "elmo_core" / "models" / "mini" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    parts = split_model_card(text)
+    assert parts.summary.startswith("An ELMo biLM") and "| POS probe accuracy |" in parts.summary
+    assert "## " not in parts.summary and "# Model card" not in parts.summary
+    assert parts.details.startswith("## Architecture") and "## Corpus" in parts.details
+    assert "## History" not in parts.details and parts.history.startswith("How `mini` came to be")
+    assert "### The `occurrences` teacher" in parts.history
+    # the card's sizes are those of its options.json
+    lstm = json.loads((REPO / "elmo_core" / "models" / "mini" / "options.json").read_text())["lstm"]
+    assert f"{lstm['dim']:,} cells with {lstm['projection_dim']}-wide projections" in parts.summary
+    # a card without summary or history: the text before its first section is the summary
+    plain = split_model_card("# Card\n\nA model.\n\n## Training\n\nx\n")
+    assert (plain.summary, plain.details, plain.history) == ("A model.", "## Training\n\nx", "")

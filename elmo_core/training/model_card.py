@@ -1,7 +1,11 @@
 """
-Write ``MODEL_CARD.md`` for a trained model: corpus and tokens seen, hardware, wall time,
-held-out perplexity of each direction against a unigram baseline on the same split, and the
-quality checks of :mod:`elmo_core.quality` with their numbers.
+Write ``MODEL_CARD.md`` for a trained model: a summary first (what the model is, its size, what it
+was trained on, the measured figures next to their reference values), then corpus and tokens
+seen, hardware, wall time, held-out perplexity of each direction against a unigram baseline on
+the same split, and the quality checks of :mod:`elmo_core.quality` with their numbers.
+
+A card may end with a hand-written ``## History`` section (how the model came to be, run by
+run); writing the card again keeps it, at the end.
 
     elmo-explorer card RUN_DIR MODEL_DIR     (RUN_DIR holds checkpoint.pt)
 """
@@ -103,6 +107,64 @@ def _phase_lines(phases: list[dict], unroll: int) -> list[str]:
     return lines
 
 
+SUMMARY_HEADING = "## Summary"
+HISTORY_HEADING = "## History"
+
+
+def history_section(card_text: str) -> str:
+    """The ``## History`` section of a card's text, from its heading to the end ("" without one)."""
+    lines = card_text.splitlines()
+    if HISTORY_HEADING not in lines:
+        return ""
+    return "\n".join(lines[lines.index(HISTORY_HEADING):]).rstrip("\n") + "\n"
+
+
+def summary_section(perplexity: dict, checks: dict, n_parameters: int | None = None, corpus: bool = True) -> str:
+    """The card's first section: the model, its size, its training data, and the measured figures
+    (``checks``: :func:`elmo_core.quality.run_all`'s numbers) next to their reference values."""
+    model = perplexity["config"]["model"]
+    lstm, cnn = model["lstm"], model["char_cnn"]
+    phases = perplexity.get("phases") or []
+    fmt = lambda xs: " | ".join(f"{x:.3f}" for x in xs)  # noqa: E731
+    what = (f"- **Model**: an ELMo biLM: a character CNN ({sum(n for _, n in cnn['filters']):,} filters in "
+            f"{len(cnn['filters'])} widths, {cnn['n_highway']} highway layer{'s' if cnn['n_highway'] != 1 else ''}) "
+            f"and {lstm['n_layers']} biLSTM layers "
+            f"of {lstm['dim']:,} cells with {lstm['projection_dim']}-wide projections; 3 output layers of "
+            f"{2 * lstm['projection_dim']} (layer 0 from the characters alone)"
+            + (f"; {n_parameters:,} parameters" if n_parameters else "") + ".")
+    data = (f"- **Training data**: {perplexity['tokens_seen']:,} tokens per direction of "
+            + ("the corpus under \"Corpus\" below" if corpus else "its training corpus")
+            + f", {perplexity['train_minutes']:.0f} minutes of training steps"
+            + (f" in {len(phases)} phases (see \"Training\")" if len(phases) > 1 else "") + ".")
+    lines = [SUMMARY_HEADING, "", what, data,
+             f"- **Held-out perplexity**: {perplexity['forward_ppl']:.1f} forward / {perplexity['backward_ppl']:.1f} "
+             f"backward on the held-out split (a unigram model: {perplexity['unigram_ppl']:,.1f}).", "",
+             "Measured by `elmo-explorer quality` (details in the sections below):", "",
+             "| measure | layer 0 | layer 1 | layer 2 | reference |", "|---|---:|---:|---:|---|"]
+    pos, pol = checks.get("pos"), checks.get("polysemy")
+    if pos:
+        lines.append(f"| POS probe accuracy | {fmt(pos['accuracy_per_layer'])} | majority class {pos['chance']:.3f} |")
+    for key, label in (("senses_curated", "curated"), ("senses_unseen", "unseen")):
+        report = checks.get(key) or (checks.get("senses") if key == "senses_curated" else None)
+        if report:
+            base = report.get("context_words_baseline", (checks.get("senses_baseline") or {}).get("accuracy"))
+            lines.append(f"| sense accuracy, {label} set ({report.get('n_sentences', report.get('test_size', 0)):,} "
+                         f"sentences) | {fmt(report['accuracy_per_layer'])} | majority sense {report['chance']:.3f}"
+                         + (f"; bag of context words {base:.3f}" if base is not None else "") + " |")
+    wordnet = checks.get("senses_wordnet")
+    if wordnet and wordnet.get("auc_per_layer"):
+        lines.append(f"| sense pair ranking, WordNet noun supersenses ({wordnet['n_sentences']:,} sentences) | "
+                     f"{fmt(wordnet['auc_per_layer'])} | blind 0.500; bag of context words "
+                     f"{wordnet['context_words_auc']:.3f} |")
+    if checks.get("repeats"):
+        lines.append(f"| one word twice in one sentence: separation of two senses from one | "
+                     f"{fmt(checks['repeats']['separation_per_layer'])} | blind 0.500 |")
+    if pol:
+        lines.append(f"| cosine of the two \"saw\" in \"I saw a saw .\" | {fmt(pol['cosine_per_layer'])} | "
+                     "1.000 at layer 0 (characters only) |")
+    return "\n".join(lines) + "\n"
+
+
 MARGIN_HEADING = "## Senses against the bag of context words"
 _MARGIN_ROWS = (("senses_curated", "curated set, leave-one-out accuracy"),
                 ("senses_unseen", "unseen set, leave-one-out accuracy"),
@@ -159,13 +221,13 @@ def repeat_section(checks: dict) -> str:
              "| separation | " + " | ".join(f"{v:.3f}" for v in rep["separation_per_layer"]) + " |"]
     if saw:
         lines += ["", "\"I saw a saw .\" alone: " + ", ".join(f"layer {k} {c:.3f}" for k, c in enumerate(saw))
-                  + " (one pair: in the runs of `benchmarks/RESULTS.md` it moved by several points between neighbouring checkpoints)."]
+                  + " (one pair: in the runs of `docs/experiments/` it moved by several points between neighbouring checkpoints)."]
     return "\n".join(lines) + "\n"
 
 
 def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | None, hardware: str,
            per_source: dict | None = None, compare_name: str | None = None, ablation: dict | None = None,
-           notes: str | None = None) -> str:
+           notes: str | None = None, n_parameters: int | None = None, history: str | None = None) -> str:
     cfg = perplexity["config"]
     model = cfg["model"]
     pol, pos, sen = checks["polysemy"], checks["pos"], checks["senses"]
@@ -217,6 +279,7 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         "below), so that the app works on a fresh machine without a download. It is small and was",
         "trained briefly (hardware below): it shows ELMo's layer behaviour, it is not a replacement for the official models.",
         "",
+        summary_section(perplexity, checks, n_parameters, corpus=bool(corpus_card)),
         "## Architecture",
         f"- Character CNN: embedding {model['char_cnn']['embedding']['dim']}, filters {model['char_cnn']['filters']}, "
         f"{model['char_cnn']['n_highway']} highway layer(s), projection to {model['lstm']['projection_dim']}.",
@@ -301,6 +364,8 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
     if corpus_card:
         lines += ["## Corpus", "", corpus_card.replace("# Corpus card", "").strip(), ""]
     lines += [f"_Written {date.today().isoformat()} by `elmo-explorer card`._", ""]
+    if history:  # hand-written, kept as it is and last
+        lines += [history.rstrip("\n"), ""]
     return _scrub("\n".join(lines), perplexity["corpus_dir"])
 
 
@@ -325,7 +390,8 @@ def write_model_card(run_dir: str | Path, model_dir: str | Path, hardware: str |
                      notes_file: str | Path | None = None) -> Path:
     """Write ``model_dir/MODEL_CARD.md``. ``compare_model``: an exported model measured on the same
     per-source held-out sentences; ``ablation``: label -> run directory of the GloVe ablation;
-    ``notes_file``: Markdown put after the training section (e.g. why this size)."""
+    ``notes_file``: Markdown put after the training section (e.g. why this size). The ``## History``
+    section of a card already there is kept, at the end."""
     from .heldout import lm_from_model_dir, per_source_perplexity
 
     run_dir, model_dir = Path(run_dir).expanduser(), Path(model_dir)
@@ -336,7 +402,9 @@ def write_model_card(run_dir: str | Path, model_dir: str | Path, hardware: str |
         perplexity["tokens_seen"] *= world
         perplexity["history"] = [{**h, "tokens": h["tokens"] * world} for h in perplexity["history"]]
         perplexity["processes"] = world
-    checks = quality.run_all(load(model_dir))
+    bilm = load(model_dir)
+    checks = quality.run_all(bilm)
+    n_parameters = sum(p.numel() for p in bilm.model.parameters())
     corpus = Path(perplexity["corpus_dir"]).expanduser()
     corpus_card_path = corpus / "CORPUS_CARD.md"
     corpus_card = corpus_card_path.read_text(encoding="utf-8") if corpus_card_path.is_file() else None
@@ -348,9 +416,11 @@ def write_model_card(run_dir: str | Path, model_dir: str | Path, hardware: str |
     ablation_rows = {label: ablation_numbers(Path(path).expanduser()) for label, path in (ablation or {}).items()}
     notes = Path(notes_file).read_text(encoding="utf-8") if notes_file else None
     compare_name = f"{Path(compare_model).name} (before)" if compare_model else None
+    card_path = model_dir / "MODEL_CARD.md"
+    history = history_section(card_path.read_text(encoding="utf-8")) if card_path.is_file() else ""
     text = render(model_dir.name, perplexity, checks, corpus_card, hardware or hardware_description(),
-                  per_source, compare_name, ablation_rows, notes)
-    (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+                  per_source, compare_name, ablation_rows, notes, n_parameters, history)
+    card_path.write_text(text, encoding="utf-8")
     (run_dir / "card_numbers.json").write_text(json.dumps(
         {"perplexity": {k: v for k, v in perplexity.items() if k != "config"}, "checks": checks,
          "per_source": per_source, "ablation": ablation_rows}, indent=2))

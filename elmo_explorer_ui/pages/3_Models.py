@@ -5,9 +5,10 @@ import pandas as pd
 import streamlit as st
 
 import elmo_core
-from elmo_core.registry import OFFICIAL_MODELS, cache_dir, fetch_official
+from elmo_core.cache import cache_dir
+from elmo_core.registry import OFFICIAL_MODELS, fetch_official
 from elmo_explorer_ui.model_info import (DEFAULT_SPEC, ModelSpec, format_bytes, is_official_cached, local_spec,
-                                         model_card, model_card_markdown, official_spec)
+                                         model_card, model_card_markdown, official_spec, split_model_card)
 from elmo_explorer_ui.runtime import (current_spec, describe_error, load_model, page_setup, show_model_notice,
                                       use_model)
 from elmo_explorer_ui.safe_text import md, redact_paths
@@ -30,6 +31,16 @@ def switch_to(spec: ModelSpec) -> bool:
     use_model(spec)
     st.success(f"Every page now uses {md(spec.title)}.")
     return True
+
+
+def bundled_caption() -> str:
+    """One line on the bundled model, its sizes read from its options.json."""
+    try:
+        lstm = elmo_core.ElmoConfig.from_json(DEFAULT_SPEC.directory() / "options.json").lstm
+    except (OSError, TypeError, ValueError):  # ConfigError is a ValueError
+        return "A small ELMo trained for this project."
+    return (f"A small ELMo ({lstm.n_layers} biLSTM layers, LSTM {lstm.dim}, projection {lstm.projection_dim}) "
+            "trained for this project.")
 
 
 def download_with_progress(name: str) -> bool:
@@ -63,7 +74,7 @@ settings = server_settings()
 sources = [BUNDLED, OFFICIAL, *([LOCAL] if settings.allow_local_folder else []), UPLOAD]
 source = st.radio("Model source", sources, key="models_source", horizontal=True)
 if source == BUNDLED:
-    st.caption("A small ELMo (2 biLSTM layers, LSTM 512, projection 128) trained for this project.")
+    st.caption(bundled_caption())
     if st.button("Use mini", key="models_use_mini"):
         switch_to(DEFAULT_SPEC)
 elif source == OFFICIAL:
@@ -120,7 +131,14 @@ if spec != DEFAULT_SPEC and st.button("Back to the bundled mini", key="models_re
     st.rerun()
 report = model_card_markdown(spec)
 if report:
-    with st.expander("Training report (MODEL_CARD.md)"):
-        st.markdown(report)
+    parts = split_model_card(report)
+    if parts.summary:
+        st.markdown(parts.summary)
+    if parts.details:
+        with st.expander("Full model card (MODEL_CARD.md): training, perplexity, checks, corpus"):
+            st.markdown(parts.details)
+    if parts.history:
+        with st.expander("History: how this model was trained, run by run"):
+            st.markdown(parts.history)
 with st.expander("options.json"):
     st.json(bilm.config.to_dict())
