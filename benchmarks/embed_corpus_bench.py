@@ -40,8 +40,8 @@ SOURCES = ("fortunes", "jargon", "wordnet")
 
 def write_sentences(path: Path, count: int) -> int:
     """Write ``count`` real sentences, one per line; returns their tokens."""
-    from elmo_core.corpus.sources import get_source
-    from elmo_core.sources import cache_dir
+    from elmo_core.corpus.readers import get_source
+    from elmo_core.cache import cache_dir
     from elmo_core.tokenizer import tokenize
 
     written = tokens = 0

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 import elmo_core
-from elmo_core.polysemy import load_curated
+from elmo_core.datasets.sense_sentences import load_curated
 
 
 def _sync() -> None:

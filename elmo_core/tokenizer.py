@@ -175,3 +175,13 @@ def tokenize(text: str) -> list[list[str]]:
         if tokens:
             result.append(tokens)
     return result
+
+
+def text_to_tokens(text: str) -> list[str]:
+    """All tokens of ``text`` in one list (its sentences joined); ``[]`` when there are none.
+
+    How a text classifier sees a text: a two-sentence review snippet is one token list.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    return [token for sentence in tokenize(text) for token in sentence]

@@ -38,7 +38,7 @@ BASE_FONT = 12
 # Maps with up to this many points drawn (all layers together) are SVG, larger ones WebGL. Every
 # new figure is a new chart in the browser; a new WebGL chart costs about 0.5 s before its first
 # point on a machine without a GPU (software WebGL), an SVG one about 0.05 s plus 0.07 ms a
-# point (benchmarks/RESULTS.md, "App latency").
+# point (docs/experiments/2026-11-30-app-latency-chart-changes.md).
 SVG_MAX_POINTS = 4_000
 # Points drawn per layer when a map shows its layers side by side: a fixed sample, so that the
 # whole figure stays SVG and a click (colour-by, a new layout) redraws it in under a second.
@@ -358,9 +358,3 @@ def for_projector(figure: go.Figure, size: int = PROJECTOR_FONT) -> go.Figure:
     return fit_tick_margins(figure, size) if isinstance(figure.layout.meta, dict) and "tick_chars" in figure.layout.meta \
         else figure
 
-
-def padded_range(values: np.ndarray, pad: float = 0.06) -> tuple[float, float]:
-    """(low, high) of ``values`` widened by ``pad`` of the span on each side."""
-    low, high = float(np.min(values)), float(np.max(values))
-    span = (high - low) or 1.0
-    return low - pad * span, high + pad * span

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from elmo_core.analysis import find_occurrences
-from elmo_core.polysemy import SenseSentence
+from elmo_core.datasets.sense_sentences import SenseSentence
 
 from .texts import LabelledLine, hover_sentence, marked_sentence
 
@@ -73,14 +73,6 @@ def order_by_sense(items: Sequence[SenseSentence]) -> list[int]:
 def group_starts(labels: Sequence[str]) -> list[int]:
     """Indices where a run of equal labels starts, after the first (block boundaries)."""
     return [i for i in range(1, len(labels)) if labels[i] != labels[i - 1]]
-
-
-@dataclass(frozen=True)
-class TokenPoint:
-    """One token of a sentence on the all-tokens map."""
-
-    sentence: int
-    token: int
 
 
 def all_token_table(items: Sequence[SenseSentence], sentences: Sequence[tuple[str, ...]],

@@ -30,7 +30,7 @@ from .view_state import (add_link_note, begin_page, draw_share_link, open_share_
 from .view_state import init_widget, query_int  # noqa: F401 - re-exported for the pages
 
 LOG = logging.getLogger("elmo_explorer")
-APP_DIR = Path(__file__).resolve().parents[1]
+APP_DIR = Path(__file__).resolve().parent  # app.py and pages/ ship inside this package
 MODEL_KEY = "elmo_model_spec"
 PAGES_DIR = APP_DIR / "pages"
 PAGE_ICONS = {

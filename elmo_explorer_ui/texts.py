@@ -121,8 +121,9 @@ def cut_notice(text: str, max_chars: int, box_chars: int | None = None) -> tuple
                               f"so only the first {max_chars:,} characters are classified.")
 
 
-#: Seconds per layer for a 5,000-point UMAP on 2 CPU cores once compiled (benchmarks/RESULTS.md),
-#: the estimate before this server has measured one of its own.
+#: Seconds per layer for a 5,000-point UMAP on 2 CPU cores once compiled
+#: (docs/experiments/2026-11-30-app-latency-first-figures.md), the estimate before this server has
+#: measured one of its own.
 UMAP_SECONDS_5000 = 3.5
 
 

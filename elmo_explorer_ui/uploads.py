@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from elmo_core.cache import cache_dir
 from elmo_core.loading import check_files
-from elmo_core.registry import cache_dir
 
 OPTIONS_FILE, WEIGHTS_FILE = "options.json", "weights.hdf5"
 #: An ELMo options.json is a few hundred bytes; anything much larger is not one.

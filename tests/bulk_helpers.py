@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 from dependencies import missing_dependency
 
-from elmo_core.sources import SourceUnavailable, cache_dir
+from elmo_core.cache import cache_dir
+from elmo_core.packages import SourceUnavailable
 from elmo_core.tokenizer import tokenize
 
 
 @functools.lru_cache(maxsize=1)
 def _fortunes(n: int) -> tuple[tuple[str, ...], ...]:
-    from elmo_core.corpus.sources import get_source
+    from elmo_core.corpus.readers import get_source
 
     sentences: list[tuple[str, ...]] = []
     try:

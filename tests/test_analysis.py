@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 from elmo_core.analysis import (
-    Pca2d, SenseAccuracy, chance_level, concat_tokens, cosine_matrix, cosine_to, distinct_rows, find_occurrences,
-    fit_pca_2d, fit_umap, flatten_positions, gather_vectors, loo_centroid_accuracy,
-    loo_centroid_predictions, mean_within_between, nearest_neighbours, pair_ranking_auc, repeated_words, sense_accuracy,
-    sense_verdict, sentence_starts, umap_neighbours, unit_rows,
+    COLLAPSED_LAYER_TOLERANCE, Pca2d, SenseAccuracy, chance_level, concat_tokens, cosine_matrix, cosine_to,
+    distinct_rows, find_occurrences, fit_pca_2d, fit_umap, flatten_positions, gather_vectors, is_collapsed_layer,
+    loo_centroid_accuracy, loo_centroid_predictions, mean_within_between, nearest_neighbours, pair_ranking_auc,
+    repeated_words, sense_accuracy, sense_groups, sense_margin, sense_margins, sense_verdict, sentence_starts,
+    umap_neighbours, unit_rows,
 )
 
 SENTENCES = [["I", "saw", "a", "saw", "."], ["Saw", "it"], ["nothing"]]
@@ -142,9 +143,26 @@ def test_sense_accuracy_per_layer():
     result = sense_accuracy(np.stack([identical, separable]), ["a", "a", "b", "b"])
     assert result.per_layer == (0.5, 1.0)
     assert result.chance == 0.5 and result.n_occurrences == 4 and result.n_senses == 2
-    assert result.best_layer == 1
     with pytest.raises(ValueError):
         sense_accuracy(separable, ["a", "a", "b", "b"])
+
+
+class Labelled:
+    def __init__(self, word, sense):
+        self.word, self.sense = word, sense
+
+
+def test_sense_margins_pair_each_layer_with_the_baseline_on_the_same_sentences():
+    sentences = [Labelled("bank", s) for s in "aaabbb"] + [Labelled("saw", "tool")] * 2 + [Labelled("ant", "x")]
+    assert sense_groups(sentences) == {"bank": [0, 1, 2, 3, 4, 5]}  # one sense: no group
+    separated = np.array([[1, 0]] * 3 + [[0, 1]] * 3 + [[1, 1]] * 3, dtype=float)  # (9, 2)
+    blind = np.ones((9, 2))  # every sentence alike: right only as often as the tie-break happens to be
+    blind_accuracy = loo_centroid_accuracy(blind[:6], list("aaabbb"))
+    tie = sense_margin(separated, separated, sentences)
+    assert (tie.mean, tie.verdict) == (0.0, "same within noise")
+    margins = sense_margins(np.stack([blind, separated]), blind, sentences)  # (layers, n, dim) against (n, dim)
+    assert margins[0].mean == 0.0 and margins[1].mean == pytest.approx(1.0 - blind_accuracy) and blind_accuracy < 1
+    assert sense_margin(blind, separated, sentences).mean == pytest.approx(blind_accuracy - 1.0)
 
 
 def accuracy(per_layer, chance=0.5):
@@ -225,6 +243,27 @@ def test_pca_handles_identical_points():
     np.testing.assert_allclose(coords, 0)
     np.testing.assert_allclose(pca.transform(np.zeros((1, 4))), 0)
     assert distinct_rows(np.ones((6, 4))) == 1
+
+
+def test_a_collapsed_layer_is_one_point_within_one_tolerance():
+    rng = np.random.default_rng(0)
+    word = rng.normal(scale=3.0, size=64).astype(np.float32)  # one spelling, its character-layer vector
+    same = np.tile(word, (5, 1))
+    assert is_collapsed_layer(same)
+    # batches of different shapes change the last bits; float16 storage rounds a value by one step
+    assert is_collapsed_layer(same + rng.normal(scale=1e-6, size=same.shape).astype(np.float32))
+    stored = same.astype(np.float16)
+    stored[0] = np.nextafter(stored[0], np.float16(np.inf))  # a rounding step up in every dimension
+    assert is_collapsed_layer(stored)
+    # two spellings, or two contexts at an LSTM layer: apart by far more than the tolerance
+    assert not is_collapsed_layer(np.stack([word, word + 0.05]))
+    spread = 2 * COLLAPSED_LAYER_TOLERANCE * (1 + np.abs(same).max())
+    apart = same.astype(np.float64)
+    apart[1, 7] += spread
+    assert not is_collapsed_layer(apart)
+    assert not is_collapsed_layer(word[None])  # one point: nothing to coincide with
+    with pytest.raises(ValueError):
+        is_collapsed_layer(np.stack([same, same]))
 
 
 def test_umap_is_reproducible_and_places_new_points():

@@ -26,8 +26,8 @@ if str(REPO) not in sys.path:  # the pages import elmo_explorer_ui from the repo
 from elmo_explorer_ui.model_info import ModelSpec  # noqa: E402
 from elmo_explorer_ui.runtime import MODEL_KEY  # noqa: E402
 
-SENTIMENT = str(REPO / "pages" / "4_Sentiment.py")
-LAB = str(REPO / "pages" / "5_Scalar_mix_lab.py")
+SENTIMENT = str(REPO / "elmo_explorer_ui" / "pages" / "4_Sentiment.py")
+LAB = str(REPO / "elmo_explorer_ui" / "pages" / "5_Scalar_mix_lab.py")
 TIMEOUT = 180
 
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from elmo_explorer_ui import charts
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "app.py")
+APP = str(REPO / "elmo_explorer_ui" / "app.py")
 WORD_SENSES = "pages/1_Word_senses.py"
 UMAP_EXPLORER = "pages/2_UMAP_explorer.py"
 MODELS = "pages/3_Models.py"
@@ -271,6 +271,8 @@ def test_umap_explorer_projects_every_occurrence_with_pca_at_once():
     assert count_points(scatter) == {"x": 20, "x2": 20, "x3": 20}
     assert "20 points" in texts(at.caption)
     assert "<b>" in scatter["data"][0]["text"][0]  # the word is bold in the hover text
+    # one spelling: the character layer collapses to a point, the LSTM layers do not (none listed after it)
+    assert "In layer 0 (characters) all points coincide" in texts(at.caption)
     assert {b.label for b in at.get("download_button")} == {
         "Download CSV (coordinates + vectors)", "Download the figure (HTML)"}
 
@@ -463,7 +465,7 @@ def test_word_senses_draws_the_no_language_model_baseline():
     occurrences, as `elmo-explorer quality` computes it."""
     from elmo_core.analysis.context_baseline import context_baseline_accuracy
     from elmo_core.datasets.glove import load_glove
-    from elmo_core.polysemy import sentences_for
+    from elmo_core.datasets.sense_sentences import sentences_for
 
     expected = context_baseline_accuracy(sentences_for("star"), load_glove()).accuracy  # fetches GloVe if needed
     at = start(WORD_SENSES, word="star")

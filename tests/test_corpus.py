@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 from dependencies import missing_dependency
 
+from elmo_core.cache import cache_dir
 from elmo_core.corpus import build_corpus
 from elmo_core.corpus.build import is_heldout
 from elmo_core.corpus.cli import register
-from elmo_core.corpus.sources import SOURCES, get_source
-from elmo_core.corpus.sources.gcide import clean_entry, decode_number
-from elmo_core.corpus.sources.bible import osis_to_text
-from elmo_core.corpus.sources.oanc_wsj import detokenize, untag
-from elmo_core.corpus.sources.python_docs import rst_prose
-from elmo_core.sources import SourceUnavailable, cache_dir
+from elmo_core.corpus.readers import SOURCES, get_source
+from elmo_core.corpus.readers.gcide import clean_entry, decode_number
+from elmo_core.corpus.readers.bible import osis_to_text
+from elmo_core.corpus.readers.oanc_wsj import detokenize, untag
+from elmo_core.corpus.readers.python_docs import rst_prose
+from elmo_core.packages import SourceUnavailable
 from elmo_core.tokenizer import tokenize
 
 

@@ -47,6 +47,19 @@ def test_corpus_explorer_maps_every_occurrence_of_the_first_word_per_layer(corpo
     assert str(tmp) not in " ".join(str(e.value) for e in [*at.caption, *at.markdown, *at.warning])
 
 
+def test_corpus_explorer_says_when_the_character_layer_is_one_point(corpora):
+    tmp, first, counts = corpora
+    spellings = Counter(t for s in fortune_sentences(120) for t in s)
+    at = open_corpus(tmp / "all")
+    assert {w for w in spellings if w.lower() == first} == {"a", "A"}  # two spellings: two points
+    assert "all points coincide" not in texts(at.caption)
+    one_spelling = next(w for w, n in spellings.most_common() if n >= 5 and w.isalpha() and w.islower()
+                        and spellings[w.capitalize()] == 0 and spellings[w.upper()] == 0)
+    widget(at.selectbox, "corpus_word").set_value(one_spelling).run()
+    assert_no_exception(at)
+    assert "In layer 0 all points coincide" in texts(at.caption)
+
+
 def test_corpus_explorer_caps_the_sample_and_takes_a_typed_word(corpora):
     tmp, _, counts = corpora
     at = open_corpus(tmp / "all")

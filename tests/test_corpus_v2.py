@@ -14,16 +14,18 @@ from pathlib import Path
 
 import pytest
 
+from elmo_core.cache import cache_dir
 from elmo_core.corpus import build_corpus
 from elmo_core.corpus.build import is_heldout, is_sampled, validate_mixture
 from elmo_core.corpus.cli import parse_mix, register
-from elmo_core.corpus.sources import DEFAULT_SOURCES, SOURCES, V2_MIXTURE, V2_SOURCES, get_source
-from elmo_core.corpus.sources._archives import archive_members
-from elmo_core.corpus.sources.bbc_news import article_paragraphs
-from elmo_core.corpus.sources.imdb import clean_review, heldout_review_texts, imdb_reviews
-from elmo_core.corpus.sources.sotu import clean_address
-from elmo_core.sentiment_data import normalize_text, stable_split
-from elmo_core.sources import SourceUnavailable, cache_dir, npm_package, pip_wheel
+from elmo_core.corpus.readers import DEFAULT_SOURCES, SOURCES, V2_MIXTURE, V2_SOURCES, get_source
+from elmo_core.corpus.readers.bbc_news import article_paragraphs
+from elmo_core.corpus.readers.sotu import clean_address
+from elmo_core.datasets.archives import archive_members
+from elmo_core.datasets.imdb import clean_review, heldout_review_texts, imdb_reviews
+from elmo_core.datasets.normalize import normalize_text
+from elmo_core.datasets.splits import stable_split
+from elmo_core.packages import SourceUnavailable, npm_package, pip_wheel
 
 NEW_SOURCES = ("imdb", "nlp_corpus", "sotu", "bbc_news")
 

@@ -15,7 +15,7 @@ import torch
 
 import elmo_core
 from elmo_core import lstm as lstm_module
-from elmo_core.batching import plan_batches
+from elmo_core.embedding_batches import plan_batches
 from elmo_core.bilm import BiLM
 from elmo_core.chars import batch_to_ids, token_to_ids
 from elmo_core.config import CharCNNConfig, ElmoConfig, LSTMConfig

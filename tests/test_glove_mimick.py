@@ -10,7 +10,7 @@ import torch
 
 from elmo_core.config import ConfigError
 from elmo_core.datasets.glove import cached_glove, load_glove
-from elmo_core.sources import SourceUnavailable
+from elmo_core.packages import SourceUnavailable
 from elmo_core.training.config import TrainConfig
 from elmo_core.training.trainer import Trainer
 

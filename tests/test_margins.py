@@ -113,7 +113,7 @@ def test_a_model_against_itself_and_against_the_reference_fixture(reference_dir)
     by exactly nothing; two different models give intervals around their difference."""
     from elmo_core import quality
     from elmo_core.loading import load
-    from elmo_core.polysemy import load_unseen
+    from elmo_core.datasets.sense_sentences import load_unseen
 
     mini = load("mini")
     same = quality.compare_models(mini, mini, load_unseen())

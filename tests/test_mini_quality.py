@@ -12,9 +12,9 @@ import pytest
 
 from elmo_core import quality
 from elmo_core.corpus.build import MAX_TOKENS, MIN_TOKENS, is_heldout
-from elmo_core.corpus.sources import get_source
+from elmo_core.cache import cache_dir
+from elmo_core.corpus.readers import get_source
 from elmo_core.registry import bundled_model_dir
-from elmo_core.sources import cache_dir
 from elmo_core.tokenizer import tokenize
 from elmo_core.training.heldout import lm_from_model_dir, per_source_perplexity
 
@@ -80,7 +80,7 @@ def test_context_words_baseline_and_unseen_polysemy_set(mini):
 
 
 def test_curated_pair_ranking_ahead_of_the_context_words(mini):
-    from elmo_core.polysemy import load_curated
+    from elmo_core.datasets.sense_sentences import load_curated
 
     report = quality.pair_ranking_report(mini, load_curated())
     print("curated pair ranking:", report.auc_per_layer, "margins", [m.describe() for m in report.margin_per_layer])

@@ -15,7 +15,7 @@ TIMEOUT = 120
 
 
 def models_page() -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(REPO / "elmo_explorer_ui" / "app.py"), default_timeout=TIMEOUT)
     at.run()
     at.switch_page("pages/3_Models.py").run()
     return at

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from elmo_core.tasks.data import load_task_data, text_to_tokens
+from elmo_core.tasks.data import load_task_data
+from elmo_core.tokenizer import text_to_tokens
 from elmo_core.tasks.ngram import NgramModel, add_margins, choose_ngram_weight, fit_ngram_model, negation_marked
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from elmo_core import polysemy
-from elmo_core.polysemy import (
+from elmo_core.datasets import sense_sentences
+from elmo_core.datasets.sense_sentences import (
     POS_TAGS,
     SenseSentence,
     _parse_lines,
@@ -18,6 +18,7 @@ from elmo_core.polysemy import (
     sense_counts,
     sentences_for,
 )
+from elmo_core.tokenizer import tokenize_sentence
 
 REQUIRED_WORDS = {
     "saw", "bark", "play", "watch", "duck",          # noun / verb
@@ -96,13 +97,13 @@ def test_targets_mostly_share_the_lemma_spelling(curated):
 
 
 def test_raw_file_keys_and_target_occurrence():
-    path = Path(polysemy.__file__).parent / "data" / "polysemy.jsonl"
+    path = Path(sense_sentences.__file__).parents[1] / "data" / "polysemy.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()
     once = 0
     for line in lines:
         record = json.loads(line)
         assert set(record) == {"word", "sense", "gloss", "pos", "text", "target"}
-        tokens = polysemy.tokenize_sentence(record["text"])
+        tokens = tokenize_sentence(record["text"])
         once += sum(t.lower() == record["target"].lower() for t in tokens) == 1
     assert once / len(lines) >= 0.95
 
@@ -171,10 +172,10 @@ def test_parse_lines_names_the_bad_line(tmp_path, bad, message):
 
 
 def test_missing_wordnet_is_not_an_error(tmp_path):
-    assert not polysemy.wordnet_available(tmp_path)
+    assert not sense_sentences.wordnet_available(tmp_path)
     assert load_wordnet_examples("bank", root=tmp_path) == []
     with pytest.raises(FileNotFoundError, match="apt-get install wordnet-base"):
-        polysemy.require_wordnet(tmp_path)
+        sense_sentences.require_wordnet(tmp_path)
 
 
 def test_wordnet_parsing_on_a_tiny_file(tmp_path):
@@ -199,7 +200,7 @@ def test_wordnet_parsing_on_a_tiny_file(tmp_path):
 
 
 def test_wordnet_supersenses_group_synsets_by_lexicographer_file(tmp_path):
-    assert polysemy.load_wordnet_supersenses(tmp_path) == []
+    assert sense_sentences.load_wordnet_supersenses(tmp_path) == []
     (tmp_path / "data.noun").write_text(
         "  1 licence text that must be skipped  \n"
         '00000001 14 n 01 bank 0 000 | an institution; "the bank lent money"; "a bank loan"  \n'
@@ -210,13 +211,13 @@ def test_wordnet_supersenses_group_synsets_by_lexicographer_file(tmp_path):
         '00000006 05 n 01 mole 0 000 | an animal; "a mole dug"  \n'
         '00000007 17 n 01 river_bank 0 000 | land; "the river bank flooded"; "on the river bank"  \n'
     )
-    found = polysemy.load_wordnet_supersenses(tmp_path)
+    found = sense_sentences.load_wordnet_supersenses(tmp_path)
     # bank: noun.group (3 examples from two synsets) and noun.object (2); noun.artifact has only
     # one example, so it is left out. mole has one supersense with two examples: no word kept.
     assert sense_counts(found) == {"bank.noun.group": 3, "bank.noun.object": 2}
     assert {s.source for s in found} == {"wordnet"} and {s.pos for s in found} == {"NOUN"}
     assert [s.target for s in found if s.sense == "bank.noun.object"] == ["banks", "bank"]
-    assert polysemy.load_wordnet_supersenses(tmp_path, min_per_sense=3) == []
+    assert sense_sentences.load_wordnet_supersenses(tmp_path, min_per_sense=3) == []
 
 
 # Needs Debian's wordnet-base (installed by `make test`): the fixture fails the test without it.
@@ -245,7 +246,7 @@ def test_wordnet_targets_are_the_word_for_curated_words():
 
 @needs_wordnet
 def test_wordnet_supersense_set_is_large_and_coarse():
-    found = polysemy.load_wordnet_supersenses()
+    found = sense_sentences.load_wordnet_supersenses()
     words = {s.word for s in found}
     assert len(found) > 1500 and len(words) > 250  # ten times the unseen set
     assert {"bank.noun.group", "bank.noun.object"} <= {s.sense for s in found if s.word == "bank"}

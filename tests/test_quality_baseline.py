@@ -9,14 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from elmo_core import polysemy, quality
+from elmo_core import quality
+from elmo_core.analysis import per_word_sense_accuracy
 from elmo_core.analysis.context_baseline import (
     STOP_WORDS, context_baseline_accuracy, context_features, context_words,
 )
+from elmo_core.datasets import sense_sentences
 from elmo_core.datasets.glove import load_glove
-from elmo_core.polysemy import SenseSentence, load_curated, load_unseen, tokenize_sentence
+from elmo_core.datasets.sense_sentences import SenseSentence, load_curated, load_unseen
+from elmo_core.tokenizer import tokenize_sentence
 
-UNSEEN_PATH = Path(polysemy.__file__).parent / "data" / "polysemy_unseen.jsonl"
+UNSEEN_PATH = Path(sense_sentences.__file__).parents[1] / "data" / "polysemy_unseen.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +129,7 @@ def test_unseen_words_senses_and_counts(unseen):
             assert sense.startswith(word + "."), sense
             assert len(rows) >= 6, sense
             assert len({r.gloss for r in rows}) == 1 and len({r.pos for r in rows}) == 1, sense
-    curated = set(polysemy.curated_words())
+    curated = set(sense_sentences.curated_words())
     assert len(set(by_word) & curated) >= 4 and len(set(by_word) - curated) >= 4
     assert {rows[0].pos for rows in by_word["saw"].values()} == {"NOUN", "VERB"}
     assert all(s.source == "unseen" for s in unseen)
@@ -155,7 +158,7 @@ def test_unseen_targets_occur_exactly_once(unseen):
 
 def test_unseen_is_not_part_of_curated_lookups(unseen):
     assert "mole" in {s.word for s in unseen}
-    assert polysemy.sentences_for("mole") == []  # held out: not among the curated lookups
+    assert sense_sentences.sentences_for("mole") == []  # held out: not among the curated lookups
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,7 +171,7 @@ def test_run_all_reports_baseline_and_unseen(mini, monkeypatch, glove, wordnet):
     stub = quality.ProbeResult([0.0, 0.0, 0.0], 0.0, 0, 0, "stub")
     monkeypatch.setattr(quality, "pos_probe", lambda bilm: stub)
     some = [s for s in load_curated() if s.word in ("saw", "bank", "bat", "mean")]
-    monkeypatch.setattr(polysemy, "load_curated", lambda: list(some))
+    monkeypatch.setattr(sense_sentences, "load_curated", lambda: list(some))
     out = quality.run_all(mini)
     json.dumps(out)  # what `elmo-explorer quality` prints
 
@@ -186,7 +189,7 @@ def test_run_all_reports_baseline_and_unseen(mini, monkeypatch, glove, wordnet):
     assert set(unseen["baseline_per_word"]) == set(unseen["per_word"])
 
     ranked = out["senses_wordnet"]
-    assert ranked["n_sentences"] == len(polysemy.load_wordnet_supersenses()) and ranked["n_words"] > 250
+    assert ranked["n_sentences"] == len(sense_sentences.load_wordnet_supersenses()) and ranked["n_words"] > 250
     assert len(ranked["auc_per_layer"]) == 3 and all(0.0 <= a <= 1.0 for a in ranked["auc_per_layer"])
     assert 0.0 <= ranked["context_words_auc"] <= 1.0
     # Layer 0 is context-free: only inflected forms ("banks") can tell its occurrences apart.
@@ -199,7 +202,7 @@ def test_per_word_sense_accuracy_scores_any_models_vectors_per_word_and_layer():
                  _sentence("saw", "tool", "a saw cut it"), _sentence("saw", "tool", "the saw is sharp")]
     separated = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [1, 1], [1, 1]], dtype=float)
     identical = np.ones((6, 2))
-    per_word, chances = quality.per_word_sense_accuracy(np.stack([identical, separated]), sentences)
+    per_word, chances = per_word_sense_accuracy(np.stack([identical, separated]), sentences)
     assert list(per_word) == ["bank"]  # "saw" has a single sense here: skipped
     assert per_word["bank"][1] == 1.0 and per_word["bank"][0] < 1.0
     assert chances == [0.5]

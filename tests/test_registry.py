@@ -52,6 +52,15 @@ def test_download_from_local_server_then_load(cache, server, reference_dir):
     assert bilm.embed([["hello", "."]])[0].shape == (3, 2, 32)
 
 
+
+def test_a_tilde_cache_puts_models_under_the_home_directory(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ELMO_EXPLORER_CACHE", "~/x")
+    monkeypatch.chdir(tmp_path)  # a folder literally named "~" would appear here
+    directory = registry.fetch_official("small", base=server[0], progress=False)
+    assert directory == tmp_path / "home" / "x" / "models" / "small"
+    assert (directory / "weights.hdf5").is_file() and not (tmp_path / "~").exists()
+
 def test_offline_error_says_what_to_download_and_where(cache):
     with pytest.raises(ModelUnavailable) as info:
         registry.fetch_official("medium", base="http://127.0.0.1:9", progress=False)

@@ -25,7 +25,8 @@ def test_cancel_while_embedding_stops_before_the_next_chunk(tiny, sentiment, tmp
     assert result.cancelled and result.steps == [] and result.test is None
     assert [p.phase for p in phases] == ["embedding train"]  # dev and test were never embedded
     for split in ("train", "dev", "test"):  # and no cache file, not even a partial one
-        assert not cache.contains(tiny.fingerprint, sentiment.cache_name(split), sentiment.split(split).sentences)
+        stored = cache.path_for(tiny.fingerprint, sentiment.cache_name(split), sentiment.split(split).sentences)
+        assert not stored.is_file()
     assert not list(tmp_path.rglob("*.tmp"))
 
 

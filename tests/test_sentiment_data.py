@@ -1,4 +1,5 @@
-"""Sentiment data: the offline rt task (real VADER data), user CSVs, SST from local files."""
+"""Sentiment data through the catalogue: the offline rt task (real VADER data), user CSVs, SST
+from local files."""
 from __future__ import annotations
 
 import collections
@@ -13,18 +14,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from elmo_core import sentiment_data as sd
-from elmo_core import sources
-from elmo_core.sentiment_data import (
-    LabeledText,
+from elmo_core.datasets import vader
+from elmo_core.datasets.catalogue import (
+    CATALOGUE,
+    SENTIMENT_SOURCES,
     label_names,
     load_sentiment,
     load_sentiment_dataset,
-    normalize_text,
-    sentiment_texts_for_exclusion,
-    stable_split,
 )
-from elmo_core.sources import SourceUnavailable
+from elmo_core.datasets.normalize import normalize_text
+from elmo_core.datasets.splits import SPLITS, stable_split
+from elmo_core.datasets.types import LabeledText
+from elmo_core.datasets.vader import sentiment_texts_for_exclusion
+from elmo_core.packages import SourceUnavailable
 
 ROCK = (
     "The Rock is destined to be the 21st Century's new ''Conan'' and that he's going to make a "
@@ -67,7 +69,7 @@ def test_rt_split_proportions_and_per_split_balance(rt):
 def test_rt_no_duplicates_and_disjoint_splits(rt):
     keys = [normalize_text(ex.text) for ex in rt]
     assert len(keys) == len(set(keys))
-    per_split = {s: {normalize_text(ex.text) for ex in rt if ex.split == s} for s in sd.SPLITS}
+    per_split = {s: {normalize_text(ex.text) for ex in rt if ex.split == s} for s in SPLITS}
     assert not per_split["train"] & per_split["dev"]
     assert not per_split["train"] & per_split["test"]
     assert not per_split["dev"] & per_split["test"]
@@ -85,7 +87,7 @@ def test_rt_is_the_same_twice_and_in_a_fresh_interpreter(rt):
     assert load_sentiment("rt") == rt
     # A different PYTHONHASHSEED must not move anything: the split hash is not Python's hash().
     code = (
-        "import hashlib; from elmo_core.sentiment_data import load_sentiment; "
+        "import hashlib; from elmo_core.datasets.catalogue import load_sentiment; "
         "ex = load_sentiment(); "
         "print(hashlib.sha256(repr([(e.text, e.label, e.split) for e in ex]).encode()).hexdigest())"
     )
@@ -147,11 +149,11 @@ def test_exclusion_set_covers_every_movie_snippet(rt):
 
 
 def test_exclusion_set_is_empty_with_a_warning_when_unavailable(monkeypatch, caplog):
-    def unavailable(source):
+    def unavailable(source=None):
         raise SourceUnavailable("no network")
 
-    monkeypatch.setattr(sd, "_vader_movie_rows", unavailable)
-    with caplog.at_level("WARNING", logger="elmo_core.sentiment_data"):
+    monkeypatch.setattr(vader, "movie_rows", unavailable)
+    with caplog.at_level("WARNING", logger="elmo_core.datasets.vader"):
         assert sentiment_texts_for_exclusion() == set()
     assert "no network" in caplog.text
 
@@ -159,6 +161,25 @@ def test_exclusion_set_is_empty_with_a_warning_when_unavailable(monkeypatch, cap
 def test_unknown_source_is_a_value_error():
     with pytest.raises(ValueError, match="unknown sentiment source"):
         load_sentiment("reddit")
+
+
+def test_the_catalogue_names_every_source_once_with_its_labels():
+    assert SENTIMENT_SOURCES == (
+        "rt", "sst2", "sst5", "csv", "vader-tweets", "vader-amazon", "vader-nyt", "vader-negated-lexicon",
+        "imdb", "imdb-sentences", "negation", "rt-contrast", "negation-frames")
+    # Fixed label names are read off the catalogue: no download, no network (sst5 needs the hub).
+    assert label_names("SST5 ") == ("very negative", "negative", "neutral", "positive", "very positive")
+    assert CATALOGUE["csv"].label_names is None  # from the file
+    binary = [name for name in SENTIMENT_SOURCES if name not in ("sst5", "csv")]
+    assert all(label_names(name) == ("negative", "positive") for name in binary)
+    assert load_sentiment_dataset("negation").label_names == label_names("negation")
+    with pytest.raises(ValueError, match="unknown sentiment source"):
+        label_names("reddit")
+
+
+def test_a_path_for_a_source_that_takes_none_is_a_value_error(tmp_path):
+    with pytest.raises(ValueError, match="'negation' takes no path=; only rt, sst2, sst5, csv do"):
+        load_sentiment_dataset("negation", path=tmp_path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,64 +378,3 @@ def test_sst_from_hub_converts_dataset_dict(monkeypatch):
     assert [(e.text, e.label, e.split) for e in ex] == [
         ("fine .", 2, "train"), ("bad .", 1, "dev"), ("great .", 4, "test")
     ]
-
-
-# --------------------------------------------------------------------------------------------
-# sources: cache location, cached files, failures
-
-
-def test_cache_dir_follows_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path / "c"))
-    assert sources.cache_dir() == tmp_path / "c"
-    assert (tmp_path / "c").is_dir()
-    monkeypatch.delenv("ELMO_EXPLORER_CACHE")
-    assert sources.cache_dir() == Path.home() / ".cache" / "elmo-explorer"
-
-
-def test_pip_sdist_uses_the_cache_and_reports_failures(monkeypatch, tmp_path):
-    monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path))
-    cached = tmp_path / "sources" / "Some_Pkg-1.0.tar.gz"
-    cached.parent.mkdir(parents=True)
-    cached.write_bytes(b"x")
-
-    def fail(cmd, **kwargs):
-        return subprocess.CompletedProcess(cmd, 1, "", "ERROR: No matching distribution found")
-
-    monkeypatch.setattr(sources.subprocess, "run", fail)
-    assert sources.pip_sdist("some-pkg", "1.0") == cached  # no command run
-    with pytest.raises(SourceUnavailable) as err:
-        sources.pip_sdist("some-pkg", "2.0")
-    msg = str(err.value)
-    assert "No matching distribution" in msg and "Run by hand" in msg
-    assert "pip download --no-deps --no-binary :all: some-pkg==2.0" in msg
-
-
-def test_apt_package_extracts_once_and_reports_failures(monkeypatch, tmp_path):
-    monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path))
-    calls = []
-
-    def fake_run(cmd, cwd=None, **kwargs):
-        calls.append(cmd[:2])
-        if cmd[:2] == ["apt-get", "download"]:
-            (Path(cwd) / f"{cmd[2]}_1.0_all.deb").write_bytes(b"deb")
-        elif cmd[:2] == ["dpkg", "-x"]:
-            target = Path(cmd[3]) / "usr/share/doc"
-            target.mkdir(parents=True)
-            (target / "hello.txt").write_text("hi")
-        return subprocess.CompletedProcess(cmd, 0, "", "")
-
-    monkeypatch.setattr(sources.subprocess, "run", fake_run)
-    root = sources.apt_package("fake-pkg")
-    assert root == tmp_path / "sources" / "apt" / "fake-pkg"
-    assert (root / "usr/share/doc/hello.txt").read_text() == "hi"
-    assert sources.apt_package("fake-pkg") == root
-    assert calls == [["apt-get", "download"], ["dpkg", "-x"]]  # second call ran nothing
-
-    def missing(cmd, **kwargs):
-        raise FileNotFoundError(2, "No such file or directory", cmd[0])
-
-    monkeypatch.setattr(sources.subprocess, "run", missing)
-    with pytest.raises(SourceUnavailable, match="apt-get download other-pkg"):
-        sources.apt_package("other-pkg")
-    with pytest.raises(ValueError):
-        sources.apt_package("../etc")

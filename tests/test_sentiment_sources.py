@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from elmo_core.datasets.imdb_sentiment import load_imdb, rotten_tomatoes_overlap
+from elmo_core.datasets.catalogue import label_names, load_sentiment_dataset
+from elmo_core.datasets.imdb import load_imdb, rotten_tomatoes_overlap
 from elmo_core.datasets.negation import NEGATION_FILE, load_negation, negation_kinds
 from elmo_core.datasets.vader import VADER_DOMAINS, load_vader_domain
-from elmo_core.sentiment_data import label_names, load_sentiment_dataset, normalize_text
+from elmo_core.datasets.normalize import normalize_text
 from elmo_core.tasks.data import load_task_data, sentiment_sources
 
 
@@ -100,7 +101,7 @@ def test_mixture_trains_on_every_source_and_tests_on_the_first():
 
 
 def test_negated_lexicon_phrases_flip_the_polarity_of_rated_words():
-    from elmo_core.datasets.vader import NEGATORS, load_negated_lexicon
+    from elmo_core.datasets.vader_lexicon import NEGATORS, load_negated_lexicon
 
     data = load_negated_lexicon()
     assert data.counts()["dev"] == {} and data.counts()["test"] == {}  # training data only

@@ -50,7 +50,7 @@ def test_default_head_scores_as_its_report_says(default):
 
 
 def test_static_and_elmo_together_beat_either_alone_on_rt():
-    from elmo_core.tasks.heads import heads_root, load_head
+    from elmo_core.tasks.saved_heads import heads_root, load_head
     from elmo_core.registry import bundled_model_dir
 
     report = (heads_root(bundled_model_dir("mini")) / "REPORT.md").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import torch
 from elmo_core.datasets.glove import StaticVectors
 from elmo_core.tasks.calibration import expected_calibration_error, fit_temperature, is_uncertain, softmax
 from elmo_core.tasks.config import TaskConfig
-from elmo_core.tasks.models import HeadConfig, build_head
+from elmo_core.tasks.head_networks import HeadConfig, build_head
 from elmo_core.tasks.static_inputs import (EmptyLayers, StaticSource, load_vectors, save_vectors, static_batch,
                                            trim_vectors)
 

@@ -8,7 +8,7 @@ from elmo_core.tasks.classifier import SentimentClassifier, load_classifier
 from elmo_core.tasks.config import TaskConfig
 from elmo_core.tasks.data import load_task_data
 from elmo_core.tasks.features import FeatureCache, load_model
-from elmo_core.tasks.heads import heads_root, load_head, save_head
+from elmo_core.tasks.saved_heads import heads_root, load_head, save_head
 from elmo_core.tasks.train import train_task
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from elmo_core.tasks.models import HeadConfig, MixConfig, SentenceClassifier, TokenTagger
+from elmo_core.tasks.head_networks import HeadConfig, MixConfig, SentenceClassifier, TokenTagger
 
 
 def _pooled_mean_at_eval(head: SentenceClassifier, layers, mask) -> torch.Tensor:
@@ -48,7 +48,7 @@ def test_tagger_normalises_real_tokens_and_keeps_padding_zero():
 
 
 def test_ensemble_averages_its_members_logits_and_mix_weights_and_round_trips():
-    from elmo_core.tasks.models import HeadEnsemble, build_head, ensemble_of
+    from elmo_core.tasks.head_networks import HeadEnsemble, build_head, ensemble_of
 
     torch.manual_seed(2)
     config = HeadConfig(task="sentiment", num_layers=3, dim=8, num_classes=2, pooling="bilstm", static_dim=4)

@@ -19,7 +19,7 @@ from streamlit.testing.v1.element_tree import Block
 from test_app_pages import start  # also asserts that no page raised (no traceback shown)
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "app.py")
+APP = str(REPO / "elmo_explorer_ui" / "app.py")
 TIMEOUT = 180
 LINK, IMAGE, BOLD, IMG, SCRIPT_URL = HOSTILE = (
     "[Log_in_here](https://example.com/login)", "![x](https://example.com/x.png)", "<b>bold</b>",
@@ -196,13 +196,13 @@ def hostile_spec(reference_dir, tmp_path, monkeypatch):
 def test_sentiment_page_shows_hostile_model_names_and_text_as_text(hostile_spec):
     from elmo_explorer_ui.runtime import MODEL_KEY
 
-    at = AppTest.from_file(str(REPO / "pages" / "4_Sentiment.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(REPO / "elmo_explorer_ui" / "pages" / "4_Sentiment.py"), default_timeout=TIMEOUT)
     at.session_state[MODEL_KEY] = hostile_spec
     at.run()
     assert "no shipped head" in joined(at.info)
     assert_shown_as_text(at)
 
-    at = AppTest.from_file(str(REPO / "pages" / "4_Sentiment.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(REPO / "elmo_explorer_ui" / "pages" / "4_Sentiment.py"), default_timeout=TIMEOUT)
     at.run()  # the bundled mini and its shipped heads
     widget(at.text_area, "sentiment_text").input(" ".join(HOSTILE)).run()
     assert_shown_as_text(at)

@@ -23,10 +23,11 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from .senses import chance_level, loo_centroid_accuracy
+from .margins import Margin
+from .sense_sets import per_word_sense_accuracy, sense_margins
 
 __all__ = ["STOP_WORDS", "WINDOW", "WordVectors", "ContextBaseline", "context_words",
-           "context_features", "context_baseline_accuracy"]
+           "context_features", "context_baseline_accuracy", "context_baseline_margins"]
 
 WINDOW = 5
 
@@ -62,7 +63,8 @@ class WordVectors(Protocol):
 
 
 class _Occurrence(Protocol):
-    """What the baseline reads of one sentence (e.g. :class:`elmo_core.polysemy.SenseSentence`)."""
+    """What the baseline reads of one sentence
+    (e.g. :class:`elmo_core.datasets.sense_sentences.SenseSentence`)."""
 
     word: str
     sense: str
@@ -137,17 +139,8 @@ def context_baseline_accuracy(sentences: Sequence[_Occurrence], vectors: WordVec
     :func:`elmo_core.quality.sense_probe`)."""
     sentences = list(sentences)
     features, empty = context_features(sentences, vectors, window)  # (n, dim), (n,)
-    by_word: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        by_word.setdefault(s.word, []).append(i)
-    per_word: dict[str, float] = {}
-    chances = []
-    for word, indices in sorted(by_word.items()):
-        labels = [sentences[i].sense for i in indices]
-        if len(set(labels)) < 2:
-            continue
-        per_word[word] = loo_centroid_accuracy(features[indices], labels)
-        chances.append(chance_level(labels))
+    scores, chances = per_word_sense_accuracy(features[None], sentences)  # word -> [accuracy]
+    per_word = {word: layers[0] for word, layers in scores.items()}
     accuracy = float(np.mean(list(per_word.values()))) if per_word else 0.0
     return ContextBaseline(
         accuracy=accuracy,
@@ -160,3 +153,12 @@ def context_baseline_accuracy(sentences: Sequence[_Occurrence], vectors: WordVec
         description=(f"mean static vector of the content words within {window} tokens, leave-one-out "
                      f"nearest centroid over {len(per_word)} words, {len(sentences)} sentences"),
     )
+
+
+def context_baseline_margins(targets: np.ndarray, sentences: Sequence[_Occurrence], vectors: WordVectors,
+                             window: int = WINDOW) -> list[Margin]:
+    """Each layer's leave-one-out sense accuracy minus the bag of context words', paired over the
+    same sentences (:func:`.sense_sets.sense_margins`). targets (layers, n_sentences, dim): each
+    sentence's target-word vector, in ``sentences`` order."""
+    sentences = list(sentences)
+    return sense_margins(targets, context_features(sentences, vectors, window)[0], sentences)

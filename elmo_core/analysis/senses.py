@@ -35,10 +35,6 @@ class SenseAccuracy:
     n_occurrences: int
     n_senses: int
 
-    @property
-    def best_layer(self) -> int:
-        return int(np.argmax(self.per_layer))
-
 
 @dataclass(frozen=True)
 class SenseVerdict:

@@ -1,6 +1,5 @@
 """
-UMAP's compiled code: where numba keeps it between runs, and a warm-up that compiles every
-code path a map takes.
+UMAP's compiled code: where numba keeps it between runs.
 
 umap-learn and pynndescent compile their functions with numba on first use. Only some of them
 ask numba to keep the machine code on disk (``cache=True``); the others (the fuzzy graph, the
@@ -9,10 +8,10 @@ machine. :func:`prepare_umap` points numba's cache at the project's cache folder
 (``<cache_dir()>/numba/<versions>``, unless ``NUMBA_CACHE_DIR`` is set) and turns caching on
 for every umap and pynndescent function, so that a later process loads them from disk. Numba
 refuses to cache pynndescent's nearest-neighbour descent (it holds its distance function as a
-dynamic global), which umap uses from :data:`EXACT_NEIGHBOURS_LIMIT` points on: maps of up to
-20,000 points get exact neighbours instead (:mod:`.umap_exact`), so the descent is never
-compiled. :func:`warm_up_umap` fits maps below and above that size and places points on them
-(``transform``) with random data, so a user's first map finds every function loaded.
+dynamic global), which umap uses above :data:`UMAP_PAIRWISE_MAX` points: maps of up to
+20,000 points get exact neighbours from numpy instead (:mod:`.umap_exact`), so the descent is
+never compiled. :func:`.umap_fit.warm_up_umap` fits maps on both sides of that limit, so a
+user's first map finds every function loaded.
 """
 from __future__ import annotations
 
@@ -23,15 +22,12 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
+from ..cache import cache_dir
 
-from ..registry import cache_dir
-
-#: umap-learn computes exact neighbours below this many points and pynndescent from there
-#: (:func:`~.projection.fit_umap` gives exact neighbours itself, see :mod:`.umap_exact`).
-EXACT_NEIGHBOURS_LIMIT = 4096
-#: Point counts of the warm-up maps: one per neighbour path.
-WARM_UP_SIZES = (40, EXACT_NEIGHBOURS_LIMIT + 64)
+#: umap-learn's own limit: up to this many points it compares all pairs of points to find the
+#: neighbours, above it it runs pynndescent's nearest-neighbour descent (both are bypassed by
+#: :func:`.umap_fit.fit_umap` up to :data:`.umap_exact.NUMPY_NEIGHBOURS_MAX` points).
+UMAP_PAIRWISE_MAX = 4095
 _PACKAGES = ("umap-learn", "pynndescent", "numba")
 _lock = threading.Lock()
 _prepared = False
@@ -102,18 +98,3 @@ def prepare_umap() -> int:
         _prepared = True
         return switched
 
-
-def warm_up_umap(sizes: tuple[int, ...] = WARM_UP_SIZES) -> None:
-    """Fit small UMAPs with the app's settings (cosine metric, 15 neighbours, float32 vectors)
-    at each size of ``sizes``, then ``transform`` with each, so numba compiles every function
-    a user's map needs (or loads it from the cache) before anyone waits for it."""
-    from .projection import fit_umap
-
-    prepare_umap()
-    rng = np.random.default_rng(0)
-    fitted = []
-    for size in sizes:
-        points = rng.normal(size=(size, 16)).astype(np.float32)
-        fitted.append((points, fit_umap(points, n_neighbors=15, n_epochs=5 if size > 1000 else None)[1]))
-    for points, reducer in fitted:
-        reducer.transform(points[:3])

@@ -1,15 +1,16 @@
 """
-UMAP on exact cosine neighbours for maps of up to :data:`EXACT_NEIGHBOURS_MAX` points.
+UMAP on exact cosine neighbours computed with numpy, for maps of up to
+:data:`NUMPY_NEIGHBOURS_MAX` points.
 
-umap-learn finds neighbours with a pairwise loop over a numba distance function below 4,096
-points (seconds for a few thousand) and with pynndescent's nearest-neighbour descent from there
-on (a numba function that cannot be kept in numba's disk cache and costs tens of seconds to
-compile in every new process). With numpy the exact cosine neighbours take one matrix product
-per block of rows: :func:`exact_cosine_neighbours` computes them and
-:class:`ExactNeighboursUMAP` takes them as umap's ``precomputed_knn``; placing new points
-(``transform``) then uses exact distances to the fitted points, umap's own path for small maps,
-instead of a search index. Import this module only after :func:`~.umap_compile.prepare_umap`
-(it imports umap).
+umap-learn finds neighbours with a pairwise loop over a numba distance function up to
+:data:`.umap_compile.UMAP_PAIRWISE_MAX` points (seconds for a few thousand) and with
+pynndescent's nearest-neighbour descent above (a numba function that cannot be kept in numba's
+disk cache and costs tens of seconds to compile in every new process). With numpy the exact
+cosine neighbours take one matrix product per block of rows: :func:`exact_cosine_neighbours`
+computes them and :class:`ExactNeighboursUMAP` takes them as umap's ``precomputed_knn``; placing
+new points (``transform``) then uses exact distances to the fitted points, umap's own path for
+small maps, instead of a search index. Import this module only after
+:func:`.umap_compile.prepare_umap` (it imports umap).
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ import umap
 
 from .similarity import unit_rows
 
-#: Most points given exact neighbours (an n x n product in blocks; above, umap's own neighbours).
-EXACT_NEIGHBOURS_MAX = 20_000
+#: Our limit: up to this many points :func:`.umap_fit.fit_umap` computes exact neighbours with
+#: numpy (an n x n product in blocks); above it, umap finds its own neighbours.
+NUMPY_NEIGHBOURS_MAX = 20_000
 
 
 def exact_cosine_neighbours(vectors: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
@@ -47,7 +49,7 @@ def exact_cosine_neighbours(vectors: np.ndarray, k: int, block: int = 1024) -> t
 class ExactNeighboursUMAP(umap.UMAP):
     """``umap.UMAP`` fitted with ``precomputed_knn=(indices, distances, None)``. Its
     ``transform`` finds the new points' neighbours among the fitted ones exactly, as umap does
-    for maps under 4,096 points, so no search index is ever built (nor its code compiled)."""
+    for maps of up to :data:`.umap_compile.UMAP_PAIRWISE_MAX` points, so no search index is ever built (nor its code compiled)."""
 
     def fit(self, X, *args, **kwargs):
         super().fit(X, *args, **kwargs)

@@ -1,76 +1,32 @@
 """
-2-d projections of token vectors: PCA (numpy SVD, instant) and UMAP (umap-learn, seconds).
+2-d UMAP maps of token vectors (umap-learn, seconds), and a warm-up that fits small maps so a
+user's first map finds umap's compiled code ready.
 
-Both return the fitted projection so that new vectors can be placed on an existing map:
-``Pca2d.transform`` and the UMAP reducer's ``transform``.
+:func:`fit_umap` returns the fitted reducer with the coordinates, so new vectors can be placed on
+an existing map with its ``transform``. Before umap is imported, :func:`.umap_compile.prepare_umap`
+turns on numba's disk cache for it; maps of up to :data:`.umap_exact.NUMPY_NEIGHBOURS_MAX` points
+get exact neighbours from numpy (:mod:`.umap_exact`) instead of umap's own search.
 """
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .identical_vectors import distinct_row_index
+from .umap_compile import UMAP_PAIRWISE_MAX, prepare_umap
+
 DEFAULT_RANDOM_STATE = 42
-
-
-@dataclass(frozen=True)
-class Pca2d:
-    """A fitted 2-component PCA: ``mean`` (D,), ``components`` (2, D)."""
-
-    mean: np.ndarray
-    components: np.ndarray
-
-    def transform(self, vectors: np.ndarray) -> np.ndarray:
-        """(n, D) -> (n, 2) coordinates on this map."""
-        return (np.asarray(vectors, dtype=np.float64) - self.mean) @ self.components.T
-
-
-def fit_pca_2d(vectors: np.ndarray) -> tuple[np.ndarray, Pca2d]:
-    """PCA of (n, D) vectors -> ((n, 2) coordinates, fitted Pca2d).
-
-    Signs are fixed (largest loading of each component positive) so the map does not flip
-    between runs. With fewer than 2 informative directions the missing axis is zero.
-    """
-    x = np.asarray(vectors, dtype=np.float64)
-    if x.ndim != 2 or x.shape[0] == 0:
-        raise ValueError(f"expected (n, D) vectors with n >= 1, got shape {x.shape}")
-    mean = x.mean(axis=0)
-    _, singular, vt = np.linalg.svd(x - mean, full_matrices=False)
-    informative = singular > max(1e-10, 1e-9 * (singular[0] if singular.size else 0.0))
-    components = np.zeros((2, x.shape[1]))
-    for i in range(min(2, int(informative.sum()))):
-        components[i] = vt[i]
-    for row in components:
-        if row.any() and row[np.argmax(np.abs(row))] < 0:
-            row *= -1
-    pca = Pca2d(mean=mean, components=components)
-    return pca.transform(x), pca
+#: Fewest points (distinct vectors) a UMAP map is fitted on.
+MIN_UMAP_POINTS = 4
+#: Point counts of the warm-up maps: one below and one above umap's own pairwise-neighbour limit.
+WARM_UP_SIZES = (40, UMAP_PAIRWISE_MAX + 65)
 
 
 def umap_neighbours(n_points: int, wanted: int = 15) -> int:
     """UMAP's ``n_neighbors`` for ``n_points`` points: ``wanted``, at most n - 1, at least 2."""
     return max(2, min(wanted, n_points - 1))
-
-
-MIN_UMAP_POINTS = 4
-
-
-def distinct_rows(vectors: np.ndarray, decimals: int = 6) -> int:
-    """Number of different rows of (n, D) ``vectors`` after rounding (UMAP needs a few)."""
-    x = np.asarray(vectors)
-    return 0 if x.shape[0] == 0 else int(np.unique(np.round(x, decimals), axis=0).shape[0])
-
-
-def distinct_row_index(vectors: np.ndarray, decimals: int = 6) -> tuple[np.ndarray, np.ndarray]:
-    """(indices of the first of each distinct row of (n, D) ``vectors``, in order; for every row
-    the position of its distinct row in that list), rows compared after rounding."""
-    _, first, inverse = np.unique(np.round(vectors, decimals), axis=0, return_index=True, return_inverse=True)
-    order = np.argsort(first)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return first[order], rank[np.ravel(inverse)]
 
 
 def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.1,
@@ -80,18 +36,19 @@ def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.
 
     A fixed ``random_state`` makes the map reproducible; ``n_epochs`` (UMAP's default: 500 below
     10,000 points) trades layout quality for speed. Identical vectors (after rounding, as
-    :func:`distinct_rows`; e.g. one word's character layer) are fitted once and share a point,
-    which also spares UMAP's spectral start the near-empty eigengap that makes it slow to fail
-    (with fewer than :data:`MIN_UMAP_POINTS` distinct rows all rows are fitted). With the cosine
-    metric, up to 20,000 points get exact neighbours from
-    :func:`~.umap_exact.exact_cosine_neighbours` (one matrix product, instead of umap's
-    pairwise loop below 4,096 points and its nearest-neighbour descent, slow to compile, above).
+    :func:`.identical_vectors.distinct_rows`; e.g. one word's character layer) are fitted once
+    and share a point, which also spares UMAP's spectral start the near-empty eigengap that makes
+    it slow to fail (with fewer than :data:`MIN_UMAP_POINTS` distinct rows all rows are fitted).
+    With the cosine metric, up to :data:`.umap_exact.NUMPY_NEIGHBOURS_MAX` points get exact
+    neighbours from :func:`.umap_exact.exact_cosine_neighbours` (one matrix product, instead of
+    umap's pairwise loop up to :data:`.umap_compile.UMAP_PAIRWISE_MAX` points and its
+    nearest-neighbour descent, slow to compile, above).
     Raises ``ValueError`` for fewer than :data:`MIN_UMAP_POINTS` points.
     """
-    from .umap_compile import prepare_umap
-
     prepare_umap()  # numba's disk cache on for umap's functions, before umap is imported
     import umap
+
+    from .umap_exact import NUMPY_NEIGHBOURS_MAX, ExactNeighboursUMAP, exact_cosine_neighbours
 
     x = np.asarray(vectors, dtype=np.float32)
     if x.ndim != 2 or x.shape[0] < MIN_UMAP_POINTS:
@@ -107,12 +64,23 @@ def fit_umap(vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*n_jobs value.*")  # fixed seed -> one thread
         warnings.filterwarnings("ignore", message=r".*precomputed_knn\[2\].*")  # built on first transform
-        from .umap_exact import EXACT_NEIGHBOURS_MAX, ExactNeighboursUMAP, exact_cosine_neighbours
-
-        if metric == "cosine" and x.shape[0] <= EXACT_NEIGHBOURS_MAX:
+        if metric == "cosine" and x.shape[0] <= NUMPY_NEIGHBOURS_MAX:
             indices, distances = exact_cosine_neighbours(x, k)
             reducer = ExactNeighboursUMAP(**options, precomputed_knn=(indices, distances, None))
         else:
             reducer = umap.UMAP(**options)
         coords = reducer.fit_transform(x)
     return np.asarray(coords, dtype=np.float32), reducer
+
+
+def warm_up_umap(sizes: tuple[int, ...] = WARM_UP_SIZES) -> None:
+    """Fit small UMAPs with the app's settings (cosine metric, 15 neighbours, float32 vectors)
+    at each size of ``sizes``, then ``transform`` with each, so numba compiles every function
+    a user's map needs (or loads it from the cache) before anyone waits for it."""
+    rng = np.random.default_rng(0)
+    fitted = []
+    for size in sizes:
+        points = rng.normal(size=(size, 16)).astype(np.float32)
+        fitted.append((points, fit_umap(points, n_neighbors=15, n_epochs=5 if size > 1000 else None)[1]))
+    for points, reducer in fitted:
+        reducer.transform(points[:3])

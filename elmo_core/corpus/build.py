@@ -1,12 +1,14 @@
 """
-Build a pretraining corpus for the biLM from the registered text sources.
+Build a pretraining corpus for the biLM from the text sources of :mod:`elmo_core.corpus.readers`.
 
 Each source's documents are split into sentences and tokens with
 :func:`elmo_core.tokenizer.tokenize` (exactly what inference uses). Sentences of fewer than 3 or
 more than 100 tokens are dropped, exact duplicates (same token sequence) are dropped through a
 set of hashes, and sentences of the sentiment evaluation sets are kept out (the VADER Rotten
-Tomatoes snippets and the dev/test IMDB reviews). A fixed 1% is held out, chosen by a SHA-256
-hash of the sentence so that the split never changes between builds.
+Tomatoes snippets and the dev/test IMDB reviews), compared in the form of
+:func:`elmo_core.datasets.normalize.normalize_text`, the normaliser of the readers that hold those
+sets. A fixed 1% is held out, chosen by a SHA-256 hash of the sentence
+(:func:`elmo_core.datasets.splits.hashed_below`) so that the split never changes between builds.
 
 A *mixture* down-weights some sources: ``{"gcide": 0.1}`` keeps a tenth of GCIDE's training
 sentences, chosen by another salted hash of the sentence (:func:`is_sampled`), so the choice is
@@ -41,10 +43,15 @@ from typing import Iterable, Mapping
 
 from tqdm import tqdm
 
+from elmo_core.cache import cache_dir
 from elmo_core.corpus.card import render_card
-from elmo_core.corpus.sources import DEFAULT_SOURCES, get_source
+from elmo_core.corpus.readers import DEFAULT_SOURCES, get_source
 from elmo_core.corpus.stats import CorpusStats, SourceStats
-from elmo_core.sources import SourceUnavailable, cache_dir
+from elmo_core.datasets.imdb import heldout_review_texts
+from elmo_core.datasets.normalize import normalize_text
+from elmo_core.datasets.splits import hashed_below
+from elmo_core.datasets.vader import sentiment_texts_for_exclusion
+from elmo_core.packages import SourceUnavailable
 from elmo_core.tokenizer import tokenize
 
 __all__ = [
@@ -61,14 +68,9 @@ SPECIAL_TOKENS = ("<S>", "</S>", "<UNK>")
 _MIXTURE_SALT = b"elmo-corpus-mixture\0"
 
 
-def _hashed_below(data: bytes, fraction: float) -> bool:
-    """Whether the SHA-256 of ``data``, as a number in [0, 1), is below ``fraction``."""
-    return int.from_bytes(hashlib.sha256(data).digest()[:8], "big") < fraction * 2**64
-
-
 def is_heldout(sentence: str, fraction: float) -> bool:
     """Whether the (space-joined) ``sentence`` belongs to the held-out split; stable across runs."""
-    return _hashed_below(sentence.encode("utf-8"), fraction)
+    return hashed_below(sentence, fraction)
 
 
 def is_sampled(sentence: str, fraction: float) -> bool:
@@ -76,7 +78,7 @@ def is_sampled(sentence: str, fraction: float) -> bool:
 
     The hash is salted, so which sentences are kept does not depend on which are held out.
     """
-    return _hashed_below(_MIXTURE_SALT + sentence.encode("utf-8"), fraction)
+    return hashed_below(sentence, fraction, salt=_MIXTURE_SALT)
 
 
 def validate_mixture(mixture: Mapping[str, float], sources: Iterable[str]) -> dict[str, float]:
@@ -98,36 +100,20 @@ def validate_mixture(mixture: Mapping[str, float], sources: Iterable[str]) -> di
     return checked
 
 
-def _normalise(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _vader_texts() -> Iterable[str]:
-    from elmo_core.sentiment_data import sentiment_texts_for_exclusion
-
-    return sentiment_texts_for_exclusion()
-
-
-def _imdb_heldout_texts() -> Iterable[str]:
-    from elmo_core.corpus.sources.imdb import heldout_review_texts
-
-    return heldout_review_texts()
-
-
 # The sentiment evaluation texts: what they are (for notes) -> how to get them.
 _EXCLUSION_PARTS = {
-    "VADER Rotten Tomatoes snippets": _vader_texts,
-    "IMDB dev/test reviews": _imdb_heldout_texts,
+    "VADER Rotten Tomatoes snippets": sentiment_texts_for_exclusion,
+    "IMDB dev/test reviews": heldout_review_texts,
 }
 
 
 def load_exclusion_set() -> tuple[set[str] | None, str, int]:
     """Token-space forms of the sentiment evaluation texts: ``(set or None, note, n_texts)``.
 
-    The texts are the VADER movie snippets (:mod:`elmo_core.sentiment_data`) and the IMDB reviews
-    of the dev and test splits (:mod:`elmo_core.corpus.sources.imdb`). Each text is added
-    lower-cased after tokenization, as a whole and sentence by sentence, so a corpus sentence is
-    excluded when it matches an evaluation text or one of its sentences. ``note`` names the parts
+    The texts are the VADER movie snippets (:mod:`elmo_core.datasets.vader`) and the IMDB reviews
+    of the dev and test splits (:mod:`elmo_core.datasets.imdb`). Each text is added normalised
+    (:func:`normalize_text`) after tokenization, as a whole and sentence by sentence, so a corpus
+    sentence is excluded when it matches an evaluation text or one of its sentences. ``note`` names the parts
     that could not be had; the set is ``None`` only when none could.
     """
     texts: list[str] = []
@@ -148,12 +134,12 @@ def load_exclusion_set() -> tuple[set[str] | None, str, int]:
 
 
 def exclusion_forms(texts: Iterable[str]) -> set[str]:
-    """Lower-cased, space-joined token forms of ``texts``, whole and sentence by sentence."""
+    """Normalised, space-joined token forms of ``texts``, whole and sentence by sentence."""
     forms: set[str] = set()
     for text in texts:
         sentences = tokenize(text)
-        forms.update(_normalise(" ".join(tokens)) for tokens in sentences)
-        forms.add(_normalise(" ".join(token for tokens in sentences for token in tokens)))
+        forms.update(normalize_text(" ".join(tokens)) for tokens in sentences)
+        forms.add(normalize_text(" ".join(token for tokens in sentences for token in tokens)))
     forms.discard("")
     return forms
 
@@ -249,7 +235,7 @@ def build_corpus(
                         source.duplicates += 1
                         continue
                     seen.add(key)
-                    if excluded_forms and line.lower() in excluded_forms:
+                    if excluded_forms and normalize_text(line) in excluded_forms:
                         source.excluded += 1
                         continue
                     source.sentences += 1

@@ -7,15 +7,15 @@ The ``corpus build OUT_DIR [--sources a,b | --v2] [--mix a=0.1,b=0.3] [--strict]
     elmo-explorer corpus build ~/.cache/elmo-explorer/corpus-v2 --v2
     elmo-explorer corpus build out --sources gcide,bible,sotu --mix gcide=0.1,bible=0.3
 
-``--v2`` stands for ``--sources`` :data:`~elmo_core.corpus.sources.V2_SOURCES` with the mixture
-:data:`~elmo_core.corpus.sources.V2_MIXTURE`; a ``--mix`` given with it overrides single entries.
+``--v2`` stands for ``--sources`` :data:`~elmo_core.corpus.readers.V2_SOURCES` with the mixture
+:data:`~elmo_core.corpus.readers.V2_MIXTURE`; a ``--mix`` given with it overrides single entries.
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from elmo_core.corpus.sources import DEFAULT_SOURCES, SOURCES, V2_MIXTURE, V2_SOURCES
+from elmo_core.corpus.readers import DEFAULT_SOURCES, SOURCES, V2_MIXTURE, V2_SOURCES
 
 __all__ = ["register", "run_build", "parse_mix"]
 

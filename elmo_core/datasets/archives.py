@@ -1,5 +1,6 @@
 """
-Read the data files inside a downloaded package archive without unpacking it.
+Read the data files inside a downloaded package archive (:mod:`elmo_core.packages`) without
+unpacking it.
 
 Wheels are zip archives and npm tarballs (and sdists) are gzipped tar archives. Readers ask for
 the members matching a shell pattern, in name order, and get their bytes one at a time:
@@ -15,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Iterator
 
-from elmo_core.sources import SourceUnavailable
+from ..packages import SourceUnavailable
 
 __all__ = ["archive_members", "decode"]
 

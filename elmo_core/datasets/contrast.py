@@ -14,6 +14,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from .types import BINARY_LABELS, LabeledText, SentimentDataset
+from .vader import load_rt
+
 __all__ = ["load_contrast_pairs", "CONTRAST_PAIRS", "CONTRAST_MAX_WORDS"]
 
 CONTRAST_PAIRS = 6000  # pairs made (half of each form, half ending positive)
@@ -32,12 +35,10 @@ def _continued(text: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_contrast_pairs(count: int = CONTRAST_PAIRS, seed: int = 0):
-    """``count`` contrast pairs as a :class:`~elmo_core.sentiment_data.SentimentDataset` whose
-    examples are all in its ``train`` split (see the module docstring)."""
-    from ..sentiment_data import BINARY_LABELS, LabeledText, SentimentDataset, load_sentiment_dataset
-
-    train = [ex for ex in load_sentiment_dataset("rt").split("train")
+def load_contrast_pairs(count: int = CONTRAST_PAIRS, seed: int = 0) -> SentimentDataset:
+    """``count`` contrast pairs as a :class:`SentimentDataset` whose examples are all in its
+    ``train`` split (see the module docstring)."""
+    train = [ex for ex in load_rt().split("train")
              if 3 <= len(ex.text.split()) <= CONTRAST_MAX_WORDS]
     by_label = {label: [ex.text for ex in train if ex.label == label] for label in (0, 1)}
     if not by_label[0] or not by_label[1]:

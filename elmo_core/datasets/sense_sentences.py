@@ -1,7 +1,7 @@
 """
 Sentences that use one word in different senses, for seeing how ELMo's layers separate them.
 
-Two sources are available:
+Three sets are available:
 
 ``curated``
     ``elmo_core/data/polysemy.jsonl``, written for this project: 36 English words with 2-3
@@ -24,9 +24,10 @@ Two sources are available:
     part of ``sentences_for``.
 ``wordnet``
     The quoted usage examples of WordNet 3.0 (``data.noun``, ``data.verb``, ``data.adj``,
-    ``data.adv``), read from ``/usr/share/wordnet`` when the Debian package ``wordnet-base`` is
-    installed. Optional: :func:`load_wordnet_examples` returns ``[]`` when the files are
-    missing, and :func:`require_wordnet` raises with an install hint. Sense ids are
+    ``data.adv``, read by :mod:`elmo_core.datasets.wordnet`) from ``/usr/share/wordnet`` when the
+    Debian package ``wordnet-base`` is installed; never downloaded. Optional:
+    :func:`load_wordnet_examples` returns ``[]`` when the files are missing, and
+    :func:`require_wordnet` raises with an install hint. Sense ids are
     ``word.<n|v|a|r>.<synset offset>``. :func:`load_wordnet_supersenses` groups the noun
     synsets by lexicographer file (``bank.noun.group``, ``bank.noun.object``) into a coarse,
     large sense set (278 nouns, 1,906 sentences) for comparing models.
@@ -34,27 +35,26 @@ Two sources are available:
 Every sentence is tokenized with :func:`elmo_core.tokenizer.tokenize_sentence`, the tokenizer
 the models see, and carries the index of its target token.
 
->>> from elmo_core.polysemy import sentences_for, sense_counts
+>>> from elmo_core.datasets.sense_sentences import sentences_for, sense_counts
 >>> sense_counts(sentences_for("saw"))
 {'saw.n.tool': 11, 'saw.v.see': 10}
 """
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from .tokenizer import tokenize_sentence
+from ..tokenizer import tokenize_sentence
+from .wordnet import DATA_FILES, INSTALLED_ROOT, iter_synsets, lexicographer_name, quoted_examples
 
 __all__ = [
     "SenseSentence",
     "POS_TAGS",
-    "SOURCES",
-    "WORDNET_ROOT",
+    "LOOKUP_SETS",
     "load_curated",
     "load_unseen",
     "curated_words",
@@ -67,22 +67,11 @@ __all__ = [
 ]
 
 POS_TAGS = ("NOUN", "VERB", "ADJ", "ADV")
-SOURCES = ("curated", "wordnet", "both")
-WORDNET_ROOT = "/usr/share/wordnet"
+LOOKUP_SETS = ("curated", "wordnet", "both")  # what sentences_for(word, source=...) looks in
 
 _FIELDS = ("word", "sense", "gloss", "pos", "text", "target")
-
-# WordNet data file -> (single-letter pos used in sense ids, coarse tag).
-_WORDNET_FILES = {
-    "data.noun": ("n", "NOUN"),
-    "data.verb": ("v", "VERB"),
-    "data.adj": ("a", "ADJ"),
-    "data.adv": ("r", "ADV"),
-}
 # Endings that, added to a word, make one of its regular inflections (bank -> banks, banked).
 _INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers", "est")
-_EXAMPLE = re.compile(r'"([^"]+)"')
-_ADJ_MARKER = re.compile(r"\([a-z]+\)$")  # data.adj words may end in (a), (p) or (ip)
 
 
 @dataclass(frozen=True)
@@ -191,8 +180,8 @@ def curated_words() -> list[str]:
 
 def sentences_for(word: str, source: str = "curated") -> list[SenseSentence]:
     """Sentences for ``word`` from ``"curated"``, ``"wordnet"`` or ``"both"`` (curated first)."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+    if source not in LOOKUP_SETS:
+        raise ValueError(f"source must be one of {', '.join(LOOKUP_SETS)}, got {source!r}")
     key = " ".join(str(word).lower().replace("_", " ").split())
     result: list[SenseSentence] = []
     if source in ("curated", "both"):
@@ -214,12 +203,12 @@ def sense_counts(sentences: Iterable[SenseSentence]) -> dict[str, int]:
 # WordNet usage examples
 
 
-def wordnet_available(root: Union[str, Path] = WORDNET_ROOT) -> bool:
+def wordnet_available(root: Union[str, Path] = INSTALLED_ROOT) -> bool:
     """Whether at least one WordNet ``data.*`` file exists under ``root``."""
-    return any((Path(root) / name).is_file() for name in _WORDNET_FILES)
+    return any((Path(root) / name).is_file() for name in DATA_FILES)
 
 
-def require_wordnet(root: Union[str, Path] = WORDNET_ROOT) -> Path:
+def require_wordnet(root: Union[str, Path] = INSTALLED_ROOT) -> Path:
     """Return ``root`` as a path, or raise ``FileNotFoundError`` saying how to install WordNet."""
     if not wordnet_available(root):
         raise FileNotFoundError(
@@ -236,23 +225,11 @@ def _wordnet_index(path: str) -> dict[str, tuple[tuple[str, str, str], ...]]:
     ``(offset, lexicographer file number, gloss-and-examples)`` of its synsets that have quoted
     examples."""
     index: dict[str, list[tuple[str, str, str]]] = {}
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            if line.startswith("  ") or " | " not in line:
-                continue  # licence header
-            head, _, gloss = line.partition(" | ")
-            if '"' not in gloss:
-                continue  # no usage examples
-            fields = head.split()
-            try:
-                offset, lex_file, count = fields[0], fields[1], int(fields[3], 16)
-            except (IndexError, ValueError):
-                continue
-            lemmas = fields[4:4 + 2 * count:2]
-            for lemma in dict.fromkeys(
-                _ADJ_MARKER.sub("", raw).replace("_", " ").lower() for raw in lemmas
-            ):
-                index.setdefault(lemma, []).append((offset, lex_file, gloss.strip()))
+    for synset in iter_synsets(path):
+        if '"' not in synset.gloss:
+            continue  # no usage examples
+        for lemma in synset.words:
+            index.setdefault(lemma, []).append((synset.offset, synset.lex_file, synset.gloss))
     return {lemma: tuple(entries) for lemma, entries in index.items()}
 
 
@@ -279,8 +256,8 @@ def _find_word(tokens: list[str], word_tokens: list[str]) -> Optional[int]:
     return None
 
 
-def load_wordnet_examples(word: str, root: Union[str, Path] = WORDNET_ROOT, *, by_supersense: bool = False,
-                          files: Iterable[str] = tuple(_WORDNET_FILES)) -> list[SenseSentence]:
+def load_wordnet_examples(word: str, root: Union[str, Path] = INSTALLED_ROOT, *, by_supersense: bool = False,
+                          files: Iterable[str] = tuple(DATA_FILES)) -> list[SenseSentence]:
     """WordNet 3.0 usage examples of every synset that contains ``word``.
 
     Only examples in which the word (or a regular inflection of it) occurs are kept. Sense ids
@@ -295,12 +272,12 @@ def load_wordnet_examples(word: str, root: Union[str, Path] = WORDNET_ROOT, *, b
     sentences: list[SenseSentence] = []
     seen: set[tuple[str, str]] = set()
     for name in files:
-        letter, pos = _WORDNET_FILES[name]
+        letter, pos = DATA_FILES[name]
         path = Path(root) / name
         if not path.is_file():
             continue
         for offset, lex_file, gloss_part in _wordnet_index(str(path)).get(key, ()):
-            sense = f"{key}.{_lexicographer_name(lex_file)}" if by_supersense else f"{key}.{letter}.{offset}"
+            sense = f"{key}.{lexicographer_name(lex_file)}" if by_supersense else f"{key}.{letter}.{offset}"
             sentences.extend(_synset_examples(key, word_tokens, sense, pos, gloss_part, seen))
     return sentences
 
@@ -311,7 +288,7 @@ def _synset_examples(word: str, word_tokens: list[str], sense: str, pos: str, gl
     first_quote = gloss_part.find('"')
     gloss = gloss_part[:first_quote].strip().rstrip(";").strip()
     found = []
-    for example in _EXAMPLE.findall(gloss_part):
+    for example in quoted_examples(gloss_part):
         example = " ".join(example.split())
         tokens = tokenize_sentence(example)
         index = _find_word(tokens, word_tokens)
@@ -323,27 +300,7 @@ def _synset_examples(word: str, word_tokens: list[str], sense: str, pos: str, gl
     return found
 
 
-# WordNet 3.0's lexicographer files by number (lexnames(5WN)); 03-28 are the noun "supersenses".
-_LEXICOGRAPHER_FILES = (
-    "adj.all", "adj.pert", "adv.all",
-    *(f"noun.{name}" for name in (
-        "Tops", "act", "animal", "artifact", "attribute", "body", "cognition", "communication", "event",
-        "feeling", "food", "group", "location", "motive", "object", "person", "phenomenon", "plant",
-        "possession", "process", "quantity", "relation", "shape", "state", "substance", "time")),
-    *(f"verb.{name}" for name in (
-        "body", "change", "cognition", "communication", "competition", "consumption", "contact",
-        "creation", "emotion", "motion", "perception", "possession", "social", "stative", "weather")),
-    "adj.ppl",
-)
-
-
-def _lexicographer_name(number: str) -> str:
-    """``"06"`` -> ``"noun.artifact"``; a number outside the table keeps its digits (``"lex99"``)."""
-    index = int(number) if number.isdigit() else -1
-    return _LEXICOGRAPHER_FILES[index] if 0 <= index < len(_LEXICOGRAPHER_FILES) else f"lex{number}"
-
-
-def load_wordnet_supersenses(root: Union[str, Path] = WORDNET_ROOT, *, min_per_sense: int = 2
+def load_wordnet_supersenses(root: Union[str, Path] = INSTALLED_ROOT, *, min_per_sense: int = 2
                              ) -> list[SenseSentence]:
     """A large coarse sense set from WordNet 3.0's noun usage examples, labelled by supersense.
 

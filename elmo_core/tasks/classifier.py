@@ -20,13 +20,13 @@ from torch import nn
 from ..bilm import BiLM
 from ..datasets.glove import StaticVectors
 from ..loading import find_model_files, load_files
-from .batching import length_batches, pad_features
+from ..tokenizer import text_to_tokens
 from .calibration import is_uncertain, softmax
-from .data import text_to_tokens
 from .features import load_model
-from .heads import SavedHead, heads_root, load_head
 from .ngram import NgramModel, add_margins
+from .padded_batches import length_batches, pad_features
 from .results import RunResult
+from .saved_heads import SavedHead, heads_root, load_head
 from .static_inputs import static_batch
 
 __all__ = ["SentimentClassifier", "load_classifier", "CLASSIFIER_NAMES", "MAX_TOKENS", "MAX_OCCLUSION_TOKENS"]

@@ -98,10 +98,10 @@ def run_mixtures(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     """Add ``task train | report | ship-heads | mixtures`` to the ``elmo-explorer`` parser."""
     from .config import MIXES, STRATEGIES
+    from .data import TASKS
+    from .head_networks import POOLINGS
     from .ship import ShipConfig
     from .static_inputs import INPUTS
-    from .data import TASKS
-    from .models import POOLINGS
 
     task = subparsers.add_parser("task", help="downstream lab: sentiment and POS heads on biLM layers")
     commands = task.add_subparsers(dest="task_command", required=True)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .data import TASKS
-from .models import POOLINGS, parse_mix
+from .head_networks import POOLINGS, parse_mix
 from .static_inputs import INPUTS, STATIC_TABLES
 
 __all__ = ["TaskConfig", "STRATEGIES", "MIXES"]

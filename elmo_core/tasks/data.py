@@ -2,12 +2,13 @@
 The two downstream tasks as token lists with integer labels, split into train/dev/test.
 
 ``sentiment``
-    One label per text. A text is tokenised with :func:`elmo_core.tokenize` and its sentences
-    are joined into one token list, so a two-sentence review snippet is one example. A dataset
-    name may join sources with ``+`` (``rt+imdb-sentences+vader``; ``vader`` stands for its three
-    sets): training uses every source's train split, dev and test are the first source's.
+    One label per text, from a source of :mod:`elmo_core.datasets.catalogue`. A text is
+    tokenised with :func:`elmo_core.tokenizer.text_to_tokens`: its sentences are joined into one
+    token list, so a two-sentence review snippet is one example. A dataset name may join sources
+    with ``+`` (``rt+imdb-sentences+vader``; ``vader`` stands for its three sets): training uses
+    every source's train split, dev and test are the first source's.
 ``pos``
-    One Penn Treebank tag (or a coarse universal tag) per token.
+    One Penn Treebank tag (or a coarse universal tag) per token (:mod:`elmo_core.datasets.pos`).
 
 Subsets: ``train_size`` / ``dev_size`` / ``test_size`` > 0 keep that many examples of a split,
 chosen at random with a fixed seed and kept in file order, so a small grid run always sees the
@@ -19,22 +20,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..pos_data import load_pos
-from ..sentiment_data import SPLITS, load_sentiment_dataset
-from ..tokenizer import tokenize
+from ..datasets.catalogue import load_sentiment_dataset
+from ..datasets.pos import load_pos
+from ..datasets.splits import SPLITS
+from ..datasets.vader import VADER_DOMAINS
+from ..tokenizer import text_to_tokens
 
-__all__ = ["TASKS", "DEFAULT_DATASETS", "TaskSplit", "TaskData", "text_to_tokens", "load_task_data",
-           "with_split_subset", "sentiment_sources"]
+__all__ = ["TASKS", "DEFAULT_DATASETS", "TaskSplit", "TaskData", "load_task_data", "with_split_subset",
+           "sentiment_sources"]
 
 TASKS = ("sentiment", "pos")
 DEFAULT_DATASETS = {"sentiment": "rt", "pos": "wsj"}
-
-
-def text_to_tokens(text: str) -> list[str]:
-    """All tokens of ``text`` in one list (its sentences joined); ``[]`` when there are none."""
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a string, got {type(text).__name__}")
-    return [token for sentence in tokenize(text) for token in sentence]
 
 
 @dataclass(frozen=True)
@@ -114,7 +110,7 @@ def sentiment_sources(dataset: str) -> list[str]:
         raise ValueError(f"empty source name in {dataset!r}")
     expanded = []
     for name in names:
-        expanded += ["vader-tweets", "vader-amazon", "vader-nyt"] if name == "vader" else [name]
+        expanded += list(VADER_DOMAINS) if name == "vader" else [name]
     return expanded
 
 

@@ -15,8 +15,8 @@ from dataclasses import replace
 
 from .evaluation import split_logits
 from .features import FeatureCache
+from .head_networks import ensemble_of
 from .metrics import classification_report
-from .models import ensemble_of
 from .train import TrainedTask
 
 __all__ = ["ensemble_task"]

@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .batching import length_batches
 from .data import TaskData, load_task_data
 from .features import FeatureCache, fingerprint_bilm
-from .layer_sources import FeatureLayers
+from .layer_inputs import FeatureLayers
+from .padded_batches import length_batches
 from .static_inputs import EmptyLayers, StaticSource
 from .train import TrainedTask
 

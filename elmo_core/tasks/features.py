@@ -1,7 +1,7 @@
 """
 An on-disk cache of biLM features, so a frozen model embeds a dataset only once.
 
-Layout (``<cache>/features`` with ``<cache>`` = :func:`elmo_core.sources.cache_dir`, or
+Layout (``<cache>/features`` with ``<cache>`` = :func:`elmo_core.cache.cache_dir`, or
 ``$ELMO_EXPLORER_FEATURE_CACHE``)::
 
     features/<model fingerprint[:16]>/<dataset name>-<texts hash[:16]>.hdf5
@@ -14,8 +14,8 @@ policy, which changes the vectors. The dataset key is its name plus a SHA-256 of
 lists. A file is written under a temporary name and renamed when complete, so an interrupted
 run leaves no half cache behind.
 
-:attr:`FeatureCache.embed_runs` (per cache object) and :func:`embedding_runs` (per process)
-count how often a dataset really had to be embedded; a cache hit does not increase them.
+:attr:`FeatureCache.embed_runs` counts how often a dataset really had to be embedded; a cache hit
+does not increase it.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ import torch
 
 from ..bilm import BiLM
 from ..loading import find_model_files, load_files
-from ..sources import cache_dir
+from ..cache import cache_dir
 
 __all__ = [
     "LoadedModel",
@@ -43,16 +43,12 @@ __all__ = [
     "fingerprint_bilm",
     "texts_hash",
     "load_model",
-    "embedding_runs",
     "default_root",
     "ProgressFn",
 ]
 
 # progress(done, total): called after every chunk while embedding.
 ProgressFn = Callable[[int, int], None]
-
-_RUNS_LOCK = threading.Lock()
-_EMBEDDING_RUNS = 0
 
 
 FEATURE_CACHE_ENV = "ELMO_EXPLORER_FEATURE_CACHE"
@@ -62,17 +58,6 @@ def default_root() -> Path:
     """``$ELMO_EXPLORER_FEATURE_CACHE`` if set, else ``<cache>/features``."""
     env = os.environ.get(FEATURE_CACHE_ENV, "").strip()
     return Path(env).expanduser() if env else cache_dir() / "features"
-
-
-def embedding_runs() -> int:
-    """How many datasets this process has embedded (cache misses) so far."""
-    return _EMBEDDING_RUNS
-
-
-def _count_run() -> None:
-    global _EMBEDDING_RUNS
-    with _RUNS_LOCK:
-        _EMBEDDING_RUNS += 1
 
 
 def fingerprint_files(options_file: str | Path, weight_file: str | Path, state: str) -> str:
@@ -153,9 +138,6 @@ class FeatureCache:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in dataset) or "dataset"
         return self.root / fingerprint[:16] / f"{safe}-{texts_hash(sentences)[:16]}.hdf5"
 
-    def contains(self, fingerprint: str, dataset: str, sentences: list[list[str]]) -> bool:
-        return self.path_for(fingerprint, dataset, sentences).is_file()
-
     def get(self, bilm: BiLM, fingerprint: str, dataset: str, sentences: list[list[str]], *,
             dtype: str = "float16", batch_size: int = 32, chunk_size: int = 256,
             progress: ProgressFn | bool | None = None) -> FeatureSet:
@@ -174,7 +156,6 @@ class FeatureCache:
             return FeatureSet(arrays, path, from_cache=True)
         self._embed_to(path, bilm, fingerprint, dataset, sentences, dtype, batch_size, chunk_size, progress)
         self.embed_runs += 1
-        _count_run()
         return FeatureSet(_read(path), path, from_cache=False)
 
     @staticmethod

@@ -1,5 +1,5 @@
 """
-Where a batch of biLM layers comes from during training and evaluation.
+The biLM layers a task head reads during training and evaluation, batch by batch.
 
 :class:`FeatureLayers` reads cached frozen features (no biLM run at all);
 :class:`BiLMLayers` runs a biLM with gradients, for fine-tuning. Both are called as
@@ -14,7 +14,7 @@ from ..bilm import WARM_UP_TEXT
 from ..chars import batch_to_ids
 from ..lstm import LSTMState
 from ..model import ElmoModel
-from .batching import pad_features
+from .padded_batches import pad_features
 
 __all__ = ["FeatureLayers", "BiLMLayers", "warm_state"]
 

@@ -1,5 +1,9 @@
 """
-Padding helpers: lists of per-sentence arrays -> batch tensors with a mask.
+Batches for training and evaluating task heads: padding lists of per-sentence arrays into batch
+tensors with a mask, and choosing which sentences go together (similar lengths, less padding).
+
+Not to be confused with :mod:`elmo_core.embedding_batches`, which plans the batches the biLM
+embeds under a token budget.
 """
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from torch import nn
 
 from ..datasets.glove import StaticVectors
 from ..weights import save_weights
-from .models import HeadConfig, build_head
+from .head_networks import HeadConfig, build_head
 from .ngram import NGRAM_FILE, NgramModel
 from .results import RunResult
 from .static_inputs import VECTORS_FILE, load_vectors, save_vectors

@@ -42,11 +42,11 @@ from .data import TaskData, load_task_data, with_split_subset
 from .ensemble import ensemble_task
 from .evaluation import MAX_TOKENS, evaluation_data, head_logits, split_logits
 from .features import FeatureCache, LoadedModel, load_model
-from .heads import directory_size, heads_root, save_head
 from .metrics import ClassificationReport, classification_report
 from .ngram import NgramModel, add_margins, choose_ngram_weight, fit_ngram_model
 from .progress import TqdmProgress
 from .results import RunResult
+from .saved_heads import directory_size, heads_root, save_head
 from .static_inputs import load_static, trim_vectors, uses_static
 from .train import TrainedTask, train_task
 

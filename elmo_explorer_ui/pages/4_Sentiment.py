@@ -6,9 +6,10 @@ import streamlit as st
 
 from elmo_core.tasks.classifier import MAX_TOKENS
 from elmo_core.tasks.config import TaskConfig
-from elmo_core.tasks.data import sentiment_sources, text_to_tokens
-from elmo_core.tasks.heads import heads_root
+from elmo_core.tasks.data import sentiment_sources
+from elmo_core.tasks.saved_heads import heads_root
 from elmo_core.tasks.plots import confusion_figure
+from elmo_core.tokenizer import text_to_tokens
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, head_composition, held_out_scores, lab_session,
                                          loaded_model,
                                          report_table, run_progress, shipped_classifier, start_run, token_html)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import streamlit as st
 
 from elmo_core.tasks.config import MIXES, TaskConfig
-from elmo_core.tasks.models import POOLINGS
+from elmo_core.tasks.head_networks import POOLINGS
 from elmo_core.tasks.plots import ablation_figure, learned_weights_figure, loss_figure, mix_figure
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, run_progress,
                                          start_run, summary_table, weight_findings)

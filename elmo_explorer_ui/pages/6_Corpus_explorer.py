@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from elmo_core.analysis import MIN_UMAP_POINTS, distinct_rows, fit_pca_2d, fit_umap
+from elmo_core.analysis import MIN_UMAP_POINTS, distinct_rows, fit_pca_2d, fit_umap, is_collapsed_layer
 from elmo_core.bulk.reader import CorpusError, CorpusReader
 from elmo_explorer_ui import charts
 from elmo_explorer_ui.corpus_view import sample_points
@@ -102,7 +102,7 @@ if len(layers) == 1:  # a corpus stored with --layers top or average
 st.caption("Colours: the word as written (e.g. capitalised at the start of a sentence). Hover a point to read "
            "its sentence.")
 show_chart(figure, width="stretch", key=f"corpus_map_{method}")
-if len(layers) > 1 and np.ptp(sample.vectors[:, 0], axis=0).max() < 1e-6:
+if len(layers) > 1 and is_collapsed_layer(sample.vectors[:, 0]):
     st.caption("In layer 0 all points coincide: the character layer sees only the spelling.")
 with st.expander("The sampled sentences"):
     st.dataframe(points.drop(columns=["hover"]), hide_index=True, width="stretch")

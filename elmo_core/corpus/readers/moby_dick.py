@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._packages import package_dir
-from elmo_core.corpus.sources._rdata import read_lazyload_object
-from elmo_core.corpus.sources._text import looks_like_prose, paragraphs
+from elmo_core.corpus.readers._rdata import read_lazyload_object
+from elmo_core.corpus.readers._text import looks_like_prose, paragraphs
+from elmo_core.packages import apt_path
 
 NAME = "moby_dick"
 LICENCE = "Public domain (Project Gutenberg text; tokenizers is MIT)"
@@ -40,7 +40,7 @@ def strip_gutenberg(text: str) -> str:
 
 def iter_documents(cache: Path) -> Iterator[str]:
     """Yield the paragraphs of *Moby Dick*."""
-    value = read_lazyload_object(package_dir(_PACKAGE, _DATA), "mobydick")
+    value = read_lazyload_object(apt_path(_PACKAGE, _DATA), "mobydick")
     text = "\n".join(str(part) for part in value)
     for paragraph in paragraphs(strip_gutenberg(text)):
         if looks_like_prose(paragraph):

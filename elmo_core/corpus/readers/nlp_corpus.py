@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._archives import archive_members
-from elmo_core.corpus.sources._text import collapse
-from elmo_core.sources import SourceUnavailable, npm_package
+from elmo_core.corpus.readers._text import collapse
+from elmo_core.datasets.archives import archive_members
+from elmo_core.packages import SourceUnavailable, npm_package
 
 NAME = "nlp_corpus"
 LICENCE = "MIT (nlp-corpus by Spencer Kelly; texts collected from the web, non-commercial use)"

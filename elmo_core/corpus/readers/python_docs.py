@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._packages import package_dir
-from elmo_core.corpus.sources._text import looks_like_prose, paragraphs
+from elmo_core.corpus.readers._text import looks_like_prose, paragraphs
+from elmo_core.packages import apt_path
 
 NAME = "python_docs"
 LICENCE = "PSF License Agreement (Python 3.11 documentation)"
@@ -140,7 +140,7 @@ def rst_prose(source: str) -> str:
 
 def iter_documents(cache: Path) -> Iterator[str]:
     """Yield the prose paragraphs of every page of the documentation, in path order."""
-    root = package_dir(_PACKAGE, _DIR)
+    root = apt_path(_PACKAGE, _DIR)
     for path in sorted(root.rglob("*.rst.txt")):
         if path.name in _SKIP_FILES:
             continue

