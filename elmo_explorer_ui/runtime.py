@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -138,6 +139,8 @@ def _warm_up_thread() -> threading.Thread:
             warm_up_umap()
             LOG.info("UMAP warm-up done in %.1f s", time.monotonic() - started)
         except Exception:  # warm-up is an optimisation; a failure only costs time later
+            if sys.is_finalizing() or not threading.main_thread().is_alive():  # the server stopped mid warm-up
+                return
             LOG.exception("UMAP warm-up failed")
 
     thread = threading.Thread(target=run, name="umap-warm-up", daemon=True)
