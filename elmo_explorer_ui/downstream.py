@@ -9,10 +9,14 @@ the pages poll it from an ``st.fragment(run_every=...)`` so the page never freez
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import streamlit as st
+
+from elmo_core.analysis import mean_interval, weight_evidence, wilson_interval
 
 from elmo_core.loading import find_model_files
 from elmo_core.tasks.background import BackgroundRun
@@ -21,15 +25,17 @@ from elmo_core.tasks.config import TaskConfig
 from elmo_core.tasks.data import TaskData, load_task_data
 from elmo_core.tasks.features import LoadedModel, fingerprint_bilm, fingerprint_files
 from elmo_core.tasks.metrics import ClassificationReport
+from elmo_core.tasks.references import TaskReferences, task_references
 from elmo_core.tasks.results import RunResult
 
+from .evidence_text import weight_evidence_text
 from .model_info import ModelSpec
 from .runtime import load_model
 from .session_watch import stop_when_closed
 
 __all__ = ["LabSession", "lab_session", "loaded_model", "task_data", "shipped_classifier", "token_html",
            "report_table", "summary_table", "run_status", "weight_findings", "start_run", "run_progress",
-           "cancel_or_finish"]
+           "cancel_or_finish", "run_references", "SIZE_KEYS"]
 
 
 # ----------------------------------------------------------------------------- model and data
@@ -55,6 +61,24 @@ def loaded_model(spec: ModelSpec) -> LoadedModel:
 def task_data(task: str, train_size: int, dev_size: int, test_size: int, seed: int = 0) -> TaskData:
     """Task examples (cached per size; read-only, shared between sessions)."""
     return load_task_data(task, train_size=train_size, dev_size=dev_size, test_size=test_size, seed=seed)
+
+
+#: The config keys that decide a run's splits (drawn with LAB_DATA_SEED): the references are computed on them.
+SIZE_KEYS = ("task", "train_size", "dev_size", "test_size")
+
+
+@st.cache_data(max_entries=32, show_spinner="Scoring the references (majority label, bag of words) …")
+def _references(task: str, train_size: int, dev_size: int, test_size: int) -> TaskReferences | None:
+    return task_references(task_data(task, train_size, dev_size, test_size, LAB_DATA_SEED))
+
+
+def run_references(result: RunResult) -> TaskReferences | None:
+    """Majority-label and bag-of-words test accuracy on the splits ``result`` was trained and
+    tested on; None for a run whose config does not name them (or with an empty split)."""
+    config = result.config
+    if any(key not in config for key in SIZE_KEYS) or result.test is None or result.cancelled:
+        return None
+    return _references(*(config[key] for key in SIZE_KEYS))
 
 
 def shipped_classifier(spec: ModelSpec, name: str) -> SentimentClassifier:
@@ -90,9 +114,16 @@ def lab_session(key: str) -> LabSession:
     return st.session_state[key]
 
 
+#: The lab draws its examples with this seed whatever the run's seed, so repeats of a run (other
+#: seeds: another initialisation and batch order) see the same examples and reuse their features.
+LAB_DATA_SEED = 0
+
+
 def start_run(session: LabSession, config: TaskConfig, model: LoadedModel) -> BackgroundRun:
-    """Start ``config`` in the background; it is cancelled when this browser tab closes."""
-    data = task_data(config.task, config.train_size, config.dev_size, config.test_size, config.seed)
+    """Start ``config`` in the background; it is cancelled when this browser tab closes. The
+    examples are drawn with :data:`LAB_DATA_SEED`; ``config.seed`` sets the head's initialisation
+    and the batch order."""
+    data = task_data(config.task, config.train_size, config.dev_size, config.test_size, LAB_DATA_SEED)
     session.current = BackgroundRun(config, model=model, data=data).start()
     stop_when_closed(session.current, config.label())
     session.last_error = ""
@@ -199,11 +230,21 @@ def run_status(result: RunResult) -> str:
     return f"cancelled after epoch {done}{of} (not tested)" if done else "cancelled in epoch 1 (not tested)"
 
 
-def summary_table(results: list[RunResult]) -> pd.DataFrame:
+def _interval_text(report: ClassificationReport | None) -> str:
+    if report is None or not report.count:
+        return "–"
+    interval = wilson_interval(round(report.accuracy * report.count), report.count)
+    return f"{interval.low:.2f}–{interval.high:.2f} (n={report.count:,})"
+
+
+def summary_table(results: list[RunResult], references: list[TaskReferences | None] | None = None) -> pd.DataFrame:
     """One row per run of this session. Cancelled runs have no test scores (NaN, never ``None``)
-    and their weights are marked as the weights when the run stopped."""
+    and their weights are marked as the weights when the run stopped. Beside the test accuracy:
+    its 95% interval (Wilson) and, where ``references`` (one per run) has them, the majority-label
+    rate and the bag-of-words baseline on the same splits."""
+    references = references or [None] * len(results)
     rows = []
-    for r in results:
+    for r, ref in zip(results, references):
         weights = " / ".join(f"{w:.2f}" for w in r.final_weights)
         tested = r.test is not None and not r.cancelled
         rows.append({
@@ -212,54 +253,73 @@ def summary_table(results: list[RunResult]) -> pd.DataFrame:
             "mix": r.config["mix"] if r.config.get("inputs") != "static" else "–",
             "train": r.sizes.get("train", 0), "epochs": len(r.epochs),
             "test accuracy": float(r.test.accuracy) if tested else float("nan"),
+            "95% interval": _interval_text(r.test) if tested else "–",
+            "majority label": ref.majority if ref is not None else float("nan"),
+            "bag of words": ref.bag_of_words if ref is not None else float("nan"),
             "test macro F1": float(r.test.macro_f1) if tested else float("nan"),
             "weights s0/s1/s2": f"{weights} (when stopped)" if r.cancelled and weights else weights,
-            "γ": float(r.final_gamma), "seconds": float(r.wall_seconds), "status": run_status(r),
+            "γ": float(r.final_gamma), "seconds": float(r.wall_seconds), "seed": int(r.config.get("seed", 0)),
+            "status": run_status(r),
         })
-    columns = ["task", "inputs", "strategy", "mix", "train", "epochs", "test accuracy", "test macro F1", "weights s0/s1/s2",
-               "γ", "seconds", "status"]
+    columns = ["task", "inputs", "strategy", "mix", "train", "epochs", "test accuracy", "95% interval", "majority label",
+               "bag of words", "test macro F1", "weights s0/s1/s2", "γ", "seconds", "seed", "status"]
     return pd.DataFrame(rows, columns=columns).astype(
-        {"test accuracy": float, "test macro F1": float, "γ": float, "seconds": float})
-
-
-#: Weight-averaged layers closer than this count as "about the same" between two tasks.
-SAME_LAYER_MARGIN = 0.05
+        {"test accuracy": float, "majority label": float, "bag of words": float, "test macro F1": float, "γ": float,
+         "seconds": float})
 
 
 def _mean_layer(weights: list[float]) -> float:
     return float(sum(k * w for k, w in enumerate(weights)) / (sum(weights) or 1.0))
 
 
+def _repeat_groups(results: list[RunResult]) -> dict[str, list[RunResult]]:
+    """Finished scalar-mix runs grouped by their settings apart from the seed (repeats of one run)."""
+    groups: dict[str, list[RunResult]] = {}
+    for r in results:
+        if r.config.get("mix") == "scalar" and r.final_weights and not r.cancelled:
+            key = json.dumps({k: v for k, v in r.config.items() if k != "seed"}, sort_keys=True, default=str)
+            groups.setdefault(key, []).append(r)
+    return groups
+
+
 def weight_findings(results: list[RunResult]) -> list[str]:
     """What the learned scalar-mix weights of this session show, one Markdown line each.
 
-    Only finished (not cancelled) scalar-mix runs count, the latest per task and strategy. Each
-    line gives the weights, the layer with the most weight and the weight-averaged layer index
-    (an even mix gives the middle layer). With POS and sentiment runs of the same strategy, a last
-    line compares the two. Empty when there is nothing measured.
+    Only finished (not cancelled) scalar-mix runs count; runs with the same settings and another
+    seed are repeats, and for each task and strategy the latest such group is described. A layer
+    is said to get the most weight only when the t interval of its mean weight across the seeds
+    lies above an even share (1/3 each); one run gives no interval and no such claim. A last line
+    compares POS with sentiment only when the intervals of their weight-averaged layers do not
+    overlap. Empty when there is nothing measured.
     """
-    latest: dict[tuple[str, str], RunResult] = {}
-    for r in results:
-        if r.config.get("mix") == "scalar" and r.final_weights and not r.cancelled:
-            latest[(r.config["task"], r.config["strategy"])] = r
+    latest: dict[tuple[str, str], list[RunResult]] = {}
+    for runs in _repeat_groups(results).values():
+        latest[(runs[0].config["task"], runs[0].config["strategy"])] = runs
     lines = []
-    for (task, strategy), r in latest.items():
-        weights = r.final_weights
-        top = max(range(len(weights)), key=weights.__getitem__)
-        even = (len(weights) - 1) / 2
-        lines.append(f"{task} ({strategy}, {r.sizes.get('train', 0)} training examples): weights "
-                     f"{' / '.join(f'{w:.2f}' for w in weights)} on layers "
-                     f"{' / '.join(str(k) for k in range(len(weights)))}; most weight on layer {top}; "
-                     f"weight-averaged layer {_mean_layer(weights):.2f} (an even mix gives {even:.2f}).")
+    for (task, strategy), runs in latest.items():
+        weights = np.array([r.final_weights for r in runs], dtype=float)  # (seeds, layers)
+        even = (weights.shape[1] - 1) / 2
+        seeds = f"{len(runs)} seed{'s' if len(runs) != 1 else ''}"
+        lines.append(f"{task} ({strategy}, {runs[0].sizes.get('train', 0)} training examples, {seeds}): "
+                     f"{weight_evidence_text(weight_evidence(weights))}; weight-averaged layer "
+                     f"{np.mean([_mean_layer(list(w)) for w in weights]):.2f} (an even mix gives {even:.2f}).")
     for strategy in dict.fromkeys(s for _, s in latest):
         pos, sentiment = latest.get(("pos", strategy)), latest.get(("sentiment", strategy))
         if pos is None or sentiment is None:
             continue
-        a, b = _mean_layer(pos.final_weights), _mean_layer(sentiment.final_weights)
-        if abs(a - b) < SAME_LAYER_MARGIN:
-            verdict = "POS and sentiment draw on about the same layers"
+        a = [_mean_layer(r.final_weights) for r in pos]
+        b = [_mean_layer(r.final_weights) for r in sentiment]
+        ia, ib = mean_interval(a), mean_interval(b)
+        means = f"weight-averaged layer {np.mean(a):.2f} for POS, {np.mean(b):.2f} for sentiment"
+        if ia is None or ib is None:
+            lines.append(f"In this session ({strategy}), {means}: with one run of a task there is no interval, so "
+                         "no difference between the tasks is claimed; train more seeds for a verdict.")
+        elif ia.high < ib.low or ib.high < ia.low:
+            lines.append(f"In this session ({strategy}), POS leans on {'lower' if ia.high < ib.low else 'higher'} "
+                         f"layers than sentiment beyond the spread of the seeds: {means} (95% intervals "
+                         f"{ia.low:.2f}–{ia.high:.2f} and {ib.low:.2f}–{ib.high:.2f}).")
         else:
-            verdict = f"POS leans on {'lower' if a < b else 'higher'} layers than sentiment"
-        lines.append(f"In this session ({strategy}), {verdict}: weight-averaged layer {a:.2f} for POS, "
-                     f"{b:.2f} for sentiment.")
+            lines.append(f"In this session ({strategy}), POS and sentiment draw on layers that are within noise of "
+                         f"each other across the seeds: {means} (95% intervals {ia.low:.2f}–{ia.high:.2f} and "
+                         f"{ib.low:.2f}–{ib.high:.2f} overlap).")
     return lines

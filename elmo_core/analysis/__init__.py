@@ -3,9 +3,11 @@ Pure analysis of ELMo vectors: similarities, word occurrences, sense separation,
 scores with their margins over a baseline, and 2-d maps. Plain numpy in, numpy or small
 dataclasses out; no UI code here.
 """
-from .baseline_vectors import glove_if_cached
+from .baseline_vectors import glove_if_cached, glove_if_local
 from .context_baseline import ContextBaseline, context_baseline_accuracy, context_baseline_margins, context_words
 from .identical_vectors import COLLAPSED_LAYER_TOLERANCE, distinct_rows, is_collapsed_layer
+from .intervals import (Interval, WeightEvidence, mean_interval, paired_difference, weight_evidence,
+                        wilson_interval)
 from .margins import Margin
 from .occurrences import (
     FUNCTION_WORDS, Position, concat_tokens, find_occurrences, flatten_positions, focus_word, gather_vectors,
@@ -14,7 +16,8 @@ from .occurrences import (
 from .pca import Pca2d, fit_pca_2d
 from .sense_sets import per_word_sense_accuracy, sense_groups, sense_margin, sense_margins
 from .senses import (
-    NEIGHBOUR_TIE_TOLERANCE, Neighbour, SenseAccuracy, SenseVerdict, chance_level, loo_centroid_accuracy,
+    NEIGHBOUR_TIE_TOLERANCE, LayerEvidence, Neighbour, SenseAccuracy, SenseVerdict, chance_level, layer_evidence,
+    loo_centroid_accuracy,
     loo_centroid_predictions, nearest_neighbours, pair_ranking_auc, sense_accuracy, sense_verdict,
 )
 from .similarity import (cosine_matrix, cosine_to, mean_within_between, pool_similarities, similarity_blocks,
@@ -35,4 +38,6 @@ __all__ = [
     "Margin", "per_word_sense_accuracy", "sense_groups", "sense_margin", "sense_margins",
     "cosine_matrix", "cosine_to", "mean_within_between", "unit_rows", "similarity_blocks", "pool_similarities",
     "ContextBaseline", "context_baseline_accuracy", "context_baseline_margins", "context_words", "glove_if_cached",
+    "glove_if_local", "Interval", "WeightEvidence", "paired_difference", "mean_interval", "weight_evidence",
+    "wilson_interval", "LayerEvidence", "layer_evidence",
 ]

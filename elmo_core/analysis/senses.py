@@ -9,16 +9,21 @@ occurrences most similar to one occurrence (the ELMo paper's Table 4), marking r
 same-sense verdict depends only on how equal similarities happen to be ordered.
 ``pair_ranking_auc`` scores separation without centroids: how often two occurrences of one
 sense are closer than two of different senses. ``sense_verdict`` says which layers, if any,
-separate the senses better than chance.
+separate the senses better than chance; ``layer_evidence`` adds the intervals a page needs before
+it says so (Wilson against chance, paired bootstrap against the next-best layer).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from .similarity import cosine_matrix, cosine_to, unit_rows
+
+if TYPE_CHECKING:
+    from .intervals import Interval
+    from .margins import Margin
 
 TIE_TOLERANCE = 1e-9
 #: Cosines closer than this count as equal in a nearest-neighbour table (identical vectors from
@@ -209,3 +214,58 @@ def _ambiguous(sims: np.ndarray, others: np.ndarray, j: int, query: int, labels:
     group = others[np.abs(sims[others] - sims[j]) <= NEIGHBOUR_TIE_TOLERANCE]
     same = {labels[i] == labels[query] for i in group}
     return len(same) == 2
+
+
+@dataclass(frozen=True)
+class LayerEvidence:
+    """What the sentences of one word allow a page to claim about its layers.
+
+    ``correct`` (L, n): 1.0 where a layer's leave-one-out centroid gets an occurrence's sense right.
+    ``best``: the layer with the highest accuracy (the lowest such index on a tie); ``runner_up``:
+    the next-best layer (None with one layer). ``vs_chance``: the Wilson interval of the best
+    layer's accuracy, to compare with ``chance`` (the majority-sense rate); ``vs_runner_up``: the
+    paired bootstrap interval of best minus runner-up accuracy on the same occurrences.
+    """
+
+    per_layer: tuple[float, ...]
+    chance: float
+    n_occurrences: int
+    best: int
+    runner_up: int | None
+    vs_chance: "Interval"
+    vs_runner_up: "Margin | None"
+    below_chance: tuple[int, ...]
+
+    @property
+    def beats_chance(self) -> bool:
+        """The best layer's interval lies wholly above the majority-sense rate."""
+        return self.vs_chance.above(self.chance)
+
+    @property
+    def best_is_clear(self) -> bool:
+        """The best layer beats chance and the next-best layer beyond noise."""
+        return self.beats_chance and (self.vs_runner_up is None or self.vs_runner_up.low > 0)
+
+
+def layer_evidence(vectors: np.ndarray, labels: Sequence[str]) -> LayerEvidence:
+    """Per-layer leave-one-out accuracy of (L, n, D) ``vectors`` with the intervals that back (or do
+    not back) "layer k separates the senses" (Wilson, against chance) and "layer k is the best"
+    (paired bootstrap, against the next-best layer). ``below_chance`` lists layers whose Wilson
+    interval lies wholly below chance."""
+    from .intervals import paired_difference, wilson_interval
+
+    vectors = np.asarray(vectors)
+    if vectors.ndim != 3:
+        raise ValueError(f"expected (L, n, D) vectors, got shape {vectors.shape}")
+    correct = np.stack([loo_centroid_correct(layer, labels) for layer in vectors])  # (L, n)
+    n = len(labels)
+    per_layer = correct.mean(axis=1) if n else np.zeros(len(vectors))
+    chance = chance_level(labels)
+    order = sorted(range(len(vectors)), key=lambda l: (-per_layer[l], l))
+    best = order[0]
+    runner_up = order[1] if len(order) > 1 else None
+    hits = correct.sum(axis=1).round().astype(int)
+    vs_runner_up = None if runner_up is None else paired_difference(correct[best], correct[runner_up])
+    below = tuple(l for l in range(len(vectors)) if n and wilson_interval(int(hits[l]), n).below(chance))
+    return LayerEvidence(tuple(float(a) for a in per_layer), chance, n, best, runner_up,
+                         wilson_interval(int(hits[best]), max(n, 1)), vs_runner_up, below)

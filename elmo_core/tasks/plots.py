@@ -64,21 +64,29 @@ def learned_weights_figure(results: Sequence[RunResult], title: str = "Learned l
 
 
 def ablation_figure(results: Sequence[RunResult], metric: str = "accuracy",
-                    title: str = "Per-layer ablation (test)") -> go.Figure:
+                    title: str = "Per-layer ablation (test)",
+                    references: Sequence[tuple[str, float]] = ()) -> go.Figure:
     """Bars of a test metric per mix (scalar, layer0, ...), one colour per task/strategy (runs
-    without a test evaluation, e.g. cancelled ones, are left out)."""
-    groups: dict[str, dict[str, float]] = {}
+    without a test evaluation, e.g. cancelled ones, are left out); repeats of a mix with other
+    seeds are averaged (the hover names how many). ``references``: (name, value) lines drawn
+    across the chart, e.g. the majority label and the bag-of-words baseline."""
+    groups: dict[str, dict[str, list[float]]] = {}
     for r in results:
         if r.test is None or r.cancelled:
             continue
         key = run_key(r)
         mix = "static only" if r.config.get("inputs") == "static" else r.config["mix"]
-        groups.setdefault(key, {})[mix] = getattr(r.test, metric)
+        groups.setdefault(key, {}).setdefault(mix, []).append(getattr(r.test, metric))
     fig = go.Figure()
-    for key, values in groups.items():
-        mixes = sorted(values, key=lambda m: (m != "scalar", m))
-        fig.add_trace(go.Bar(x=mixes, y=[values[m] for m in mixes], name=key,
-                             text=[f"{values[m]:.3f}" for m in mixes], textposition="outside"))
+    for key, runs in groups.items():
+        mixes = sorted(runs, key=lambda m: (m != "scalar", m))
+        means = [sum(runs[m]) / len(runs[m]) for m in mixes]
+        fig.add_trace(go.Bar(x=mixes, y=means, name=key, text=[f"{v:.3f}" for v in means], textposition="outside",
+                             customdata=[len(runs[m]) for m in mixes],
+                             hovertemplate="%{x}: %{y:.3f} (mean of %{customdata} run(s))<extra>" + key + "</extra>"))
+    for (name, value), dash in zip(references, ("dash", "dot", "dashdot")):
+        fig.add_hline(y=value, line_dash=dash, line_color="#444444", annotation_text=f"{name} {value:.3f}",
+                      annotation_position="top left", annotation_bgcolor="rgba(255,255,255,0.85)")
     fig.update_layout(title=title, barmode="group", yaxis_title=f"test {metric.replace('_', ' ')}",
                       yaxis=dict(rangemode="tozero"), height=360, margin=dict(l=40, r=20, t=50, b=40))
     return fig

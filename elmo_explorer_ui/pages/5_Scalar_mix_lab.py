@@ -10,7 +10,8 @@ from elmo_core.tasks.config import MIXES, TaskConfig
 from elmo_core.tasks.head_networks import POOLINGS
 from elmo_core.tasks.plots import ablation_figure, learned_weights_figure, loss_figure, mix_figure
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, run_progress,
-                                         start_run, summary_table, weight_findings)
+                                         run_references, start_run, summary_table, weight_findings)
+from elmo_explorer_ui.evidence_text import accuracy_reference_text
 from elmo_explorer_ui.runtime import friendly_errors, model_page
 from elmo_explorer_ui.safe_text import md, redact_paths
 from elmo_explorer_ui.view_state import decimals, number_formats, show_chart
@@ -54,6 +55,10 @@ with st.form("mix_settings"):
     eval_size = c3.number_input("Dev and test examples (each)", 5, 1100, 100, step=25, key="mix_eval_size")
     epochs = c3.number_input("Epochs", 1, 50, 5, key="mix_epochs")
     lr = c3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], value=3e-3, key="mix_lr")
+    seeds = c3.number_input("Seeds (repeats of “Train”)", 1, 5, 3, key="mix_seeds",
+                            help="“Train” trains the head this many times on the same examples, each time with "
+                                 "another initialisation and batch order. The spread of the learned weights across "
+                                 "the seeds decides whether a layer gets more than an even share (1/3 each).")
     b1, b2 = st.columns(2)
     train_clicked = b1.form_submit_button("Train", type="primary", disabled=session.running)
     ablation_clicked = b2.form_submit_button("Train all four layer choices (ablation)", disabled=session.running)
@@ -63,7 +68,8 @@ config = TaskConfig(task=task, model=spec.load_target, strategy=strategy, mix=mi
                     train_size=int(train_size), dev_size=int(eval_size), test_size=int(eval_size),
                     epochs=int(epochs), lr=float(lr), state=bilm.state_mode if bilm.state_mode != "carry" else "warm")
 if train_clicked or ablation_clicked:
-    queue = [replace(config, mix=m) for m in MIXES] if ablation_clicked else [config]
+    queue = ([replace(config, mix=m) for m in MIXES] if ablation_clicked
+             else [replace(config, seed=s) for s in range(int(seeds))])
     with friendly_errors("starting the training run"):
         start_run(session, queue[0], model)
         session.queue = queue[1:]
@@ -100,9 +106,22 @@ live()
 # ---------------------------------------------------------------- results of this session
 if session.results:
     st.header("Results in this session")
-    st.dataframe(summary_table(session.results).style.format(
-        {**number_formats(["test accuracy", "test macro F1"]), "γ": "{:.2f}", "seconds": "{:.1f}"}, na_rep="–"),
+    references = [run_references(r) for r in session.results]
+    st.dataframe(summary_table(session.results, references).style.format(
+        {**number_formats(["test accuracy", "majority label", "bag of words", "test macro F1"]), "γ": "{:.2f}",
+         "seconds": "{:.1f}"}, na_rep="–"),
         hide_index=True, width="stretch")
+    st.caption("Read each test accuracy against its references, measured on the same test examples: "
+               "“majority label” always predicts the most frequent label (sentiment: the larger class; POS: the "
+               "most frequent tag), “bag of words” uses no language model (sentiment: logistic regression on word "
+               "uni- and bigrams; POS: each word's most frequent training tag). The 95% interval (Wilson) is how "
+               "far the accuracy could move with another test sample of the same size: a difference inside it is "
+               "within noise.")
+    last_tested = next(((r, ref) for r, ref in zip(reversed(session.results), reversed(references))
+                        if ref is not None and r.test is not None and not r.cancelled), None)
+    if last_tested is not None:
+        run, ref = last_tested
+        st.markdown(accuracy_reference_text(run.label, run.test.accuracy, run.test.count, ref))
     finished = [r for r in session.results if not r.cancelled]
     cancelled = len(session.results) - len(finished)
     if cancelled:
@@ -112,8 +131,9 @@ if session.results:
     if findings:
         st.subheader("What this session measured")
         st.markdown("\n".join(f"- {line}" for line in findings))
-        st.caption("Each finding is one training run on a small subset; train again (another subset size or "
-                   "more epochs) before reading much into small differences.")
+        st.caption("A layer is said to get the most weight only when the 95% interval of its mean weight across "
+                   "the seeds lies above an even share (1/3 each); with one seed there is no interval. The seeds "
+                   "share one small subset of examples, so another subset can still move the weights.")
     tasks = [t for t in TASK_TITLES
              if any(r.config["task"] == t and r.config["mix"] == "scalar" and r.final_weights for r in finished)]
     if tasks:
@@ -126,7 +146,20 @@ if session.results:
                            key=f"mix_weights_{t}")
     if any(r.test is not None for r in finished):
         st.subheader("Per-layer ablation")
-        show_chart(ablation_figure(finished), width="stretch", key="mix_ablation")
+        tested = [(r, ref) for r, ref in zip(session.results, references) if r.test is not None and not r.cancelled]
+        lines = []
+        if len({r.config["task"] for r, _ in tested}) == 1 and tested[-1][1] is not None:
+            ref = tested[-1][1]
+            lines = [("majority label", ref.majority), ("bag of words", ref.bag_of_words)]
+        show_chart(ablation_figure(finished, references=lines), width="stretch", key="mix_ablation")
+        trained = list(dict.fromkeys(r.config["mix"] for r, _ in tested if r.config.get("inputs") != "static"))
+        missing = [MIX_TITLES[m] for m in MIXES if m not in trained]
+        if missing:
+            st.caption(f"Trained so far: {', '.join(MIX_TITLES[m] for m in trained if m in MIX_TITLES) or 'none'}. "
+                       f"Not trained yet: {', '.join(missing)}. “Train all four layer choices (ablation)” trains "
+                       "every layer choice with the settings above, so the bars can be compared.")
+        if lines:
+            st.caption("Lines: the majority label and the bag-of-words baseline on the same test examples.")
     if not finished:
         st.info("No run has finished yet: cancelled runs have no test score and no learned weights to plot.")
     last = session.results[-1]
