@@ -64,11 +64,12 @@ def unique_names(rows: Sequence[str]) -> list[str]:
 def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
                        boundaries: Sequence[int] = (), hover_rows: Sequence[str] | None = None,
                        height: int = 420, zmin: float = -1.0, max_side: int = HEATMAP_MAX_SIDE,
-                       colorbar: bool = True) -> go.Figure:
+                       colorbar: bool = True, zmax: float = 1.0, value_name: str = "cosine") -> go.Figure:
     """Heatmap of an (n, n) cosine matrix with ``labels`` on both axes (cut to
     :data:`TICK_CHARS` characters, shown up to 60 rows) and lines before each index in
     ``boundaries`` (sentence or sense boundaries); colours run from ``zmin`` to 1 (the colour
-    bar left out without ``colorbar``, for heatmaps side by side on one scale).
+    bar left out without ``colorbar``, for heatmaps side by side on one scale). ``zmax`` and
+    ``value_name`` (hover) for other values, e.g. cosines minus the layer's baseline.
 
     Hovering a cell names its row and column (``hover_rows``, default ``labels``): the axes are
     categories named by the rows, so the figure holds n names, never n x n hover strings.
@@ -91,8 +92,9 @@ def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
     side = len(names)
     figure = go.Figure(go.Heatmap(
         z=np.round(z, 4).astype(np.float32), x=names, y=names,
-        zmin=zmin, zmax=1, colorscale=HEATMAP_SCALE, colorbar=dict(title="cos", thickness=12), showscale=colorbar,
-        hovertemplate="%{y}<br>↔ %{x}<br>cosine %{z:.3f}<extra></extra>",
+        zmin=zmin, zmax=zmax, colorscale=HEATMAP_SCALE, showscale=colorbar,
+        colorbar=dict(title="cos" if value_name == "cosine" else "cos −<br>base", thickness=12),
+        hovertemplate=f"%{{y}}<br>↔ %{{x}}<br>{plotly_text(value_name)} %{{z:.3f}}<extra></extra>",
     ))
     show_ticks = side <= 60
     ticks = [tick_label(l) for l in labels] if show_ticks else []
@@ -126,24 +128,65 @@ def shared_low(sims: np.ndarray) -> float:
     return float(np.clip(np.floor(float(np.min(sims)) * 10) / 10, -1.0, 0.5))
 
 
-def occurrence_bars(table: pd.DataFrame, layers: Sequence[int]) -> go.Figure:
+class BarMark(NamedTuple):
+    """The reference drawn on one bar: the one-sense pairs' 10 %, median and 90 % (``one``), the
+    two-sense pairs' median (``two``), and what they are (``one_name``, ``two_name``, plain text)."""
+
+    one: tuple[float, float, float]
+    two: float
+    one_name: str
+    two_name: str
+
+
+def occurrence_bars(table: pd.DataFrame, layers: Sequence[int], marks: dict[int, Sequence[BarMark]] | None = None,
+                    value_name: str = "cosine similarity") -> go.Figure:
     """Grouped bars: one group per row of ``table`` (column ``occurrence``, cut to
     :data:`TICK_CHARS` characters on the axis, whole on hover), one bar per layer (columns
-    ``layer 0`` ...) with the cosine similarity to the chosen occurrence."""
+    ``layer 0`` ...) with the cosine similarity to the chosen occurrence (``value_name``).
+
+    ``marks[layer][row]``, when given, is drawn on that bar: a black dash at the one-sense
+    reference's median with a whisker from its 10 % to its 90 %, and a red diamond at the
+    two-sense reference's median."""
     figure = go.Figure()
     rows = list(range(len(table)))
     hover = [f"{plotly_text(o)}<br>{plotly_text(t)}" for o, t in zip(table["occurrence"], table["sentence"])]
-    for layer in layers:
+    gap = 0.35 if len(table) > 2 else 0.6
+    width = (1 - gap) / max(1, len(layers))  # of one bar; the group is centred on its row
+    extremes = [table[[f"layer {l}" for l in layers]].to_numpy(dtype=float).reshape(-1)] if len(table) else []
+    for index, layer in enumerate(layers):
         column = f"layer {layer}"
         figure.add_bar(x=rows, y=table[column], name=layer_name(layer),
                        marker_color=LAYER_COLOURS[layer % len(LAYER_COLOURS)], customdata=hover,
-                       hovertemplate="%{customdata}<br>cosine %{y:.3f}<extra></extra>")
-    low = float(table[[f"layer {l}" for l in layers]].min().min()) - 0.05 if len(table) else 0.0
-    figure.update_layout(barmode="group", bargap=0.35 if len(table) > 2 else 0.6,
+                       hovertemplate=f"%{{customdata}}<br>{plotly_text(value_name)} %{{y:.3f}}<extra></extra>")
+    for index, layer in enumerate(layers):  # after the bars, so that the legend lists the layers first
+        if marks and marks.get(layer):
+            at = [r - (1 - gap) / 2 + (index + 0.5) * width for r in rows]
+            layer_marks = list(marks[layer])
+            one = np.array([m.one for m in layer_marks], dtype=float)  # (rows, 3)
+            two = np.array([m.two for m in layer_marks], dtype=float)
+            extremes += [one.reshape(-1), two]
+            figure.add_scatter(
+                x=at, y=one[:, 1], mode="markers", name="reference: one sense (median, 10–90 %)",
+                legendgroup="one", showlegend=index == 0,
+                marker=dict(symbol="line-ew", size=14, color="black", line=dict(width=3, color="black")),
+                error_y=dict(type="data", symmetric=False, array=one[:, 2] - one[:, 1],
+                             arrayminus=one[:, 1] - one[:, 0], color="black", thickness=1.5, width=4),
+                customdata=[plotly_text(m.one_name) for m in layer_marks],
+                hovertemplate="%{customdata}: median %{y:.3f}<extra>" + plotly_text(layer_name(layer)) + "</extra>")
+            figure.add_scatter(
+                x=at, y=two, mode="markers", name="reference: two senses (median)",
+                legendgroup="two", showlegend=index == 0,
+                marker=dict(symbol="diamond-open", size=9, color="crimson", line=dict(width=2)),
+                customdata=[plotly_text(m.two_name) for m in layer_marks],
+                hovertemplate="%{customdata}: median %{y:.3f}<extra>" + plotly_text(layer_name(layer)) + "</extra>")
+    values = np.concatenate(extremes) if extremes else np.zeros(1)
+    low, high = float(np.nanmin(values)) - 0.05, float(np.nanmax(values)) + 0.05
+    figure.update_layout(barmode="group", bargap=gap,
                          xaxis=dict(tickmode="array", tickvals=rows,
                                     ticktext=[tick_label(o, 24) for o in table["occurrence"]]),
-                         yaxis=dict(title="cosine similarity", range=[min(0.0, low), 1.05]),
-                         height=380, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12))
+                         yaxis=dict(title=plotly_text(value_name), range=[min(0.0, low), max(1.05, high)]),
+                         height=420 if marks else 380, margin=dict(l=10, r=10, t=70 if marks else 30, b=10),
+                         legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return figure
 
 
@@ -168,28 +211,60 @@ def verdict_text(verdict: SenseVerdict) -> str:
     return f"{label}: {_layer_list(verdict.best_layers)} with {best} (chance {chance})."
 
 
-def accuracy_chart(accuracy: SenseAccuracy, highlight: int | None = None, baseline: float | None = None
-                   ) -> go.Figure:
+#: Height of a bar label in the accuracy chart, in accuracy units (its y axis spans 0 to 1.12 in 360 px).
+_LABEL_HEIGHT = 0.06
+
+
+def _label_height(top: float, lines: Sequence[float]) -> float:
+    """Where a bar label goes: just above ``top`` (the bar or its interval), moved above any
+    reference line that would run through it, so the line never hides the number."""
+    y = top + 0.01
+    for line in sorted(lines):
+        if y - 0.01 <= line <= y + _LABEL_HEIGHT:
+            y = line + 0.012
+    return y
+
+
+def accuracy_chart(accuracy: SenseAccuracy, highlight: int | None = None, baseline: float | None = None,
+                   intervals: Sequence[tuple[float, float]] | None = None) -> go.Figure:
     """Bars of per-layer leave-one-out sense accuracy with a dashed line at the chance level and,
-    when given, a dotted one at the bag-of-context-words ``baseline`` (no language model)."""
+    when given, a dotted one at the bag-of-context-words ``baseline`` (no language model).
+
+    ``intervals``: a (low, high) 95% interval per layer, drawn as error bars. Each bar's label
+    sits above the bar (and its interval) on a white ground, above any reference line that would
+    cross it; the lines are named at the right edge, outside the bars.
+    """
     layers = list(range(len(accuracy.per_layer)))
     colours = [LAYER_COLOURS[l % len(LAYER_COLOURS)] for l in layers]
+    names = [layer_name(l) for l in layers]
+    values = list(accuracy.per_layer)
+    error = None
+    if intervals is not None:
+        error = dict(type="data", symmetric=False, color="#555555", thickness=1.2, width=6,
+                     array=[max(high - a, 0.0) for a, (_, high) in zip(values, intervals)],
+                     arrayminus=[max(a - low, 0.0) for a, (low, _) in zip(values, intervals)])
     figure = go.Figure(go.Bar(
-        x=[layer_name(l) for l in layers], y=list(accuracy.per_layer), marker_color=colours,
+        x=names, y=values, marker_color=colours, error_y=error,
         marker_line=dict(width=[3 if l == highlight else 0 for l in layers], color="black"),
-        text=[f"{a:.0%}" for a in accuracy.per_layer], textposition="inside", insidetextanchor="end",
-        textfont=dict(color="white", size=14),
         hovertemplate="%{x}: %{y:.1%}<extra></extra>", name="accuracy",
     ))
+    lines = [accuracy.chance]
     figure.add_hline(y=accuracy.chance, line_dash="dash", line_color="crimson",
-                     annotation_text=f"chance (majority sense) {accuracy.chance:.0%}",
-                     annotation_position="top left")
+                     annotation_text=f"chance {accuracy.chance:.0%}<br>(majority sense)",
+                     annotation_position="right", annotation_font_color="crimson")
     if baseline is not None:
+        lines.append(baseline)
+        close = abs(baseline - accuracy.chance) < _LABEL_HEIGHT
         figure.add_hline(y=baseline, line_dash="dot", line_color="#444444",
-                         annotation_text=f"context words, no language model {baseline:.0%}",
-                         annotation_position="top right")
-    figure.update_layout(yaxis=dict(title="leave-one-out accuracy", range=[0, 1.05], tickformat=".0%"),
-                         height=360, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
+                         annotation_text=f"context words {baseline:.0%}<br>(no language model)",
+                         annotation_position="right",
+                         annotation_yshift=(30 if baseline >= accuracy.chance else -30) if close else 0)
+    for l, (name, value) in enumerate(zip(names, values)):
+        top = max(value, intervals[l][1]) if intervals is not None else value
+        figure.add_annotation(x=name, y=_label_height(top, lines), text=f"{value:.0%}", showarrow=False,
+                              yanchor="bottom", bgcolor="rgba(255,255,255,0.9)", font=dict(size=14, color="#222222"))
+    figure.update_layout(yaxis=dict(title="leave-one-out accuracy", range=[0, 1.12], tickformat=".0%"),
+                         height=360, margin=dict(l=10, r=140, t=30, b=10), showlegend=False)
     return figure
 
 
@@ -247,10 +322,11 @@ class MapGroup(NamedTuple):
 def map_groups(points: pd.DataFrame, colour_by: str) -> list[MapGroup]:
     """The legend entries of a map of ``points`` coloured by column ``colour_by``.
 
-    Coloured by ``sense`` (with a ``word`` column), a point's colour names its word and its
-    symbol the sense, and each entry reads ``"bank · n.river"``: dozens of senses stay apart
-    with as many colours as words. Tokens without a sense (``"—"``, context tokens) share one
-    grey entry. Any other column: one distinct colour per value.
+    Coloured by ``sense`` (with a ``word`` column), each entry reads ``"bank · n.river"``. With
+    one word on the map, each sense has its own colour (circles); with several words, a point's
+    colour names its word and its symbol the sense, so dozens of senses stay apart with as many
+    colours as words. Tokens without a sense (``"—"``, context tokens) share one grey entry. Any
+    other column: one distinct colour per value.
     """
     values = points[colour_by].astype(str).to_numpy()
     if colour_by != "sense" or "word" not in points:
@@ -258,14 +334,17 @@ def map_groups(points: pd.DataFrame, colour_by: str) -> list[MapGroup]:
         return [MapGroup(value, np.flatnonzero(values == value), colour, "circle") for value, colour in colours.items()]
     words = points["word"].astype(str).to_numpy()
     sensed = values != "—"
-    colours = colour_map(words[sensed].tolist())
+    pairs = list(dict.fromkeys(zip(words[sensed].tolist(), values[sensed].tolist())))
+    one_word = len({word for word, _ in pairs}) <= 1
+    colours = colour_map([f"{w} · {s}" for w, s in pairs] if one_word else words[sensed].tolist())
     groups, senses_of = [], {}
-    for word, sense in dict.fromkeys(zip(words[sensed].tolist(), values[sensed].tolist())):
+    for word, sense in pairs:
         symbols = senses_of.setdefault(word, [])
         symbols.append(sense)
         rows = np.flatnonzero(sensed & (words == word) & (values == sense))
-        groups.append(MapGroup(f"{word} · {sense}", rows, colours[word],
-                               SENSE_SYMBOLS[(len(symbols) - 1) % len(SENSE_SYMBOLS)]))
+        name = f"{word} · {sense}"
+        groups.append(MapGroup(name, rows, colours[name] if one_word else colours[word],
+                               "circle" if one_word else SENSE_SYMBOLS[(len(symbols) - 1) % len(SENSE_SYMBOLS)]))
     if not sensed.all():
         groups.append(MapGroup("context (no sense)", np.flatnonzero(~sensed), CONTEXT_COLOUR, "circle"))
     return groups

@@ -19,19 +19,79 @@ from .texts import LabelledLine, hover_sentence, marked_sentence
 USER_SOURCE = "yours"
 
 
-def user_sense_sentences(word: str, lines: Sequence[LabelledLine]) -> tuple[list[SenseSentence], list[LabelledLine]]:
+@dataclass(frozen=True)
+class OwnLabels:
+    """How own sense labels were read: ``matched`` pairs (label as typed, known sense id) and
+    ``new`` labels that name no known sense (each becomes a sense of its own)."""
+
+    matched: tuple[tuple[str, str], ...] = ()
+    new: tuple[str, ...] = ()
+
+    def sense_of(self, label: str) -> str | None:
+        """The known sense id ``label`` was matched to, or None."""
+        return next((sense for typed, sense in self.matched if typed == label), None)
+
+
+def _label_forms(sense: str, word: str) -> set[str]:
+    """The ways a label may name ``sense`` (lower case): ``pitch.n.field``, ``n.field``, ``field``."""
+    sense = sense.lower()
+    return {sense, sense_name(sense, word), sense.rsplit(".", 1)[-1]}
+
+
+def match_own_labels(word: str, labels: Sequence[str], known_senses: Sequence[str]) -> OwnLabels:
+    """Own labels -> known sense ids: a label matches a sense when it equals, ignoring case and
+    surrounding spaces, the sense's id (``pitch.n.field``), its id without the word
+    (``n.field``) or its last part (``field``), and no other known sense has that form. Labels
+    that match none (or several) stay new senses; ``"own"`` (a line without a label) too."""
+    key = word.strip().lower()
+    senses = list(dict.fromkeys(known_senses))
+    forms = {sense: _label_forms(sense, key) for sense in senses}
+    matched, new = [], []
+    for label in dict.fromkeys(labels):
+        hits = [] if label == "own" else [sense for sense in senses if label.strip().lower() in forms[sense]]
+        if len(hits) == 1:
+            matched.append((label, hits[0]))
+        else:
+            new.append(label)
+    return OwnLabels(tuple(matched), tuple(new))
+
+
+def own_sense_id(word: str, label: str, labels: OwnLabels | None = None) -> str:
+    """The sense id of an own label: the known sense it matched, else ``word.label`` (``own``
+    and labels that already start with ``word.`` as they are)."""
+    key = word.strip().lower()
+    known = labels.sense_of(label) if labels is not None else None
+    if known is not None:
+        return known
+    return label if label.startswith(key + ".") or label == "own" else f"{key}.{label}"
+
+
+def own_lines_placeholder(word: str, known_senses: Sequence[str]) -> str:
+    """The hint in an empty "sense | sentence" box: one line per known sense of ``word``, labelled
+    with the short form :func:`match_own_labels` accepts (``field | …``), or two made-up senses
+    when ``word`` has none."""
+    key = word.strip().lower()
+    shown = key or "the word"
+    labels = [sense.rsplit(".", 1)[-1] for sense in dict.fromkeys(known_senses)] or ["first sense", "second sense"]
+    return "\n".join(f"{label} | a sentence using “{shown}” in this sense" for label in labels)
+
+
+def user_sense_sentences(word: str, lines: Sequence[LabelledLine],
+                         known_senses: Sequence[str] = ()) -> tuple[list[SenseSentence], list[LabelledLine]]:
     """Own ``sense | sentence`` lines -> one SenseSentence per occurrence of ``word`` (ignoring
-    case), plus the lines that do not contain the word."""
+    case), plus the lines that do not contain the word. A label that names one of
+    ``known_senses`` (:func:`match_own_labels`) joins that sense."""
     found, missing = [], []
     key = word.strip().lower()
+    labels = match_own_labels(key, [line.sense for line in lines], known_senses)
     for line in lines:
         positions = [t for _, t in find_occurrences([line.tokens], key)]
         if not positions:
             missing.append(line)
         for t in positions:
-            sense = line.sense if line.sense.startswith(key + ".") or line.sense == "own" else f"{key}.{line.sense}"
-            found.append(SenseSentence(word=key, sense=sense, gloss="your label", pos="?", text=line.text,
-                                       tokens=line.tokens, target_index=t, source=USER_SOURCE))
+            found.append(SenseSentence(word=key, sense=own_sense_id(key, line.sense, labels), gloss="your label",
+                                       pos="?", text=line.text, tokens=line.tokens, target_index=t,
+                                       source=USER_SOURCE))
     return found, missing
 
 

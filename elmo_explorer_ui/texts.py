@@ -103,6 +103,30 @@ def occurrence_label(word: str, sentence: int, token: int, repeats_in_sentence: 
     return f"{word} (sentence {sentence + 1})"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 sentence"``, ``"5 sentences"``, ``"1,200 points"``: a count with its noun in the
+    right number (``many``: the plural when it is not ``word + "s"``)."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def contribution_sentence(contributions: Sequence[tuple[str, float]], places: int = 2) -> str:
+    """A plain-language reading of occlusion scores (token, P(positive) - P(positive without it)):
+    what the colours mean and the token whose removal changes the verdict most. Tokens are plain
+    text here; escape them for Markdown."""
+    text = ("Each word is coloured by how much the positive probability changes when that one word is "
+            "left out and the sentence is classified again: green words pushed it towards positive, red "
+            "words towards negative, and the stronger the colour, the larger the change. It shows what this "
+            "classifier reacts to, not what the sentence means.")
+    if not contributions:
+        return text
+    token, score = max(contributions, key=lambda pair: abs(pair[1]))
+    if round(abs(score), places) == 0:
+        return text + " Here no single word changes the probability by more than rounding."
+    direction = "falls" if score > 0 else "rises"
+    return text + (f" Here the largest change comes from “{token}”: without it the positive probability "
+                   f"{direction} by {abs(score):.{places}f}.")
+
+
 def short(text: str, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

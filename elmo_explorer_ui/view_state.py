@@ -19,14 +19,22 @@ from .share import MAX_PACKED_CHARS, pack_text, unpack_text, view_link
 
 PRESENT_KEY = "presentation"
 PRESENT_PARAM = "present"
-# Presentation mode: larger text everywhere (the app's own CSS, no user text in it).
+# Presentation mode: larger text everywhere (the app's own CSS, no user text in it): prose,
+# labels, HTML tables, the text typed in inputs and the options of select boxes; interactive
+# tables (st.dataframe) draw on a canvas that ignores font sizes, so they are zoomed whole.
+PRESENTATION_TABLE_ZOOM = 1.3
 PRESENTATION_CSS = """<style>
 html { font-size: 20px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p,
-[data-testid="stDataFrame"], [data-testid="stTable"] { font-size: 1.15rem; }
+[data-testid="stTable"], [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.15rem; }
+[data-testid="stTextArea"] textarea, [data-testid="stTextInput"] input, [data-testid="stNumberInput"] input,
+[data-testid="stSelectbox"] div, [data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] div,
+[data-testid="stSelectboxVirtualDropdown"] li, [data-baseweb="popover"] li, [data-testid="stRadio"] label p,
+[data-testid="stCheckbox"] label p { font-size: 1.15rem !important; line-height: 1.4 !important; }
+[data-testid="stDataFrame"] { zoom: %(zoom)s; max-width: calc(100%% / %(zoom)s) !important; }
 [data-testid="stSidebar"] { font-size: 1rem; }
-</style>"""
+</style>""" % {"zoom": PRESENTATION_TABLE_ZOOM}
 _RUN = threading.local()  # per script run (one thread per session): sidebar slot, page path, notes
 
 

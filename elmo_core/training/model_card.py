@@ -119,9 +119,11 @@ def history_section(card_text: str) -> str:
     return "\n".join(lines[lines.index(HISTORY_HEADING):]).rstrip("\n") + "\n"
 
 
-def summary_section(perplexity: dict, checks: dict, n_parameters: int | None = None, corpus: bool = True) -> str:
-    """The card's first section: the model, its size, its training data, and the measured figures
-    (``checks``: :func:`elmo_core.quality.run_all`'s numbers) next to their reference values."""
+def summary_section(perplexity: dict, checks: dict, n_parameters: int | None = None, corpus: bool = True,
+                    hardware: str | None = None) -> str:
+    """The card's first section: the model, its size, its training data and time, the hardware it
+    was trained on, and the measured figures (``checks``: :func:`elmo_core.quality.run_all`'s
+    numbers) next to their reference values."""
     model = perplexity["config"]["model"]
     lstm, cnn = model["lstm"], model["char_cnn"]
     phases = perplexity.get("phases") or []
@@ -136,7 +138,7 @@ def summary_section(perplexity: dict, checks: dict, n_parameters: int | None = N
             + ("the corpus under \"Corpus\" below" if corpus else "its training corpus")
             + f", {perplexity['train_minutes']:.0f} minutes of training steps"
             + (f" in {len(phases)} phases (see \"Training\")" if len(phases) > 1 else "") + ".")
-    lines = [SUMMARY_HEADING, "", what, data,
+    lines = [SUMMARY_HEADING, "", what, data, *([f"- **Hardware**: {hardware}."] if hardware else []),
              f"- **Held-out perplexity**: {perplexity['forward_ppl']:.1f} forward / {perplexity['backward_ppl']:.1f} "
              f"backward on the held-out split (a unigram model: {perplexity['unigram_ppl']:,.1f}).", "",
              "Measured by `elmo-explorer quality` (details in the sections below):", "",
@@ -279,7 +281,7 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
         "below), so that the app works on a fresh machine without a download. It is small and was",
         "trained briefly (hardware below): it shows ELMo's layer behaviour, it is not a replacement for the official models.",
         "",
-        summary_section(perplexity, checks, n_parameters, corpus=bool(corpus_card)),
+        summary_section(perplexity, checks, n_parameters, corpus=bool(corpus_card), hardware=hardware),
         "## Architecture",
         f"- Character CNN: embedding {model['char_cnn']['embedding']['dim']}, filters {model['char_cnn']['filters']}, "
         f"{model['char_cnn']['n_highway']} highway layer(s), projection to {model['lstm']['projection_dim']}.",

@@ -8,19 +8,22 @@ import pandas as pd
 import streamlit as st
 
 from elmo_core.analysis import (context_baseline_accuracy, context_baseline_margins, cosine_matrix, gather_vectors,
-                                glove_if_cached, mean_within_between, nearest_neighbours, sense_accuracy,
-                                sense_verdict)
+                                glove_if_local, layer_evidence, mean_within_between, nearest_neighbours,
+                                sense_accuracy, wilson_interval)
 from elmo_core.analysis.context_baseline import WINDOW
 from elmo_core.datasets.sense_sentences import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
 from elmo_explorer_ui import charts
-from elmo_explorer_ui.points import (group_starts, occurrence_table, order_by_sense, sense_name,
-                                     unique_sentences, user_sense_sentences)
+from elmo_explorer_ui.evidence_text import sense_evidence_text
+from elmo_explorer_ui.points import (group_starts, match_own_labels, occurrence_table, order_by_sense,
+                                     own_lines_placeholder, sense_name, unique_sentences, user_sense_sentences)
 from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model_page, query_int, query_value,
                                       set_query)
 from elmo_explorer_ui.safe_text import md
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
-from elmo_explorer_ui.texts import parse_labelled_lines, short
+from elmo_explorer_ui.texts import parse_labelled_lines, plural, short
 from elmo_explorer_ui.view_state import init_text_widget, number_formats, share_text, show_chart
+from elmo_explorer_ui.yardstick import means_reading, similarity_reference
+from elmo_core.analysis.similarity_reference import DIFFERENT_SENSES, SAME_SENSE, describe_pair, judge_pair
 
 OTHER = "✎ another word …"
 
@@ -29,20 +32,23 @@ OTHER = "✎ another word …"
 def gather_items(word: str, curated: bool, wordnet: bool, own_text: str):
     """The occurrences of ``word`` in the chosen sources, ordered by sense (at most
     ``LIMITS.sense_sentences``), the own lines without the word, the own lines beyond the limit,
-    the number of occurrences found and their table; cached, so a widget change does not
-    re-read a thousand own sentences."""
+    the number of occurrences found, their table and how the own labels were matched to the
+    sources' senses (:class:`~elmo_explorer_ui.points.OwnLabels`); cached, so a widget change
+    does not re-read a thousand own sentences."""
     items = []
     if curated:
         items += sentences_for(word, "curated")
     if wordnet:
         items += load_wordnet_examples(word)
     lines, dropped = parse_labelled_lines(own_text, LIMITS.user_sentences, LIMITS.line_chars)
-    own, missing = user_sense_sentences(word, lines)
+    known = [item.sense for item in items]
+    own, missing = user_sense_sentences(word, lines, known)
+    labels = match_own_labels(word, [line.sense for line in lines], known)
     items += own
     total = len(items)
     items = items[: LIMITS.sense_sentences]
     items = [items[i] for i in order_by_sense(items)]
-    return items, missing, dropped, total, occurrence_table(items, DEFAULTS.hover_width)
+    return items, missing, dropped, total, occurrence_table(items, DEFAULTS.hover_width), labels
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -56,15 +62,28 @@ def analyse(target_vectors: np.ndarray, labels: tuple[str, ...]):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def evidence(target_vectors: np.ndarray, labels: tuple[str, ...]):
+    """Per-layer accuracy with the intervals a verdict needs (Wilson against chance, paired
+    bootstrap against the next-best layer), computed once per set of occurrences."""
+    return layer_evidence(target_vectors, list(labels))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def _context_words_accuracy(word: str, items: list) -> float:
-    return context_baseline_accuracy([replace(item, word=word) for item in items], glove_if_cached()).accuracy
+    return context_baseline_accuracy([replace(item, word=word) for item in items], glove_if_local()).accuracy
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def context_words_margins(word: str, items: list, target_vectors: np.ndarray):
     """Each layer's accuracy minus the context words' on these occurrences, with a paired
-    bootstrap interval (call only when GloVe is in the cache)."""
-    return context_baseline_margins(target_vectors, [replace(item, word=word) for item in items], glove_if_cached())
+    bootstrap interval (call only when GloVe is installed or in the cache)."""
+    return context_baseline_margins(target_vectors, [replace(item, word=word) for item in items], glove_if_local())
+
+
+def wilson_intervals(accuracy) -> list[tuple[float, float]]:
+    """(low, high) 95% Wilson interval of each layer's accuracy over its occurrences."""
+    n = accuracy.n_occurrences
+    return [(i.low, i.high) for i in (wilson_interval(round(a * n), n) for a in accuracy.per_layer)]
 
 
 MARGIN_WORDS = {"ahead": "ahead of the context words beyond the noise of this many sentences.",
@@ -75,15 +94,18 @@ MARGIN_WORDS = {"ahead": "ahead of the context words beyond the noise of this ma
 
 def context_words_accuracy(word: str, items: list) -> float | None:
     """Leave-one-out accuracy of the bag-of-context-words feature (no language model) on these
-    occurrences, or None without GloVe in the cache."""
-    return None if glove_if_cached() is None else _context_words_accuracy(word, items)
+    occurrences, or None where GloVe 6B 50d is neither installed nor in the cache."""
+    return None if glove_if_local() is None else _context_words_accuracy(word, items)
 
 
 spec, bilm = model_page(
     "Word senses",
     "Each curated word is used in 2–3 senses. If a layer's vectors group by sense, a "
     "nearest-centroid classifier can recognise the sense of a held-out sentence. Layer 0 sees "
-    "only the spelling, so it cannot beat guessing the most frequent sense.")
+    "only the characters of the word itself: every occurrence with the same spelling gets the same "
+    "vector, so it can tell occurrences apart only by spelling (a capital at the start of a sentence, "
+    "a plural), never by context. Each score is shown with the majority-sense rate, and a layer is "
+    "called better only when a 95% interval over these sentences says so.")
 
 # ---------------------------------------------------------------- choose the word and sources
 words = curated_words()
@@ -108,8 +130,11 @@ with middle:
 with right:
     init_text_widget("senses_own", "senses_text", "")
     with st.expander("Add your own sentences", expanded=pick == OTHER):
+        curated_senses = list(sense_counts(sentences_for(word, "curated"))) if word in words else []
         own_text = st.text_area("One per line as “sense | sentence”", key="senses_own", height=120,
-                                placeholder="river | We had a picnic on the bank .\nmoney | The bank lent us money .")
+                                placeholder=own_lines_placeholder(word, curated_senses),
+                                help="A label that names a curated sense (its last part, e.g. “field”, or the "
+                                     "whole id) joins that sense; any other label is a new sense.")
 
 share_text("senses_text", own_text)
 if not word:
@@ -119,18 +144,18 @@ if len(word.split()) > 1:
     st.warning("Type a single word (no spaces).")
     st.stop()
 
-items, missing, dropped, total, table = gather_items(word, use_curated and word in words,
+items, missing, dropped, total, table, own_labels = gather_items(word, use_curated and word in words,
                                                     use_wordnet and has_wordnet, own_text)
 if dropped:
     st.warning(f"Only the first {LIMITS.user_sentences} of your lines are used ({dropped:,} more were ignored).")
 if missing:
-    st.warning(f"{len(missing)} of your sentence(s) do not contain “{md(word)}” and were skipped: "
+    st.warning(f"{len(missing):,} of your sentences {'does' if len(missing) == 1 else 'do'} not contain “{md(word)}” and were skipped: "
                + "; ".join(md(short(m.text, 50)) for m in missing[:3]) + (" …" if len(missing) > 3 else ""))
 if total > LIMITS.sense_sentences:
     st.info(f"Using the first {LIMITS.sense_sentences} of {total} occurrences.")
 if len(items) < 2:
     where = "the chosen sources" if (use_curated or use_wordnet) else "your sentences"
-    st.warning(f"“{md(word)}” occurs {len(items)} time(s) in {where}; at least two occurrences are needed. "
+    st.warning(f"“{md(word)}” occurs {plural(len(items), 'time')} in {where}; at least two occurrences are needed. "
                "Pick a curated word, tick WordNet examples, or add sentences that use the word.")
     st.stop()
 
@@ -146,6 +171,14 @@ st.dataframe(pd.DataFrame({
     "sentences": list(counts.values()),
     "gloss": [next(i.gloss for i in items if i.sense == s) for s in counts],
 }), hide_index=True, width="stretch")
+if own_labels.matched or own_labels.new:
+    joined = [f"“{md(label)}” joins {sense_name(sense, word)}" for label, sense in own_labels.matched]
+    kept = [f"“{md(label)}”" for label in own_labels.new]
+    st.caption("Your labels: " + "; ".join(
+        ([", ".join(joined)] if joined else [])
+        + ([f"kept as {'a new sense' if len(kept) == 1 else 'new senses'}: {', '.join(kept)}"] if kept else []))
+        + ". A label joins a sense of the chosen sources when it is the sense's id, the id without the word "
+          "or its last part (ignoring case).")
 
 # ---------------------------------------------------------------- the punchline: accuracy per layer
 st.subheader("Which layer knows the sense?")
@@ -158,15 +191,17 @@ if accuracy is None:
     st.info("All occurrences have the same sense; add sentences with another sense label to measure accuracy.")
 else:
     baseline = context_words_accuracy(word, items)
-    show_chart(charts.accuracy_chart(accuracy, highlight=layer, baseline=baseline), width="stretch",
-               key="senses_accuracy")
+    layer_intervals = wilson_intervals(accuracy)
+    show_chart(charts.accuracy_chart(accuracy, highlight=layer, baseline=baseline, intervals=layer_intervals),
+               width="stretch", key="senses_accuracy")
     st.caption(f"Leave-one-out nearest-centroid accuracy (cosine) over {accuracy.n_occurrences} occurrences "
-               f"and {accuracy.n_senses} senses; the dashed line is the majority-sense rate. "
-               f"{charts.verdict_text(sense_verdict(accuracy))} "
+               f"and {accuracy.n_senses} senses, each bar with its 95% interval (Wilson); the dashed line is the "
+               "majority-sense rate. "
+               f"{sense_evidence_text(evidence(target_vectors, tuple(labels)))} "
                "A sense seen only once has no centroid when that sentence is held out.")
     if baseline is None:
-        st.caption("A comparison with no language model (the GloVe vectors of nearby words) appears here "
-                   "once GloVe 6B 50d is in the cache: `elmo-explorer quality` fetches it.")
+        st.caption("The comparison with no language model (the GloVe vectors of nearby words) is left out: "
+                   "GloVe 6B 50d, a dependency of this app, is not installed in this environment.")
     else:
         margin = context_words_margins(word, items, target_vectors)[layer]
         st.caption(f"Dotted line: with no language model at all, the mean GloVe 6B 50d vector of the content "
@@ -186,13 +221,31 @@ with column_matrix:
     show_chart(charts.similarity_heatmap(sims[layer], sense_labels, f"“{word}”, ordered by sense",
                                          group_starts(labels), hover, height=560, zmin=charts.shared_low(sims)),
                width="stretch", key="senses_heatmap")
+reference = None
+with friendly_errors("measuring the reference cosines", stop=False):
+    reference = similarity_reference(spec)
+curated_word = word if word in words else None  # its own pairs are left out of the reference
 with column_stats:
-    st.dataframe(pd.DataFrame({"layer": [charts.layer_name(l) for l in layers],
-                               "same sense": [w for w, _ in stats], "different senses": [b for _, b in stats]})
-                 .style.format(number_formats(["same sense", "different senses"])),
+    stats_table = pd.DataFrame({"layer": [charts.layer_name(l) for l in layers],
+                                "same sense": [w for w, _ in stats], "different senses": [b for _, b in stats]})
+    reference_columns = []
+    if reference is not None:
+        reference_columns = ["curated same sense (median)", "curated different senses (median)"]
+        stats_table[reference_columns[0]] = [reference.sample(l, SAME_SENSE).without(curated_word).quantile(0.5)
+                                             for l in layers]
+        stats_table[reference_columns[1]] = [reference.sample(l, DIFFERENT_SENSES).without(curated_word)
+                                             .quantile(0.5) for l in layers]
+        stats_table["different words (mean)"] = list(reference.anisotropy)
+        reference_columns.append("different words (mean)")
+    st.dataframe(stats_table.style.format(number_formats(["same sense", "different senses", *reference_columns])),
                  hide_index=True, width="stretch")
     st.caption("Mean cosine similarity between occurrences of the same sense and of different senses. "
-               "The wider the gap, the better the layer separates the senses.")
+               "The wider the gap, the better the layer separates the senses."
+               + (" Beside them, the layer's reference cosines, measured on this model: the same word in one "
+                  "sense and in two across the curated sentences of other words, and tokens of different "
+                  "words (every pair of tokens of a layer has some cosine)." if reference is not None else ""))
+    if reference is not None:
+        st.caption(md(means_reading(reference, layer, *stats[layer], curated_word)))
 
 # ---------------------------------------------------------------- nearest neighbours (Table 4)
 st.subheader("Nearest neighbours of one occurrence")
@@ -203,16 +256,25 @@ with choice_left:
 with choice_right:
     k = st.number_input("Neighbours", 1, 20, DEFAULTS.neighbours, key="senses_k")
 rows = nearest_neighbours(target_vectors, int(query), int(k), labels)
+readings = [judge_pair(reference, r.similarity, r.layer, sentences[which[query]] if which[r.index] == which[query]
+                       else None, curated_word) for r in rows] if reference is not None else []
 st.dataframe(pd.DataFrame({
     "layer": [charts.layer_name(r.layer) for r in rows],
     "rank": [r.rank for r in rows],
     "cosine": [r.similarity for r in rows],
+    **({"percentile": [j.percentile for j in readings]} if readings else {}),
     "same sense": ["tie" if r.tie else "✓" if labels[r.index] == labels[query] else "✗" for r in rows],
     "sense": [table["sense"][r.index] for r in rows],
     "sentence": [table["sentence"][r.index] for r in rows],
-}).style.format(number_formats(["cosine"])), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 640))
+}).style.format({**number_formats(["cosine"]), "percentile": "{:.0f}"}), hide_index=True, width="stretch",
+             height=min(38 + 35 * len(rows), 640))
 st.caption(f"Query: {md(table['sentence'][query])}  —  like Table 4 of the ELMo paper: the most similar "
-           "other occurrences per layer, with their senses.")
+           "other occurrences per layer, with their senses."
+           + (" Percentile: the share of same-sense pairs of other curated words at that layer (of the same word "
+              "twice in one sentence, for two occurrences in one sentence) with a lower cosine." if readings else ""))
+nearest = next((j for r, j in zip(rows, readings) if r.layer == layer and r.rank == 1), None)
+if nearest is not None:
+    st.caption(f"Nearest at {charts.layer_name(layer)}: {md(describe_pair(nearest))}")
 if any(r.tie for r in rows):
     tied = [charts.layer_name(l) for l in layers if any(r.tie for r in rows if r.layer == l)]
     st.caption(f"“tie” ({', '.join(tied)}): occurrences of the query's sense and of another sense are exactly "

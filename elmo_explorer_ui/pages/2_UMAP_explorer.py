@@ -18,7 +18,8 @@ from elmo_explorer_ui.runtime import (embed, friendly_errors, init_widget, model
                                       set_query, umap_ready, vector_cache)
 from elmo_explorer_ui.safe_text import md, safe_filename
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
-from elmo_explorer_ui.texts import hover_sentence, marked_sentence, parse_labelled_lines, parse_sentences, umap_cost
+from elmo_explorer_ui.texts import (hover_sentence, marked_sentence, parse_labelled_lines, parse_sentences, plural,
+                                    umap_cost)
 from elmo_explorer_ui.view_state import init_text_widget, presentation, share_text, show_chart
 
 ALL_WORDS = "(all curated words)"
@@ -114,10 +115,11 @@ if USER_SOURCE in sources:
         if mode == ONE_WORD and lines:
             st.info("Your sentences appear on the all-tokens map, or pick one word to find it in them.")
     else:
-        found, missing = user_sense_sentences(word, lines)
+        found, missing = user_sense_sentences(word, lines, [item.sense for item in items])
         items += found + (context_only(missing) if mode == ALL_TOKENS else [])
         if missing and mode == ONE_WORD:
-            st.warning(f"{len(missing)} of your sentences do not contain “{md(word)}”.")
+            st.warning(f"{len(missing):,} of your sentences {'does' if len(missing) == 1 else 'do'} not contain "
+                       f"“{md(word)}”.")
 if not sources:
     st.warning("Choose at least one source of sentences.")
     st.stop()
@@ -230,7 +232,7 @@ if placed_text.strip():
                                    "sentence": [marked_sentence(sentences_new[s], t) for s, t in where]})
             placed_coords = {layer: normalisers[layer].apply(fitted[layer][1].transform(new_vectors[layer]))
                              for layer in shown_layers}
-        st.caption(f"{len(placed)} new point(s) placed as black stars with the map's own "
+        st.caption(f"{plural(len(placed), 'new point')} placed as black stars with the map's own "
                    f"{'UMAP reducer' if use_umap else 'PCA'} (`transform`), without refitting.")
 
 # ---------------------------------------------------------------- the map
@@ -266,7 +268,7 @@ for point in (event.selection.get("points", []) if event else []):
     if row >= 0:
         selected.setdefault(row, []).append(shown_layers[curve // max(1, len(trace_rows) // len(shown_layers))])
 if selected:
-    st.subheader(f"{len(selected)} selected point(s)")
+    st.subheader(plural(len(selected), "selected point"))
     rows = sorted(selected)
     st.dataframe(points.iloc[rows].drop(columns=["hover"]).assign(
         layers=[", ".join(str(l) for l in sorted(set(selected[r]))) for r in rows]), hide_index=True, width="stretch")

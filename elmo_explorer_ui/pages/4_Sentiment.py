@@ -7,6 +7,7 @@ import streamlit as st
 from elmo_core.tasks.classifier import MAX_TOKENS
 from elmo_core.tasks.config import TaskConfig
 from elmo_core.tasks.data import sentiment_sources
+from elmo_core.tasks.hard_cases import hard_case_accuracy, sentiment_cues
 from elmo_core.tasks.saved_heads import heads_root
 from elmo_core.tasks.plots import confusion_figure
 from elmo_core.tokenizer import text_to_tokens
@@ -16,7 +17,7 @@ from elmo_explorer_ui.downstream import (cancel_or_finish, collect, head_composi
 from elmo_explorer_ui.runtime import describe_error, friendly_errors, init_widget, model_page
 from elmo_explorer_ui.safe_text import md, redact_paths
 from elmo_explorer_ui.settings import LIMITS
-from elmo_explorer_ui.texts import cut_notice
+from elmo_explorer_ui.texts import contribution_sentence, cut_notice
 from elmo_explorer_ui.view_state import decimals, number_formats, show_chart
 
 SESSION_KEY = "sentiment_lab"
@@ -62,12 +63,12 @@ for label, clf in session.classifiers.items():
     choices[f"Trained in this session ({label}, {clf.result.sizes['train']} examples)"] = clf
 
 if missing:
-    size_note = (" A fine-tuned head carries its own copy of the biLM, so `elmo-explorer task ship-heads` leaves it "
-                 "out when the model and its heads would pass 40 MB (as for the bundled mini); its test scores are "
-                 "under “Shipped heads against the bag-of-words baseline” below."
+    size_note = (" A fine-tuned head carries its own copy of the biLM, so it is not shipped when the model and "
+                 "its heads would pass 40 MB (as for the bundled mini); its test scores are under “Shipped heads "
+                 "against the bag-of-words baseline” below."
                  if missing == ["Fine-tuned biLM"] else "")
-    st.info(f"{md(spec.title)} has no shipped head for: {', '.join(missing)}.{size_note} Train a head below, or "
-            "ship heads for your own model with `elmo-explorer task ship-heads --model DIR`.")
+    st.info(f"{md(spec.title)} has no shipped head for: {', '.join(missing)}.{size_note} Train a head below; "
+            "the README says how to ship heads with your own model.")
 
 if choices:
     init_widget("sentiment_classifier", next(iter(choices)))
@@ -76,8 +77,8 @@ if choices:
     title = st.radio("Classifier", list(choices), key="sentiment_classifier", horizontal=True)
     clf = choices[title]
     if clf.stale:
-        st.warning("This head was trained on other weights than the model now has (the model was replaced). "
-                   "Run `elmo-explorer task ship-heads` to retrain it; until then its predictions are unreliable.")
+        st.warning("This head was trained on other weights than the model now has (the model was replaced), so "
+                   "its predictions are unreliable until it is trained again (the README says how).")
 
     init_widget("sentiment_text", EXAMPLE)
     text = st.text_area("Text", key="sentiment_text", height=90, max_chars=LIMITS.sentiment_box_chars)
@@ -104,6 +105,26 @@ if choices:
                           delta_color="off", delta_arrow="off")
                 for name, p in zip(clf.label_names, proba):
                     st.progress(float(p), text=f"{name}: {p:.{places}f}")
+                cues = sentiment_cues(tokens)
+                if cues.any:
+                    kinds = " and ".join(kind for kind, found in (("a negation", cues.negations),
+                                                                  ("a contrast", cues.contrasts)) if found)
+                    said = ", ".join(f"“{md(w)}”" for w in dict.fromkeys(cues.words))
+                    tested = clf.result.test if clf.result is not None else None
+                    hard = hard_case_accuracy(clf.extra, tested.accuracy if tested is not None else None)
+                    if hard is None:
+                        st.warning(f"This text holds {kinds} ({said}). This head was not tested on sentences that "
+                                   "turn on negation or contrast, where sentiment heads are often wrong: treat "
+                                   "the label with care.")
+                    else:
+                        versus = (f", against {hard.main_accuracy:.0%} on the rt test snippets"
+                                  if hard.main_accuracy is not None else "")
+                        st.warning(f"This text holds {kinds} ({said}). On the project's {hard.count} test "
+                                   "sentences whose sentiment turns on negation, contrast or word order, this head "
+                                   f"is right on {hard.accuracy:.0%} (95% interval {hard.low:.0%}–{hard.high:.0%}; "
+                                   f"always guessing one label: {hard.chance:.0%}){versus}. The probability above "
+                                   "is calibrated on ordinary reviews, not on such sentences: treat the label "
+                                   "with care.")
             with right:
                 st.markdown("**Token contributions** (green → positive, red → negative; hover for the score)")
                 try:
@@ -113,6 +134,7 @@ if choices:
                     st.info(md(str(exc)))
                 else:
                     st.html(token_html(contributions))
+                    st.caption(contribution_sentence([(md(t), s) for t, s in contributions], places))
                     with st.expander("Scores"):
                         scores = pd.DataFrame({"token": [t for t, _ in contributions],
                                                "Δ p(positive)": [s for _, s in contributions]})
