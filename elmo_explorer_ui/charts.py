@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from elmo_core.analysis import SenseAccuracy, SenseVerdict, pool_similarities, similarity_blocks
+from elmo_core.analysis import SenseAccuracy, pool_similarities, similarity_blocks
 
 from .safe_text import plotly_text
 from .texts import short
@@ -188,27 +188,6 @@ def occurrence_bars(table: pd.DataFrame, layers: Sequence[int], marks: dict[int,
                          height=420 if marks else 380, margin=dict(l=10, r=10, t=70 if marks else 30, b=10),
                          legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return figure
-
-
-def _layer_list(layers: Sequence[int]) -> str:
-    names = [layer_name(l) for l in layers]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def verdict_text(verdict: SenseVerdict) -> str:
-    """One sentence for the accuracy chart: the best layer(s), or that none beats chance."""
-    digits = 0 if f"{verdict.best_accuracy:.0%}" != f"{verdict.chance:.0%}" or not verdict.beats_chance else 1
-    best, chance = f"{verdict.best_accuracy:.{digits}%}", f"{verdict.chance:.{digits}%}"
-    if not verdict.beats_chance:
-        text = (f"No layer separates the senses better than chance (the majority-sense rate, "
-                f"{chance}): the best score is {best}.")
-        if verdict.below_chance:
-            verb = "scores" if len(verdict.below_chance) == 1 else "score"
-            names = _layer_list(verdict.below_chance)
-            text += f" {names[:1].upper()}{names[1:]} {verb} below chance."
-        return text
-    label = "Best" if len(verdict.best_layers) == 1 else "Best (tied)"
-    return f"{label}: {_layer_list(verdict.best_layers)} with {best} (chance {chance})."
 
 
 #: Height of a bar label in the accuracy chart, in accuracy units (its y axis spans 0 to 1.12 in 360 px).

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from elmo_core.analysis import (
-    COLLAPSED_LAYER_TOLERANCE, Pca2d, SenseAccuracy, chance_level, concat_tokens, cosine_matrix, cosine_to,
+    COLLAPSED_LAYER_TOLERANCE, Pca2d, chance_level, concat_tokens, cosine_matrix, cosine_to,
     distinct_rows, find_occurrences, fit_pca_2d, fit_umap, flatten_positions, gather_vectors, is_collapsed_layer,
     loo_centroid_accuracy, loo_centroid_predictions, mean_within_between, nearest_neighbours, pair_ranking_auc,
-    repeated_words, sense_accuracy, sense_groups, sense_margin, sense_margins, sense_verdict, sentence_starts,
+    repeated_words, sense_accuracy, sense_groups, sense_margin, sense_margins, sentence_starts,
     umap_neighbours, unit_rows,
 )
 
@@ -163,29 +163,6 @@ def test_sense_margins_pair_each_layer_with_the_baseline_on_the_same_sentences()
     margins = sense_margins(np.stack([blind, separated]), blind, sentences)  # (layers, n, dim) against (n, dim)
     assert margins[0].mean == 0.0 and margins[1].mean == pytest.approx(1.0 - blind_accuracy) and blind_accuracy < 1
     assert sense_margin(blind, separated, sentences).mean == pytest.approx(blind_accuracy - 1.0)
-
-
-def accuracy(per_layer, chance=0.5):
-    return SenseAccuracy(per_layer=tuple(per_layer), chance=chance, n_occurrences=20, n_senses=2)
-
-
-def test_sense_verdict_names_no_layer_when_none_beats_chance():
-    # issue 12 item 11 ("crane"): layer 0 at chance, the biLSTM layers below it
-    verdict = sense_verdict(accuracy([0.5, 0.4, 0.45]))
-    assert not verdict.beats_chance and verdict.best_layers == ()
-    assert verdict.below_chance == (1, 2) and verdict.best_accuracy == 0.5 and verdict.chance == 0.5
-    assert not sense_verdict(accuracy([0.5, 0.5, 0.5])).beats_chance  # equal to chance is not better
-    assert not sense_verdict(accuracy([0.6, 0.6 + 1e-12], chance=0.6 + 1e-12)).beats_chance  # rounding noise
-    assert sense_verdict(accuracy([0.2, 0.1], chance=0.6)).below_chance == (0, 1)
-
-
-def test_sense_verdict_names_the_best_layers_and_their_ties():
-    verdict = sense_verdict(accuracy([0.5, 0.85, 0.7]))
-    assert verdict.beats_chance and verdict.best_layers == (1,) and verdict.best_accuracy == 0.85
-    assert verdict.below_chance == ()
-    assert sense_verdict(accuracy([0.5, 0.8, 0.8])).best_layers == (1, 2)
-    assert sense_verdict(accuracy([0.55, 0.3, 0.4])).best_layers == (0,)  # e.g. two spellings of the word
-    assert sense_verdict(accuracy([0.55, 0.3, 0.4])).below_chance == (1, 2)
 
 
 def test_nearest_neighbours_mark_ties_across_senses():

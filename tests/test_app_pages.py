@@ -413,22 +413,6 @@ def test_hover_text_bolds_the_word_and_wraps():
     assert text.count("<br>") >= 2
 
 
-def test_verdict_text_never_calls_a_chance_level_layer_best():
-    from elmo_core.analysis import SenseAccuracy, sense_verdict
-    from elmo_explorer_ui.charts import verdict_text
-
-    def text(per_layer, chance=0.5):
-        return verdict_text(sense_verdict(SenseAccuracy(tuple(per_layer), chance, 20, 2)))
-
-    crane = text([0.5, 0.4, 0.45])
-    assert "Best" not in crane and "No layer separates the senses better than chance" in crane
-    assert "Layer 1 (biLSTM) and layer 2 (biLSTM) score below chance" in crane
-    assert "below chance" not in text([0.5, 0.5, 0.5])
-    assert text([0.5, 0.85, 0.7]) == "Best: layer 1 (biLSTM) with 85% (chance 50%)."
-    assert text([0.5, 0.8, 0.8]).startswith("Best (tied): layer 1 (biLSTM) and layer 2 (biLSTM) with 80%")
-    assert text([0.5, 0.504]).endswith("with 50.4% (chance 50.0%).")  # no "50% (chance 50%)"
-
-
 def test_export_table_has_coordinates_and_vectors_per_layer():
     import pandas as pd
 

@@ -23,4 +23,3 @@ def glove_if_local() -> StaticVectors | None:
 
 
 #: The name before the installed package was looked at first (kept for callers of that name).
-glove_if_cached = glove_if_local

@@ -8,9 +8,9 @@ always guessing the most frequent sense would score. ``nearest_neighbours`` list
 occurrences most similar to one occurrence (the ELMo paper's Table 4), marking rows whose
 same-sense verdict depends only on how equal similarities happen to be ordered.
 ``pair_ranking_auc`` scores separation without centroids: how often two occurrences of one
-sense are closer than two of different senses. ``sense_verdict`` says which layers, if any,
-separate the senses better than chance; ``layer_evidence`` adds the intervals a page needs before
-it says so (Wilson against chance, paired bootstrap against the next-best layer).
+sense are closer than two of different senses. ``layer_evidence`` gives the intervals a page needs before it
+calls a layer better than chance or best (Wilson against chance, paired bootstrap against the
+next-best layer).
 """
 from __future__ import annotations
 
@@ -39,39 +39,6 @@ class SenseAccuracy:
     chance: float
     n_occurrences: int
     n_senses: int
-
-
-@dataclass(frozen=True)
-class SenseVerdict:
-    """What a :class:`SenseAccuracy` says about the layers.
-
-    ``best_layers``: the layers with the highest accuracy, only if that accuracy beats chance
-    (empty otherwise); ``below_chance``: layers that score less than chance.
-    """
-
-    best_layers: tuple[int, ...]
-    best_accuracy: float
-    chance: float
-    below_chance: tuple[int, ...]
-
-    @property
-    def beats_chance(self) -> bool:
-        return bool(self.best_layers)
-
-
-def sense_verdict(accuracy: SenseAccuracy, tolerance: float = TIE_TOLERANCE) -> SenseVerdict:
-    """Which layers separate the senses best, if any does better than the majority-sense rate.
-
-    Accuracies within ``tolerance`` of each other (or of chance) count as equal, so a layer that
-    only matches chance is never called the best, and layers tied for the top are all named.
-    """
-    scores = np.asarray(accuracy.per_layer, dtype=float)
-    best = float(scores.max()) if scores.size else 0.0
-    below = tuple(int(l) for l in np.flatnonzero(scores < accuracy.chance - tolerance))
-    if not scores.size or best <= accuracy.chance + tolerance:
-        return SenseVerdict((), best, accuracy.chance, below)
-    top = tuple(int(l) for l in np.flatnonzero(scores >= best - tolerance))
-    return SenseVerdict(top, best, accuracy.chance, below)
 
 
 def chance_level(labels: Sequence[str]) -> float:
