@@ -1,5 +1,5 @@
 """
-Issue 13 in a real browser (`elmo-explorer app` and Debian's Chromium, as in
+Links that reopen a view, in a real browser (`elmo-explorer app` and Debian's Chromium, as in
 test_browser.py): a "Copy link to this view" link opened in a new browser context reproduces
 the typed sentences, the word, the presentation mode and the charts; a download button gives
 its file on a second click right after the first.
@@ -77,7 +77,7 @@ def test_a_copied_link_reopens_the_view_in_another_browser(browser, app_url):  #
                            ".map(p => p.getBoundingClientRect().width)")
     assert min(sizes) > 600  # presentation mode: one heatmap per row, not three small ones
     assert other.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"  # larger text
-    check_and_shoot(other, "issue13_link_presentation_mode")
+    check_and_shoot(other, "link_presentation_mode")
     other.context.close()
     tab.context.close()
 

@@ -1,5 +1,5 @@
 """
-A training run started in a browser tab stops within 10 s of that tab closing (item 15).
+A training run started in a browser tab stops within 10 s of that tab closing.
 
 The real app (`streamlit run` on 127.0.0.1) in Debian's Chromium: the Scalar-mix lab starts a
 fine-tuning run far too long to finish, the browser context is closed while it trains, and the
@@ -16,7 +16,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, streamlit_ser
 pytestmark = pytest.mark.browser
 
 STOPPED = re.compile(r"stopped the training run (\S+) ([\d.]+) s after its browser session closed")
-DEADLINE_S = 10.0  # the issue's deadline for a run whose tab closed
+DEADLINE_S = 10.0  # the most a run whose tab closed may go on training
 
 
 @pytest.fixture

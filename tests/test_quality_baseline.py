@@ -166,7 +166,7 @@ def test_unseen_is_not_part_of_curated_lookups(unseen):
 
 
 def test_run_all_reports_baseline_and_unseen(mini, monkeypatch, glove, wordnet):
-    # POS is covered by tests/test_mini_quality.py; stubbed and the curated set cut to four words
+    # POS is covered by tests/test_acceptance_mini.py; stubbed and the curated set cut to four words
     # to keep this test fast. The unseen set is used in full.
     stub = quality.ProbeResult([0.0, 0.0, 0.0], 0.0, 0, 0, "stub")
     monkeypatch.setattr(quality, "pos_probe", lambda bilm: stub)

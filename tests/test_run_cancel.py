@@ -1,6 +1,7 @@
 """
 A cancelled training run stops at the next step, embedding chunk or evaluation batch, not only
-between optimiser steps (item 15: a closed tab stops its run within 10 s, whatever it is doing).
+between optimiser steps (so a closed tab stops its run within 10 s, whatever it is doing:
+test_closed_tab_stops_training.py).
 """
 from __future__ import annotations
 

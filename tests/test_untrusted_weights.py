@@ -1,4 +1,4 @@
-"""Weight and options files from strangers (issue 12, items 6 and 7): checked before any tensor
+"""Weight and options files from strangers: checked before any tensor
 is built, capped in size, and refused when a weight or a clip is not finite."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ SMALL = {"lstm": {"dim": 16, "projection_dim": 8, "n_layers": 2, "cell_clip": 3,
                   "use_skip_connections": True},
          "char_cnn": {"embedding": {"dim": 4}, "filters": [[1, 4], [2, 8]], "n_highway": 1,
                       "activation": "relu", "n_characters": 262, "max_characters_per_token": 50}}
-# The issue's options: about 1.5 billion parameters, described in 1 KB.
+# Hostile options: about 1.5 billion parameters, described in 1 KB.
 HUGE = {**SMALL, "lstm": {**SMALL["lstm"], "dim": 8192, "projection_dim": 4096}}
 
 
@@ -32,7 +32,7 @@ def copy_model(reference_dir: Path, folder: Path) -> Path:
     return folder / "weights.hdf5"
 
 
-# ------------------------------------------------------------------ item 7: nothing non-finite
+# ------------------------------------------------------------------ nothing non-finite
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
 @pytest.mark.parametrize("key", ["cell_clip", "proj_clip"])
 def test_non_finite_clips_are_refused(key, value):
@@ -79,7 +79,7 @@ def test_finite_files_pass_the_full_check(reference_dir, tmp_path):
     assert config == ElmoConfig.from_json(reference_dir / "options.json")
 
 
-# ------------------------------------------------------------------ item 6: check before building
+# ------------------------------------------------------------------ check before building
 def test_expected_shapes_are_those_of_the_model(reference_dir):
     for options in (SMALL, json.loads((reference_dir / "options.json").read_text())):
         config = ElmoConfig.from_dict(options)
@@ -91,7 +91,7 @@ def test_expected_shapes_are_those_of_the_model(reference_dir):
         assert parameter_count(config) == sum(p.numel() for p in model.parameters()) - embedding_padding_row
 
 
-def test_parameter_count_of_the_issue_options_needs_no_memory():
+def test_parameter_count_of_huge_options_needs_no_memory():
     assert parameter_count(ElmoConfig.from_dict(HUGE)) > 1_000_000_000
 
 
@@ -126,8 +126,8 @@ def peak_megabytes(options: Path, weights: Path, how: str) -> tuple[int, str]:
 
 
 def test_huge_options_with_a_text_file_as_weights_allocate_nothing(tmp_path):
-    """The issue: 1 KB of options with dim 8192 / projection 4096 and a text file made the server
-    allocate 2.2 GB before it said "not an HDF5 file"."""
+    """1 KB of options with dim 8192 / projection 4096 and a text file as weights: the server once
+    allocated 2.2 GB before it said "not an HDF5 file"."""
     (tmp_path / "options.json").write_text(json.dumps(HUGE))
     (tmp_path / "weights.hdf5").write_text("these are not weights\n" * 20)
     growth, outcome = peak_megabytes(tmp_path / "options.json", tmp_path / "weights.hdf5", "load")

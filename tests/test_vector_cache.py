@@ -1,6 +1,6 @@
 """
-The server's cache of ELMo vectors is bounded in bytes, not in entries (item 15: 2.2 GB idle
-after an afternoon of use came from 512 cached chunks of any size).
+The server's cache of ELMo vectors is bounded in bytes, not in entries (a bound on entries let a
+server sit at 2.2 GB idle after an afternoon of use: 512 cached chunks of any size).
 """
 from __future__ import annotations
 
