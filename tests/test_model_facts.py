@@ -1,5 +1,5 @@
 """
-Issue 30, "one source of truth for model facts": on the Models page the bundled model's caption,
+One source of truth for model facts: on the Models page the bundled model's caption,
 its model card table and the card's summary give the same sizes, and the training report shown
 is a short summary (tokens, hardware, time, perplexity, checks) with the run log collapsed.
 """

@@ -1,5 +1,5 @@
 """
-Own sentences on the Word senses page join the curated senses they name (issue 30): a label
+Own sentences on the Word senses page join the curated senses they name: a label
 matches a curated sense by its id (``pitch.n.field``), its id without the word (``n.field``) or
 its last part (``field``), ignoring case; other labels stay new senses. The page says which
 labels joined which sense, and its placeholder shows the chosen word's curated labels.

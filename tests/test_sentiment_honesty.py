@@ -1,5 +1,5 @@
 """
-Issue 30, "honest sentiment": when a text holds a negation or contrast cue, the Sentiment page
+Honest sentiment: when a text holds a negation or contrast cue, the Sentiment page
 states the shipped head's measured accuracy on the project's negation test set (read from the
 head's shipped scores, with a Wilson interval and chance) beside the probability; the token
 colours are explained in plain words; no CLI command is left on the pages.

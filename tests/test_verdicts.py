@@ -1,5 +1,5 @@
 """
-Claims only within the evidence (issue 30): a page names the best layer, a layer that separates
+Claims only within the evidence: a page names the best layer, a layer that separates
 the senses, or the layer with the most scalar-mix weight only when an interval leaves out the
 alternative (the next-best layer, chance, an even mix); otherwise it says "within noise". The
 Scalar-mix lab puts every test accuracy beside the majority label and a bag-of-words baseline, and

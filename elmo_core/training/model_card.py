@@ -317,7 +317,7 @@ def render(model_name: str, perplexity: dict, checks: dict, corpus_card: str | N
                   "vocabulary is comparable only together with its out-of-vocabulary rate):", "",
                   *_per_source_table(per_source, compare_name), ""]
     lines += [
-        "## Quality checks (each is a test on this model in CI: `tests/test_mini_quality.py`)",
+        "## Quality checks (each is a test on this model in CI: `tests/test_acceptance_mini.py`)",
         "",
         f"1. Layer 0 is context-free: the two \"saw\" of \"I saw a saw .\" differ by "
         f"{pol['layer0_max_difference']:.1g} at layer 0. Their cosine similarity per layer: "
