@@ -34,14 +34,11 @@ LOG = logging.getLogger("elmo_explorer")
 APP_DIR = Path(__file__).resolve().parent  # app.py and pages/ ship inside this package
 MODEL_KEY = "elmo_model_spec"
 PAGES_DIR = APP_DIR / "pages"
-PAGE_ICONS = {
-    "Word senses": ":material/category:",
-    "UMAP explorer": ":material/scatter_plot:",
-    "Models": ":material/memory:",
-    "Sentiment": ":material/sentiment_satisfied:",
-    "Scalar mix lab": ":material/tune:",
-}
-DEFAULT_PAGE_ICON = ":material/article:"
+# No icons in the page menu: Streamlit makes a page's icon the tab's favicon and fetches a
+# ":material/...:" one from fonts.gstatic.com, and an emoji needs an emoji font (missing on many
+# Linux machines: a box). The tab shows FAVICON instead.
+#: The tab's icon, a file of this package that the app serves itself (no outside request).
+FAVICON = APP_DIR / "static" / "favicon.png"
 MODEL_PARAM = "model"
 _RUN = threading.local()  # per script run: the sidebar line naming the model
 
@@ -67,10 +64,10 @@ def page_files() -> list[Path]:
 # ------------------------------------------------------------------------------------ page
 def navigation(home: Callable[[], None]):
     """The app's pages for ``st.navigation``: ``home`` (the Sentence lab) and every page file."""
-    pages = [st.Page(home, title="Sentence lab", icon=":material/science:", default=True)]
+    pages = [st.Page(home, title="Sentence lab", default=True)]
     for path in page_files():
         title = page_title(path)
-        pages.append(st.Page(f"pages/{path.name}", title=title, icon=PAGE_ICONS.get(title, DEFAULT_PAGE_ICON)))
+        pages.append(st.Page(f"pages/{path.name}", title=title))
     return st.navigation(pages)
 
 
@@ -98,7 +95,7 @@ def page_setup(title: str, intro: str = "") -> None:
     """Page config, the model in use in the sidebar, presentation mode, the link to this view,
     the page title and its introduction."""
     leave_legacy_navigation()
-    st.set_page_config(page_title=f"{title} · ELMo Explorer", page_icon=":material/hub:", layout="wide")
+    st.set_page_config(page_title=f"{title} · ELMo Explorer", page_icon=str(FAVICON), layout="wide")
     begin_page()
     model_from_link()
     _RUN.model_slot = st.sidebar.empty()

@@ -19,6 +19,13 @@ import re
 #: ``(`` needs none, as no link can form without an unescaped ``]``.
 MARKDOWN_SPECIAL = "\\`*_{}[]<>#!|~$:&@."
 _MARKDOWN_RE = re.compile("([" + re.escape(MARKDOWN_SPECIAL) + "])")
+#: U+2060 WORD JOINER: invisible, zero-width, no line break. Backslash escapes do not stop
+#: Streamlit's Markdown from linking ``https://``, ``www.`` and ``a@b.c`` (GFM autolinks) or
+#: drawing ``:material/x:`` and ``:red[x]`` (its directives): those act on the unescaped text.
+#: A word joiner after every ``:`` and ``@`` and inside ``www.`` breaks each pattern, and the
+#: reader still sees the text as typed (checked in Chromium: tests/test_hostile_text_in_browser.py).
+WORD_JOINER = "\u2060"
+_BREAK_RE = re.compile(r"(\\[:@])|(?<=www)(?=\\\.)", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"[\r\n]+")
 # An absolute POSIX path (or ~/...) not inside a URL or a longer word; group 1: its last part.
 _PATH_RE = re.compile(r"(?<![\w:/.~-])~?/(?:[^\s/'\"`<>|:]+/)*([^\s/'\"`<>|:]*)")
@@ -28,9 +35,12 @@ def md(text: object) -> str:
     """``text`` as Markdown that displays it literally, on one line (line breaks become spaces).
 
     Every markup character gets a backslash (CommonMark renders ``\\x`` as ``x`` for any ASCII
-    punctuation), so ``[a](http://x)`` shows as typed instead of becoming a link.
+    punctuation), so ``[a](http://x)`` shows as typed instead of becoming a link; a word joiner
+    (:data:`WORD_JOINER`) after each ``:`` and ``@`` and inside ``www.`` stops autolinks, icons
+    and colours (``md("www.a.org")`` puts one between ``www`` and ``\\.``).
     """
-    return _MARKDOWN_RE.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    escaped = _MARKDOWN_RE.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    return _BREAK_RE.sub(lambda m: (m.group(1) or "") + WORD_JOINER, escaped)
 
 
 def plotly_text(text: object) -> str:
@@ -51,4 +61,4 @@ def safe_filename(text: str, fallback: str = "file") -> str:
     return name or fallback
 
 
-__all__ = ["MARKDOWN_SPECIAL", "md", "plotly_text", "redact_paths", "safe_filename"]
+__all__ = ["MARKDOWN_SPECIAL", "WORD_JOINER", "md", "plotly_text", "redact_paths", "safe_filename"]

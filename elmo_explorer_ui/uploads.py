@@ -5,7 +5,9 @@ Uploaded models: checked in a temporary folder, kept only when usable, within a 
 cache, checks them completely without building a model (:func:`elmo_core.loading.check_files`,
 with a parameter limit), and only then renames the folder to its content address
 ``<cache>/uploads/<sha256 prefix>``. A failed check removes the temporary folder. Afterwards the
-cache is pruned to its budget, oldest folders first. No Streamlit here.
+cache is pruned to its budget, oldest folders first. Text files for the Corpus explorer:
+:func:`decode_text_upload` (capped in bytes and lines) and :func:`text_upload_folder` (one folder
+per browser session, the oldest sessions' removed). No Streamlit here.
 """
 from __future__ import annotations
 
@@ -120,4 +122,64 @@ def prune(root: Path, budget_bytes: int, keep: Path | None = None) -> list[Path]
     return removed
 
 
-__all__ = ["UploadError", "upload_root", "keep_upload", "discard_upload", "prune", "MAX_OPTIONS_BYTES"]
+# ------------------------------------------------------------ text files for the Corpus explorer
+#: Largest text file the Corpus explorer embeds: about 18,000 tokens, a minute or two of the
+#: bundled mini on a laptop's CPU, and 300 MB of float16 vectors at most.
+TEXT_MAX_BYTES = 100_000
+TEXT_MAX_LINES = 2_000
+#: Uploaded corpora kept at once (one per browser session; the oldest go first), and how long.
+TEXT_UPLOADS_KEPT = 8
+TEXT_UPLOAD_MAX_AGE_S = 24 * 3600.0
+
+
+def check_text_size(size: int) -> None:
+    """Refuse a text file larger than :data:`TEXT_MAX_BYTES` before its bytes are read."""
+    if size > TEXT_MAX_BYTES:
+        raise UploadError(f"the file has {size:,} bytes; this page embeds text files of up to "
+                          f"{TEXT_MAX_BYTES:,} bytes")
+
+
+def decode_text_upload(data: bytes) -> str:
+    """The text of an uploaded file: at most :data:`TEXT_MAX_BYTES` bytes and
+    :data:`TEXT_MAX_LINES` lines of UTF-8 with some words in it, else :class:`UploadError`."""
+    check_text_size(len(data))
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines > TEXT_MAX_LINES:
+        raise UploadError(f"the file has {lines:,} lines; this page embeds text files of up to {TEXT_MAX_LINES:,} lines")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError("the file is not UTF-8 text") from None
+    if not any(ch.isalnum() for ch in text):
+        raise UploadError("the file holds no words")
+    return text
+
+
+def text_upload_root() -> Path:
+    """Where uploaded corpora are embedded: ``<cache>/corpora/uploads``."""
+    return cache_dir() / "corpora" / "uploads"
+
+
+def text_upload_folder(session: str, root: Path | None = None) -> Path:
+    """The one folder of a browser session's uploaded corpus (emptied for each new upload),
+    after removing the corpora of other sessions past :data:`TEXT_UPLOADS_KEPT` or older than
+    :data:`TEXT_UPLOAD_MAX_AGE_S`."""
+    root = text_upload_root() if root is None else root
+    folder = root / hashlib.sha256(session.encode()).hexdigest()[:16]
+    shutil.rmtree(folder, ignore_errors=True)
+    root.mkdir(parents=True, exist_ok=True)
+    others = []
+    for entry in root.iterdir():
+        try:
+            others.append((entry.stat().st_mtime, entry))
+        except OSError:  # removed meanwhile
+            continue
+    now = time.time()
+    for rank, (mtime, entry) in enumerate(sorted(others, reverse=True)):
+        if rank >= TEXT_UPLOADS_KEPT - 1 or now - mtime > TEXT_UPLOAD_MAX_AGE_S:
+            shutil.rmtree(entry, ignore_errors=True)
+    return folder
+
+
+__all__ = ["UploadError", "upload_root", "keep_upload", "discard_upload", "prune", "MAX_OPTIONS_BYTES",
+           "TEXT_MAX_BYTES", "TEXT_MAX_LINES", "check_text_size", "decode_text_upload", "text_upload_folder"]

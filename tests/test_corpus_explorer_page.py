@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 from bulk_helpers import fortune_sentences, write_lines
-from test_app_pages import assert_no_exception, count_points, figures, start, texts, widget
+from streamlit.testing.v1 import AppTest
+from test_app_pages import APP, TIMEOUT, assert_no_exception, count_points, figures, texts, widget
 
 from elmo_core.bulk import CorpusJobConfig, embed_corpus
 
@@ -25,8 +26,18 @@ def corpora(tmp_path_factory):
     return tmp, first, counts
 
 
+def start_with_folder_box() -> AppTest:
+    """The page with its "A folder on this server" source chosen (the sample corpus is not built)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.session_state["corpus_source"] = "A folder on this server"
+    at.switch_page(PAGE).run()
+    assert_no_exception(at)
+    return at
+
+
 def open_corpus(folder) -> object:
-    at = start(PAGE)
+    at = start_with_folder_box()
     widget(at.text_input, "corpus_folder").input(str(folder)).run()
     assert_no_exception(at)
     return at
@@ -84,8 +95,8 @@ def test_corpus_explorer_top_layer_corpus_has_one_map(corpora):
 
 
 def test_corpus_explorer_other_folders_get_a_warning_without_their_path(tmp_path):
-    at = start(PAGE)
-    assert "embed-corpus" in texts(at.info)
+    at = start_with_folder_box()
+    assert "Type the folder of a corpus embedded on this server" in texts(at.info)
     for folder in (tmp_path / "missing", tmp_path):
         widget(at.text_input, "corpus_folder").input(str(folder)).run()
         assert_no_exception(at)

@@ -1,4 +1,4 @@
-"""Uploaded models (issue 12, item 5): checked in a temporary folder, kept only when usable,
+"""Uploaded models: checked in a temporary folder, kept only when usable,
 within a disk budget (oldest removed first), nothing left after a refused upload."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """
-The installable wheel (issue 31 item 7): built from a copy of the checkout, it holds the app (app.py,
+The installable wheel: built from a copy of the checkout, it holds the app (app.py,
 every page, the Streamlit settings), the bundled mini (weights, options, vocabulary, card) with its
 sentiment heads, the data files and the ``elmo-explorer`` entry point, and no build junk. Installed
 (``pip install --target``, no dependencies: they are this virtual environment's) and run from an
@@ -68,6 +68,7 @@ def _shipped_files() -> set[str]:
         expected |= files(REPO / package, "**/*.py")
     expected |= files(REPO / "elmo_core" / "models", "**/*") | files(REPO / "elmo_core" / "data", "*")
     expected.add("elmo_explorer_ui/.streamlit/config.toml")
+    expected.add("elmo_explorer_ui/static/favicon.png")  # the page icon, served by the app itself
     return expected
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .config import ENGINES, CorpusJobConfig, RayOptions
 from .index import write_vocabulary
@@ -63,8 +64,11 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="shard", desc="embedding shards", disable=not enabled)
 
 
-def embed_corpus(config: CorpusJobConfig, engine: str = "local", ray: RayOptions | None = None) -> JobResult:
-    """Run (or resume) the job ``config`` on ``engine`` (``"local"`` or ``"ray"``)."""
+def embed_corpus(config: CorpusJobConfig, engine: str = "local", ray: RayOptions | None = None,
+                 on_shard: Callable[[int, int], None] | None = None) -> JobResult:
+    """Run (or resume) the job ``config`` on ``engine`` (``"local"`` or ``"ray"``);
+    ``on_shard(done, pending)`` is called once the shards to run are known (``done`` 0) and after
+    each shard (for a progress bar in the app)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     ray = ray or RayOptions()
@@ -75,13 +79,14 @@ def embed_corpus(config: CorpusJobConfig, engine: str = "local", ray: RayOptions
 
         joined = connect(ray)  # a missing Ray or an unreachable cluster is an error before any output
     try:
-        return _run(config, engine, ray, inputs)
+        return _run(config, engine, ray, inputs, on_shard)
     finally:
         if joined:
             disconnect()
 
 
-def _run(config: CorpusJobConfig, engine: str, ray: RayOptions, inputs: InputFiles) -> JobResult:
+def _run(config: CorpusJobConfig, engine: str, ray: RayOptions, inputs: InputFiles,
+         on_shard: Callable[[int, int], None] | None = None) -> JobResult:
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
     prep_counts = None
@@ -110,6 +115,8 @@ def _run(config: CorpusJobConfig, engine: str, ray: RayOptions, inputs: InputFil
     write_manifest(out, manifest)
 
     pending = [spec for spec in plan.shards if shard_complete(out, spec) is None]
+    if on_shard is not None:
+        on_shard(0, len(pending))
     started = time.perf_counter()
     sentences = tokens = 0
     if engine == "local":
@@ -129,6 +136,8 @@ def _run(config: CorpusJobConfig, engine: str, ray: RayOptions, inputs: InputFil
             sentences += result.sentences
             tokens += result.tokens
             bar.update(1)
+            if on_shard is not None:
+                on_shard(len(done), len(pending))
             bar.set_postfix(sentences=f"{sentences:,}", tokens_per_s=f"{tokens / max(time.perf_counter() - started, 1e-9):,.0f}")
     seconds = time.perf_counter() - started
 

@@ -46,8 +46,12 @@ class WordSample:
 
 class CorpusReader:
     def __init__(self, folder: str | Path):
-        folder = Path(folder).expanduser()
-        if not str(folder).strip() or not folder.is_dir():
+        try:  # a name too long for the file system, a NUL, a "~user" that does not exist ...
+            folder = Path(folder).expanduser()
+            exists = bool(str(folder).strip()) and folder.is_dir()
+        except (OSError, ValueError, RuntimeError):
+            raise CorpusError("That is not a folder name this server can open (too long, or odd characters).") from None
+        if not exists:
             raise CorpusError("That folder does not exist on the server.")
         try:
             manifest = read_manifest(folder)
@@ -56,8 +60,7 @@ class CorpusReader:
         except OSError:
             raise CorpusError("That folder cannot be read.") from None
         if manifest is None:
-            raise CorpusError(f"That folder is not an embedded corpus: it has no {MANIFEST} "
-                              "(make one with `elmo-explorer embed-corpus`).")
+            raise CorpusError(f"That folder is not an embedded corpus: it has no {MANIFEST}.")
         if manifest.get("status") != "complete":
             raise CorpusError("That corpus is not complete yet: run the same embed-corpus command again to finish it.")
         self.folder = folder
