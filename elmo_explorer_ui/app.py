@@ -39,7 +39,8 @@ def read_sentences() -> list[list[str]]:
         st.warning(f"Your text has more than {LIMITS.lab_sentences} sentences ({parsed.total_lines:,} lines); "
                    f"the Sentence lab uses the first {LIMITS.lab_sentences}. For larger sets use the UMAP explorer.")
     if parsed.cut_lines:
-        st.info(f"{parsed.cut_lines} long line(s) were cut to {LIMITS.line_chars} characters.")
+        st.info(f"{plural(parsed.cut_lines, 'long line')} {'was' if parsed.cut_lines == 1 else 'were'} cut to "
+                f"{LIMITS.line_chars} characters.")
     sentences = [list(s) for s in parsed.sentences]
     with st.expander(f"Tokens ({sum(map(len, sentences)):,} in {plural(len(sentences), 'sentence')})", expanded=True):
         st.markdown("\n".join(f"{i}. " + " · ".join(md(t) for t in s) for i, s in enumerate(sentences, 1)))

@@ -5,6 +5,7 @@ server (error messages) made safe to show. Pure functions, no Streamlit.
 - :func:`md`: user text inside Streamlit Markdown (``st.markdown``, ``st.caption``, alerts,
   titles, ``st.table`` cells, progress and spinner texts) renders as exactly that text: no link,
   image, HTML tag, autolink, Streamlit directive (``:red[...]``, ``:material/...:``) or LaTeX.
+- :func:`document_markdown`: a model card from a model's folder, formatted but without links.
 - :func:`plotly_text`: user text inside Plotly labels (ticks, legends, hover text, titles), which
   Plotly renders as a subset of HTML.
 - :func:`redact_paths`: absolute server paths in a message cut to their last component.
@@ -43,6 +44,21 @@ def md(text: object) -> str:
     return _BREAK_RE.sub(lambda m: (m.group(1) or "") + WORD_JOINER, escaped)
 
 
+_DOC_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [label](target) and ![alt](src)
+_DOC_ANGLE_LINK_RE = re.compile(r"<([a-z][a-z0-9+.-]*:[^>\s]*)>", re.IGNORECASE)  # <https://...>
+_DOC_BREAK_RE = re.compile(r"(:)(?=[a-z/])|(@)|(?<=www)(?=\.)", re.IGNORECASE)
+
+
+def document_markdown(text: str) -> str:
+    """A Markdown document from a model's folder (its MODEL_CARD.md) rendered with its headings,
+    lists and tables, but with no live link or icon: ``[label](target)`` becomes ``label``,
+    ``<https://...>`` its text, and a word joiner after ``:`` (before a letter or ``/``) and ``@``
+    and inside ``www.`` stops autolinks, ``:material/...:`` icons and ``:red[...]`` colours. A card
+    can come from an uploaded or local folder, so it is read like any other user text."""
+    text = _DOC_ANGLE_LINK_RE.sub(r"\1", _DOC_LINK_RE.sub(r"\1", text))
+    return _DOC_BREAK_RE.sub(lambda m: (m.group(1) or m.group(2) or "") + WORD_JOINER, text)
+
+
 def plotly_text(text: object) -> str:
     """``text`` HTML-escaped for a Plotly label, so ``<b>`` or ``<a href=...>`` show as typed."""
     return html.escape(str(text))
@@ -61,4 +77,4 @@ def safe_filename(text: str, fallback: str = "file") -> str:
     return name or fallback
 
 
-__all__ = ["MARKDOWN_SPECIAL", "WORD_JOINER", "md", "plotly_text", "redact_paths", "safe_filename"]
+__all__ = ["MARKDOWN_SPECIAL", "WORD_JOINER", "document_markdown", "md", "plotly_text", "redact_paths", "safe_filename"]

@@ -219,7 +219,7 @@ def page_text(at: AppTest) -> str:
 
 
 def test_lab_text_claims_only_what_it_measured(tiny_spec):
-    """Item 12: no fixed "POS leans on lower layers, sentiment on higher"; the page states what the
+    """No fixed "POS leans on lower layers, sentiment on higher"; the page states what the
     learned weights it shows say, whichever way they point."""
     at = lab_with(tiny_spec, [])
     text = page_text(at)
@@ -261,7 +261,7 @@ def test_weight_findings_only_from_finished_scalar_runs():
 
 
 def test_lab_marks_cancelled_runs_and_keeps_them_out_of_the_charts(tiny_spec):
-    """Item 13: a cancelled run shows no "None", is marked cancelled, and its weights are not
+    """A cancelled run shows no "None", is marked cancelled, and its weights are not
     plotted as learned; with only cancelled runs there is no empty chart."""
     at = lab_with(tiny_spec, [made_run("sentiment", "scalar", [0.2, 0.5, 0.3], cancelled=True)])
     table = at.dataframe[0].value
@@ -283,7 +283,7 @@ def test_lab_marks_cancelled_runs_and_keeps_them_out_of_the_charts(tiny_spec):
     np.testing.assert_allclose(values(weights["data"][0]["y"]), [0.4, 0.3, 0.3])
     [ablation] = titled(at, "ablation")
     assert list(ablation["data"][0]["x"]) == ["scalar", "layer1"]
-    assert "1 cancelled run(s)" in page_text(at)
+    assert "1 cancelled run:" in page_text(at)
     assert "0.20 / 0.50 / 0.30" not in page_text(at)  # not among the findings
     # a task with only single-layer runs gets no (empty) learned-weights chart
     at = lab_with(tiny_spec, [made_run("pos", "layer0", [1.0, 0.0, 0.0])])
@@ -301,7 +301,7 @@ def test_cut_notice_says_where_the_text_was_cut():
 
 
 def test_sentiment_page_says_when_a_long_text_is_cut():
-    """Item 14: a paste of more than 3,000 characters is cut with a visible message."""
+    """A paste of more than 3,000 characters is cut with a visible message."""
     at = start(SENTIMENT)
     box = at.text_area(key="sentiment_text")
     assert box.max_chars > 3000  # the box itself does not drop the paste silently

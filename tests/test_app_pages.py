@@ -217,7 +217,7 @@ def test_word_senses_own_word_and_labelled_sentences():
     at = start(WORD_SENSES)
     widget(at.selectbox, "senses_pick").select("✎ another word …").run()
     widget(at.text_input, "senses_other").input("tank").run()
-    assert "occurs 0 time(s)" in texts(at.warning)
+    assert "occurs 0 times" in texts(at.warning)
     widget(at.text_area, "senses_own").input(
         "water | The fish swam around the tank .\n"
         "water | We filled the tank with rain water .\n"
@@ -226,7 +226,7 @@ def test_word_senses_own_word_and_labelled_sentences():
         "This line has no target word ."
     ).run()
     assert_no_exception(at)
-    assert "do not contain “tank”" in texts(at.warning)
+    assert "1 of your sentences does not contain “tank” and was skipped" in texts(at.warning)
     assert any(f["data"][0]["type"] == "bar" for f in figures(at))
 
 

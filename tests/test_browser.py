@@ -144,7 +144,7 @@ def visit_every_page(tab, app_url: str) -> None:
     tab.wait_for_selector(".js-plotly-plot")
     tab.wait_for_selector("text=20 points · PCA · mini (bundled)")
     lasso_whole_subplot(tab, 1)  # layer 1: every point lies inside the fixed axes
-    tab.wait_for_selector("text=20 selected point(s)")
+    tab.wait_for_selector("text=20 selected points")
     check_and_shoot(tab, "3_umap_explorer_pca_selection")
     tab.locator('[data-testid="stRadio"] label', has_text="UMAP").first.click()
     wait_until_idle(tab)

@@ -92,6 +92,20 @@ def test_md_escapes_every_kind_of_markup():
             "&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def test_a_model_card_keeps_its_tables_but_loses_its_links_and_icons():
+    from elmo_explorer_ui.safe_text import document_markdown
+
+    card = ("## Card\n\n| a | b |\n|---|---:|\n| 1 | 2 |\n\nSee [the log](../docs/x.md), "
+            "![pixel](https://example.com/p.png), <https://example.com/login>, https://example.com, "
+            "www.example.com, me@example.com, :material/warning: and :red[alarm].")
+    shown = document_markdown(card)
+    rendered = RENDER.render(shown)
+    assert "<table" in rendered and "<h2" in rendered  # still a formatted document
+    assert not MARKUP.search(rendered), rendered
+    assert not re.search(r"https?:/|www\.|@example|:material/|:red\[", shown)  # no autolink or directive left
+    assert "See the log, pixel," in shown.replace("\u2060", "")
+
+
 def test_plotly_text_and_paths():
     from elmo_explorer_ui.safe_text import plotly_text, redact_paths
 
@@ -130,7 +144,7 @@ def test_sentence_lab_shows_hostile_words_as_text():
 
 def test_word_senses_shows_hostile_words_labels_and_sentences_as_text():
     at = start("pages/1_Word_senses.py", word=LINK)
-    assert "occurs 0 time(s)" in joined(at.warning)
+    assert "occurs 0 times" in joined(at.warning)
     assert_shown_as_text(at)
     widget(at.text_input, "senses_other").input("tank").run()
     widget(at.text_area, "senses_own").input(

@@ -149,7 +149,7 @@ items, missing, dropped, total, table, own_labels = gather_items(word, use_curat
 if dropped:
     st.warning(f"Only the first {LIMITS.user_sentences} of your lines are used ({dropped:,} more were ignored).")
 if missing:
-    st.warning(f"{len(missing):,} of your sentences {'does' if len(missing) == 1 else 'do'} not contain “{md(word)}” and were skipped: "
+    st.warning(f"{len(missing):,} of your sentences {'does' if len(missing) == 1 else 'do'} not contain “{md(word)}” and {'was' if len(missing) == 1 else 'were'} skipped: "
                + "; ".join(md(short(m.text, 50)) for m in missing[:3]) + (" …" if len(missing) > 3 else ""))
 if total > LIMITS.sense_sentences:
     st.info(f"Using the first {LIMITS.sense_sentences} of {total} occurrences.")

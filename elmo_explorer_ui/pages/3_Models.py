@@ -11,7 +11,7 @@ from elmo_explorer_ui.model_info import (DEFAULT_SPEC, ModelSpec, format_bytes, 
                                          model_card, model_card_markdown, official_spec, split_model_card)
 from elmo_explorer_ui.runtime import (current_spec, describe_error, load_model, page_setup, show_model_notice,
                                       use_model)
-from elmo_explorer_ui.safe_text import md, redact_paths
+from elmo_explorer_ui.safe_text import document_markdown, md, redact_paths
 from elmo_explorer_ui.settings import server_settings
 from elmo_explorer_ui.texts import short
 from elmo_explorer_ui.uploads import UploadError, discard_upload, keep_upload
@@ -133,12 +133,12 @@ report = model_card_markdown(spec)
 if report:
     parts = split_model_card(report)
     if parts.summary:
-        st.markdown(parts.summary)
+        st.markdown(document_markdown(parts.summary))
     if parts.details:
         with st.expander("Full model card (MODEL_CARD.md): training, perplexity, checks, corpus"):
-            st.markdown(parts.details)
+            st.markdown(document_markdown(parts.details))
     if parts.history:
         with st.expander("History: how this model was trained, run by run"):
-            st.markdown(parts.history)
+            st.markdown(document_markdown(parts.history))
 with st.expander("options.json"):
     st.json(bilm.config.to_dict())

@@ -14,6 +14,7 @@ from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session,
 from elmo_explorer_ui.evidence_text import accuracy_reference_text
 from elmo_explorer_ui.runtime import friendly_errors, model_page
 from elmo_explorer_ui.safe_text import md, redact_paths
+from elmo_explorer_ui.texts import plural
 from elmo_explorer_ui.view_state import decimals, number_formats, show_chart
 
 SESSION_KEY = "mix_lab"
@@ -125,7 +126,7 @@ if session.results:
     finished = [r for r in session.results if not r.cancelled]
     cancelled = len(session.results) - len(finished)
     if cancelled:
-        st.caption(f"{cancelled} cancelled run(s): not tested, and their weights are where training stopped, "
+        st.caption(f"{plural(cancelled, 'cancelled run')}: not tested, and their weights are where training stopped, "
                    "so they are left out of the charts and findings below.")
     findings = weight_findings(session.results)
     if findings:
