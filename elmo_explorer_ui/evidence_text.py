@@ -56,7 +56,7 @@ def weight_evidence_text(evidence: WeightEvidence) -> str:
         return (f"weights {weights} from one run: with no second seed there is no interval, so no layer is said "
                 f"to get more weight than an even mix ({even} each); train more seeds for a verdict")
     top = e.intervals[e.top]
-    spread = f"{layer_name(e.top)}: {top.estimate:.2f}, 95% interval {top.low:.2f}–{top.high:.2f} over {e.runs} seeds"
+    spread = f"{layer_name(e.top)}: {top.mean:.2f}, 95% interval {top.low:.2f}–{top.high:.2f} over {e.runs} seeds"
     if e.top_above_uniform:
         return f"mean weights {weights}; most weight on layer {e.top} beyond noise ({spread}, above the even {even})"
     return (f"mean weights {weights}; the largest is within noise of an even mix ({even} each) across these "

@@ -81,6 +81,12 @@ def assert_text_stays_text(tab, name: str, shown: str) -> None:
     assert shown.lower() in visible_text(tab), (shown, visible_text(tab)[:3000])
 
 
+def assert_settled_text_stays_text(tab, name: str, shown: str) -> None:
+    """Once the page's script run has ended: :func:`assert_text_stays_text`."""
+    wait_until_idle(tab)
+    assert_text_stays_text(tab, name, shown)
+
+
 def assert_requests_stay_local(requests: list[str], app: str) -> None:
     outside = sorted({url for url in requests
                       if not url.startswith((app + "/", "data:", "blob:")) and url != app})
@@ -100,8 +106,7 @@ def test_sentence_lab_typed_text_and_share_link(session, app_url):  # noqa: F811
     area.fill(HOSTILE_SENTENCE + "\nThe bank lent money .")
     area.press("Control+Enter")
     tab.wait_for_selector("text=example.com")
-    wait_until_idle(tab)
-    assert_text_stays_text(tab, "sentence_lab_typed", "example.com")
+    assert_settled_text_stays_text(tab, "sentence_lab_typed", "example.com")
     open_url(tab, f"{app_url}/?text={pack_text(HOSTILE_SENTENCE + ' The bank lent money .')}", "Sentence lab")
     tab.wait_for_selector("text=example.com")
     assert_text_stays_text(tab, "sentence_lab_link", "example.com")
@@ -127,8 +132,7 @@ def test_own_sentences_from_a_share_link(session, app_url, path, heading, param)
            f"{LINK} | A tank fired at the bridge .")
     open_url(tab, f"{app_url}/{path}?word=tank&{param}={pack_text(own)}", heading)
     tab.wait_for_selector(".js-plotly-plot", state="attached")
-    wait_until_idle(tab)
-    assert_text_stays_text(tab, f"{path}_own", "me@example.net")
+    assert_settled_text_stays_text(tab, f"{path}_own", "me@example.net")
     assert_requests_stay_local(requests, app_url)
 
 
@@ -138,8 +142,7 @@ def test_sentiment_typed_text(session, app_url):  # noqa: F811
     area = tab.locator('[data-testid="stTextArea"] textarea').first
     area.fill(HOSTILE_SENTENCE)
     area.press("Control+Enter")
-    wait_until_idle(tab)
-    assert_text_stays_text(tab, "sentiment", "example.com")
+    assert_settled_text_stays_text(tab, "sentiment", "example.com")
     assert_requests_stay_local(requests, app_url)
 
 
@@ -156,19 +159,16 @@ def test_corpus_explorer_typed_folder_and_uploaded_file(session, app_url, tmp_pa
     box = tab.locator('[data-testid="stTextInput"] input').first
     box.fill(f"{LINK} {BARE} {ICON} {COLOUR}")
     box.press("Enter")
-    wait_until_idle(tab)
-    assert_text_stays_text(tab, "corpus_folder", "does not exist on the server")
+    assert_settled_text_stays_text(tab, "corpus_folder", "does not exist on the server")
 
     choose(tab, "Your text file")
     upload = tmp_path / f"{LINK.replace('/', '_')} www.example.org.txt"
     upload.write_text(f"{HOSTILE_SENTENCE}\nThe bank of the river at me@example.net .\n")
     tab.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(upload))
     tab.wait_for_selector("text=Showing all", timeout=300_000)
-    wait_until_idle(tab)
-    assert_text_stays_text(tab, "corpus_upload", "occurrences of")
+    assert_settled_text_stays_text(tab, "corpus_upload", "occurrences of")
     tab.locator('[data-testid="stExpander"] summary', has_text="The sampled sentences").click()
-    wait_until_idle(tab)
-    assert_text_stays_text(tab, "corpus_upload_table", "occurrences of")
+    assert_settled_text_stays_text(tab, "corpus_upload_table", "occurrences of")
     assert_requests_stay_local(requests, app_url)
 
 
@@ -178,8 +178,7 @@ def test_models_page_typed_folder(session, app_url):  # noqa: F811
     choose(tab, "Local folder")
     tab.locator('[data-testid="stTextInput"] input').first.fill(f"{LINK} {BARE} {ICON} {COLOUR}")
     tab.get_by_role("button", name="Load folder").click()
-    wait_until_idle(tab)
-    assert_text_stays_text(tab, "models_folder", "me@example.net")
+    assert_settled_text_stays_text(tab, "models_folder", "me@example.net")
     assert_requests_stay_local(requests, app_url)
 
 

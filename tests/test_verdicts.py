@@ -53,7 +53,7 @@ def test_paired_difference_keeps_pairs_and_finds_a_real_gap():
 def test_mean_interval_and_weight_evidence_against_an_even_mix():
     assert mean_interval([0.4]) is None
     interval = mean_interval([0.30, 0.32, 0.34])
-    assert interval.estimate == pytest.approx(0.32) and interval.low < 0.32 < interval.high
+    assert interval.mean == pytest.approx(0.32) and interval.low < 0.32 < interval.high
     single = weight_evidence(np.array([[0.36, 0.34, 0.30]]))
     assert single.top == 0 and single.intervals is None and not single.top_above_uniform
     noisy = weight_evidence(np.array([[0.39, 0.33, 0.28], [0.41, 0.32, 0.27], [0.30, 0.36, 0.34]]))

@@ -6,7 +6,7 @@ dataclasses out; no UI code here.
 from .baseline_vectors import glove_if_local
 from .context_baseline import ContextBaseline, context_baseline_accuracy, context_baseline_margins, context_words
 from .identical_vectors import COLLAPSED_LAYER_TOLERANCE, distinct_rows, is_collapsed_layer
-from .intervals import (Interval, WeightEvidence, mean_interval, paired_difference, weight_evidence,
+from .intervals import (WeightEvidence, mean_interval, paired_difference, weight_evidence,
                         wilson_interval)
 from .margins import Margin
 from .occurrences import (
@@ -37,6 +37,6 @@ __all__ = [
     "Margin", "per_word_sense_accuracy", "sense_groups", "sense_margin", "sense_margins",
     "cosine_matrix", "cosine_to", "mean_within_between", "unit_rows", "similarity_blocks", "pool_similarities",
     "ContextBaseline", "context_baseline_accuracy", "context_baseline_margins", "context_words", 
-    "glove_if_local", "Interval", "WeightEvidence", "paired_difference", "mean_interval", "weight_evidence",
+    "glove_if_local", "WeightEvidence", "paired_difference", "mean_interval", "weight_evidence",
     "wilson_interval", "LayerEvidence", "layer_evidence",
 ]

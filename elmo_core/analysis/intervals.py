@@ -2,7 +2,8 @@
 Intervals that decide whether a page may state a verdict, and the verdicts they allow.
 
 A number measured on a few sentences or a few training runs moves from one sample to the next; a
-page names a winner only when an interval leaves out the alternative:
+page names a winner only when an interval leaves out the alternative. Each interval is a
+:class:`~.margins.Margin` (an estimate, its low and high bounds, its level):
 
 - :func:`wilson_interval`: a share of successes out of ``n`` (an accuracy) against a fixed rate
   such as chance (binomial, Wilson score interval; sound for small ``n`` and shares near 0 or 1);
@@ -25,28 +26,8 @@ import numpy as np
 
 from .margins import LEVEL, Margin, sentence_margin
 
-__all__ = ["Interval", "wilson_interval", "paired_difference", "mean_interval", "WeightEvidence",
+__all__ = ["wilson_interval", "paired_difference", "mean_interval", "WeightEvidence",
            "weight_evidence"]
-
-
-@dataclass(frozen=True)
-class Interval:
-    """An estimate with its ``level`` interval [low, high]."""
-
-    estimate: float
-    low: float
-    high: float
-    level: float = LEVEL
-
-    def excludes(self, value: float) -> bool:
-        """True when ``value`` lies outside [low, high]."""
-        return value < self.low or value > self.high
-
-    def above(self, value: float) -> bool:
-        return self.low > value
-
-    def below(self, value: float) -> bool:
-        return self.high < value
 
 
 def _normal_quantile(level: float) -> float:
@@ -55,7 +36,7 @@ def _normal_quantile(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
-def wilson_interval(successes: int, n: int, level: float = LEVEL) -> Interval:
+def wilson_interval(successes: int, n: int, level: float = LEVEL) -> Margin:
     """Wilson score interval of the share ``successes / n`` (0 <= successes <= n, n >= 1).
 
     >>> round(wilson_interval(12, 20).low, 3), round(wilson_interval(12, 20).high, 3)
@@ -69,7 +50,7 @@ def wilson_interval(successes: int, n: int, level: float = LEVEL) -> Interval:
     half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == n else min(1.0, centre + half)
-    return Interval(share, low, high, level)
+    return Margin(share, low, high, level)
 
 
 def paired_difference(a: np.ndarray, b: np.ndarray, *, level: float = LEVEL, seed: int = 0) -> Margin:
@@ -78,7 +59,7 @@ def paired_difference(a: np.ndarray, b: np.ndarray, *, level: float = LEVEL, see
     return sentence_margin([np.asarray(a, dtype=float)], [np.asarray(b, dtype=float)], level=level, seed=seed)
 
 
-def mean_interval(samples: Sequence[float], level: float = LEVEL) -> Interval | None:
+def mean_interval(samples: Sequence[float], level: float = LEVEL) -> Margin | None:
     """Student's t interval of the mean of independent repeats, (R,); None for fewer than two."""
     values = np.asarray(samples, dtype=float)
     if values.size < 2:
@@ -87,7 +68,7 @@ def mean_interval(samples: Sequence[float], level: float = LEVEL) -> Interval | 
 
     mean = float(values.mean())
     half = float(t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
-    return Interval(mean, mean - half, mean + half, level)
+    return Margin(mean, mean - half, mean + half, level)
 
 
 @dataclass(frozen=True)
@@ -99,7 +80,7 @@ class WeightEvidence:
     """
 
     mean: tuple[float, ...]
-    intervals: tuple[Interval, ...] | None
+    intervals: tuple[Margin, ...] | None
     top: int
     uniform: float
     runs: int

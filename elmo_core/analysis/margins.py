@@ -29,7 +29,8 @@ RESAMPLES = 4000
 
 @dataclass(frozen=True)
 class Margin:
-    """Mean of (model - baseline) and its ``level`` bootstrap interval [low, high]."""
+    """A mean and its ``level`` interval [low, high]: of (model - baseline) here, of a share or of
+    a weight over seeds in :mod:`.intervals`."""
 
     mean: float
     low: float
@@ -43,6 +44,16 @@ class Margin:
     def describe(self) -> str:
         return (f"{self.mean:+.3f} ({self.level:.0%} interval {self.low:+.3f} to {self.high:+.3f}: "
                 f"{self.verdict})")
+
+    def excludes(self, value: float) -> bool:
+        """True when ``value`` lies outside [low, high]."""
+        return value < self.low or value > self.high
+
+    def above(self, value: float) -> bool:
+        return self.low > value
+
+    def below(self, value: float) -> bool:
+        return self.high < value
 
 
 def margin_verdict(low: float, high: float) -> str:

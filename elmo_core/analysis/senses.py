@@ -22,7 +22,6 @@ import numpy as np
 from .similarity import cosine_matrix, cosine_to, unit_rows
 
 if TYPE_CHECKING:
-    from .intervals import Interval
     from .margins import Margin
 
 TIE_TOLERANCE = 1e-9
@@ -199,7 +198,7 @@ class LayerEvidence:
     n_occurrences: int
     best: int
     runner_up: int | None
-    vs_chance: "Interval"
+    vs_chance: "Margin"
     vs_runner_up: "Margin | None"
     below_chance: tuple[int, ...]
 
