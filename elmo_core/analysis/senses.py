@@ -15,14 +15,13 @@ next-best layer).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
+from .intervals import paired_difference, wilson_interval
+from .margins import Margin
 from .similarity import cosine_matrix, cosine_to, unit_rows
-
-if TYPE_CHECKING:
-    from .margins import Margin
 
 TIE_TOLERANCE = 1e-9
 #: Cosines closer than this count as equal in a nearest-neighbour table (identical vectors from
@@ -198,7 +197,7 @@ class LayerEvidence:
     n_occurrences: int
     best: int
     runner_up: int | None
-    vs_chance: "Margin"
+    vs_chance: Margin
     vs_runner_up: "Margin | None"
     below_chance: tuple[int, ...]
 
@@ -218,7 +217,6 @@ def layer_evidence(vectors: np.ndarray, labels: Sequence[str]) -> LayerEvidence:
     not back) "layer k separates the senses" (Wilson, against chance) and "layer k is the best"
     (paired bootstrap, against the next-best layer). ``below_chance`` lists layers whose Wilson
     interval lies wholly below chance."""
-    from .intervals import paired_difference, wilson_interval
 
     vectors = np.asarray(vectors)
     if vectors.ndim != 3:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from elmo_core.analysis import (context_baseline_accuracy, context_baseline_margins, cosine_matrix, gather_vectors,
                                 glove_if_local, layer_evidence, mean_within_between, nearest_neighbours,
-                                sense_accuracy, wilson_interval)
+                                SenseAccuracy, wilson_interval)
 from elmo_core.analysis.context_baseline import WINDOW
 from elmo_core.datasets.sense_sentences import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
 from elmo_explorer_ui import charts
@@ -53,10 +53,14 @@ def gather_items(word: str, curated: bool, wordnet: bool, own_text: str):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def analyse(target_vectors: np.ndarray, labels: tuple[str, ...]):
-    """Similarity matrices, accuracy per layer and within/between means of one set of
-    occurrences, computed once and reused by every widget change."""
+    """Similarity matrices, accuracy per layer (read off :func:`evidence`, so the leave-one-out
+    verdicts are computed once) and within/between means of one set of occurrences, computed once
+    and reused by every widget change."""
     sims = cosine_matrix(target_vectors)  # (L, n, n)
-    accuracy = sense_accuracy(target_vectors, list(labels)) if len(set(labels)) > 1 else None
+    accuracy = None
+    if len(set(labels)) > 1:
+        found = evidence(target_vectors, labels)
+        accuracy = SenseAccuracy(found.per_layer, found.chance, found.n_occurrences, len(set(labels)))
     stats = [mean_within_between(layer_sims, list(labels)) for layer_sims in sims]
     return sims, accuracy, stats
 
