@@ -35,6 +35,9 @@ Sections:
   is cancelled at once).
 - ``models``: Models, fresh server: first visit and a new visitor until the model card is painted;
   the model-source radio switched (official models listed, and back).
+- ``lesson``: the Lesson, fresh server: step 1 on the first visit, a first pass through the steps with
+  Next (each step's measures computed once: the curated sense set, the shipped head), then ``--reps``
+  passes from step 1 on the warm server, each Next timed until the new step is painted.
 - ``corpus``: Corpus explorer, fresh server with an empty cache (numba's cache kept): the first
   visit after installing, which embeds the sample corpus in the background, until the first word's
   map is painted; a new visitor; another word chosen.
@@ -55,6 +58,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from elmo_explorer_ui.lesson.content import STEPS  # noqa: E402
 from elmo_explorer_ui.local_server import LocalApp  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -506,10 +510,37 @@ def corpus(browser, reps: int) -> dict[str, list[float]]:
     return results
 
 
+def lesson(browser, reps: int) -> dict[str, list[float]]:
+    section = "lesson"
+    results: dict[str, list[float]] = {"lesson: first visit, step 1 painted (fresh server)": []}
+    results.update({f"lesson: first pass (fresh server), Next to step {n}": [] for n in range(2, len(STEPS) + 1)})
+    results.update({f"lesson: Next to step {n} (warm server)": [] for n in range(2, len(STEPS) + 1)})
+    heading = lambda n: f'h2:has-text("{STEPS[n - 1].title}")'  # noqa: E731
+    server = Server()
+    try:
+        seconds, tab = visit(browser, f"{server.url}/Lesson?step=1", lambda t: t.locator(heading(1)), height=1400)
+        results["lesson: first visit, step 1 painted (fresh server)"].append(seconds)
+        for rep in range(reps + 1):  # the first pass computes each step's measures once
+            if rep:
+                tab.goto(f"{server.url}/Lesson?step=1")
+                tab.locator(heading(1)).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+                settle(tab, 0)
+            for n in range(2, len(STEPS) + 1):
+                button = need(tab.get_by_role("button", name="Next →"), section, 'button "Next →"')
+                seconds = timed(tab, button.click, tab.locator(heading(n)))
+                results[f"lesson: first pass (fresh server), Next to step {n}" if rep == 0 else
+                        f"lesson: Next to step {n} (warm server)"].append(seconds)
+        tab.context.close()
+    finally:
+        server.stop()
+    return results
+
+
 # ------------------------------------------------------------------------------------ main
 #: Per row: (the most seconds its median may take, or None; a note). Widget changes <= 1 s; opening
 #: a page <= 3 s for a visitor on a warm server; a first visit does the page's first work (stated).
 TARGETS: dict[str, tuple[float | None, str]] = {
+    **{f"lesson: Next to step {n} (warm server)": (1.5, "") for n in range(2, 8)},
     "lab: type the default-size text, heatmaps painted": (1.5, ""),
     "lab: occurrence changed": (1, ""),
     "lab: presentation mode toggled": (1, ""),
@@ -560,7 +591,7 @@ def table(results: dict[str, list[float]]) -> str:
     return "\n".join(rows)
 
 
-SECTIONS = ("lab", "senses", "umap", "umap_cold", "sentiment", "scalar_mix", "models", "corpus")
+SECTIONS = ("lab", "senses", "umap", "umap_cold", "sentiment", "scalar_mix", "models", "corpus", "lesson")
 
 
 def main() -> None:
@@ -593,7 +624,7 @@ def main() -> None:
                 finally:
                     server.stop()
             for name, run in (("umap", umap), ("umap_cold", umap_cold), ("sentiment", sentiment),
-                              ("scalar_mix", scalar_mix), ("models", models), ("corpus", corpus)):
+                              ("scalar_mix", scalar_mix), ("models", models), ("corpus", corpus), ("lesson", lesson)):
                 if name in sections:
                     try:
                         results |= run(browser, args.reps)

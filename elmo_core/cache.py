@@ -11,6 +11,7 @@ Everything downloaded or derived lives under it, each kind in its own folder::
     <cache>/uploads/, numba/  the app's uploaded models, compiled UMAP code
     <cache>/references/       each model's reference cosines (computed by analysis.similarity_reference)
     <cache>/corpora/          the Corpus explorer's sample corpus and uploaded texts
+    <cache>/adapt/            checkpoints of unfinished `elmo-explorer adapt` runs (removed once exported)
 
 A leading ``~`` in the variable is expanded, so ``ELMO_EXPLORER_CACHE=~/x`` means the folder ``x``
 in the home directory, never a folder literally named ``~``.

@@ -9,9 +9,12 @@ The ``elmo-explorer`` command line.
     elmo-explorer teacher build CORPUS OUT_DIR [--sentences N]      (training only; the distill extra)
     elmo-explorer teacher compact SET OUT_DIR [--group 6 --per-word 24]   (what "occurrences" reads)
     elmo-explorer train CONFIG.json [--resume | --start-from MODEL_DIR]
+    elmo-explorer adapt MODEL TEXT OUT [--minutes N | --tokens N] [--resume]   continue a model on a text file
+    elmo-explorer perplexity MODEL TEXT [--json]          per-direction perplexity of a text file
     elmo-explorer export CHECKPOINT OUT_DIR
     elmo-explorer card RUN_DIR MODEL_DIR
     elmo-explorer quality [MODEL]
+    elmo-explorer lm TEXT [--model NAME|DIR] [--top K] [--json]   next/previous-word predictions, surprisal
 
 ``embed`` writes the layout of ``allennlp elmo``: one dataset per sentence index (the line
 number, as a string) plus ``sentence_to_index``, a JSON string dataset mapping each input line
@@ -20,10 +23,11 @@ to its key. Lines end at "\\n" only; INPUT must be UTF-8 unless ``--encoding`` n
 from __future__ import annotations
 
 import argparse
-import codecs
 import json
 import sys
 from pathlib import Path
+
+from .text_file import read_lines  # raises text_file.InputEncodingError (a ValueError) naming the line
 
 
 def _add_model_arguments(parser: argparse.ArgumentParser, positional: bool = False) -> None:
@@ -34,39 +38,6 @@ def _add_model_arguments(parser: argparse.ArgumentParser, positional: bool = Fal
         parser.add_argument("--model", default="mini", help="model name or directory (default: mini)")
     parser.add_argument("--state", default="warm", choices=["warm", "zero", "carry"])
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
-
-
-class InputEncodingError(ValueError):
-    """An input file is not text in the expected encoding; the message names the line."""
-
-
-def read_lines(path: Path, encoding: str | None = None) -> list[str]:
-    """The lines of a text file, split on "\\n" only, so that list index = line number - 1.
-
-    Form feeds, U+2028 and the other characters that ``str.splitlines`` also breaks on stay
-    inside their line (``str.split`` later treats them as spaces). A "\\r" before a "\\n" is
-    dropped, as are a leading byte-order mark and the empty string after a final "\\n".
-    Without ``encoding`` the file must be UTF-8; with one (e.g. ``latin-1``) it is decoded with
-    that. Bytes invalid in the encoding raise :class:`InputEncodingError` naming the line.
-    """
-    try:
-        codec = codecs.lookup(encoding or "utf-8").name
-    except LookupError:
-        raise InputEncodingError(f"unknown encoding: {encoding}") from None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - raw.rfind(b"\n", 0, exc.start)
-        hint = ("re-encode it as UTF-8, or name its encoding with --encoding (e.g. --encoding latin-1)"
-                if encoding is None else f"it is not {encoding} text")
-        raise InputEncodingError(f"{path.name} is not valid {encoding or 'UTF-8'} at line {line}, "
-                                 f"byte {column} (0x{raw[exc.start]:02x}): {hint}") from None
-    lines = text.removeprefix("\ufeff").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # the final newline ends the last line; it does not start another
-    return [line.removesuffix("\r") for line in lines]
 
 
 def embed_file(args: argparse.Namespace) -> int:
@@ -131,7 +102,7 @@ def run_train(args: argparse.Namespace) -> int:
 
         seed_checkpoint(args.start_from, config.out_path / CHECKPOINT, config)
         print(f"starting from {args.start_from}: {config.out_path / CHECKPOINT}")
-    train(config, resume=args.resume or bool(args.start_from),
+    train(config, resume=args.resume or bool(args.start_from), new_run=bool(args.start_from),
           export_dir=Path(args.export_dir) if args.export_dir else None)
     return 0
 
@@ -214,6 +185,84 @@ def run_quality(args: argparse.Namespace) -> int:
         update_model_card(card, sense_margin_section(results), before=before)
         update_model_card(card, repeat_section(results), before=before)  # after the margins
         print(f"updated \"{MARGIN_HEADING[3:]}\" and \"{REPEATS_HEADING[3:]}\" in {card.name}", file=sys.stderr)
+    return 0
+
+
+def _printable(text: str) -> str:
+    """``text`` with what stdout cannot encode (e.g. lone surrogates from odd input) escaped."""
+    encoding = sys.stdout.encoding or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+def _word_list(top: list[tuple[str, float]]) -> str:
+    """``[("movie", 0.113), ...]`` -> ``"movie 0.113  ..."``, printable."""
+    return _printable("  ".join(f"{word} {p:.3f}" for word, p in top))
+
+
+def run_lm(args: argparse.Namespace) -> int:
+    """What the biLM's forward and backward language models predict around each token of TEXT."""
+    from .training.predictions import predict_text
+
+    result = predict_text(args.model, args.text, top_k=args.top)  # ValueError (NoSoftmaxError too): exit 2
+    if args.json:
+        print(json.dumps(result.to_json()))
+        return 0
+    rows = [(_printable(token) + ("*" if oov else ""), f"{fw:.2f}", _word_list(fw_top), f"{bw:.2f}", _word_list(bw_top))
+            for token, oov, fw, fw_top, bw, bw_top in zip(
+                result.tokens, result.oov, result.forward.surprisal_bits, result.forward.top,
+                result.backward.surprisal_bits, result.backward.top)]
+    header = ("token", "fw bits", "next word (forward LM)", "bw bits", "previous word (backward LM)")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+    for row in [header, *rows]:
+        cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]),
+                 row[3].rjust(widths[3]), row[4]]
+        print("  ".join(cells).rstrip())
+    if any(result.oov):
+        print("* not in the output vocabulary: scored as <UNK>")
+    print(f"perplexity: forward {result.forward.perplexity:.1f}, backward {result.backward.perplexity:.1f} "
+          f"({len(result.tokens)} tokens; bits = -log2 p(token | context), closing </S>/<S> left out)")
+    return 0
+
+
+def run_adapt(args: argparse.Namespace) -> int:
+    """Continue MODEL's language-model training on TEXT and write the best held-out weights to OUT."""
+    from tqdm.auto import tqdm
+
+    from .training.adapt import AdaptConfig, adapt
+
+    config = AdaptConfig(args.model, args.text, args.out, minutes=args.minutes or 0.0, tokens=args.tokens or 0,
+                         heldout_share=args.heldout_share, batch_size=args.batch_size,
+                         learning_rate=args.learning_rate, eval_every=args.eval_every,
+                         checkpoint_every=args.checkpoint_every, device=args.device, num_threads=args.threads)
+    log = (lambda *a, **k: None) if args.quiet else (lambda message: tqdm.write(str(message), file=sys.stderr))
+    try:
+        result = adapt(config, resume=args.resume, progress=not args.quiet, log=log)
+    except KeyboardInterrupt:
+        print("\ninterrupted: continue with the same command and --resume", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(result.to_dict()))
+        return 0
+    before, after = result.before, result.after
+    print(f"held-out perplexity ({result.heldout_tokens:,} tokens of {result.heldout_lines} held-out lines): "
+          f"forward {before['forward']:.1f} -> {after['forward']:.1f}, "
+          f"backward {before['backward']:.1f} -> {after['backward']:.1f}")
+    print(f"trained {result.tokens:,} tokens in {result.seconds:.0f} s ({result.tokens_per_second:,.0f} tokens/s), "
+          f"{result.steps} steps; the best held-out weights are from step {result.best_step}")
+    print(f"wrote {result.out_dir}")
+    return 0
+
+
+def run_perplexity(args: argparse.Namespace) -> int:
+    """Per-direction perplexity of a text file under a model with a trained softmax."""
+    from .training.heldout import perplexity_of_text
+
+    result = perplexity_of_text(args.model, args.text)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"perplexity: forward {result['forward']:.1f}, backward {result['backward']:.1f} "
+          f"({result['tokens']:,} tokens, {100 * result['oov_rate']:.1f}% outside the vocabulary, scored as <UNK>)")
     return 0
 
 
@@ -312,6 +361,43 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--update-card", action="store_true",
                          help="also write the senses-against-the-baseline and one-word-twice sections into the model's MODEL_CARD.md")
     quality.set_defaults(func=run_quality)
+
+    lm = commands.add_parser("lm", help="next/previous-word predictions and surprisal of a sentence "
+                             "(models with a trained softmax, such as mini)")
+    lm.add_argument("text", help="the sentence (tokenized like the app does)")
+    lm.add_argument("--model", default="mini", help="model name or exported model directory (default: mini)")
+    lm.add_argument("--top", type=int, default=5, metavar="K", help="predictions listed per token (default: 5)")
+    lm.add_argument("--json", action="store_true", help="print the predictions as one JSON object")
+    lm.set_defaults(func=run_lm)
+
+    adapt = commands.add_parser("adapt", help="continue a model's language-model training on a text file "
+                                "(its own vocabulary; the best held-out weights are written to OUT)")
+    adapt.add_argument("model", help="model name or exported model directory with a trained softmax (e.g. mini)")
+    adapt.add_argument("text", help="plain-text file, UTF-8, one sentence or paragraph per line")
+    adapt.add_argument("out", help="folder for the adapted model (new or empty)")
+    budget = adapt.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, default=None, help="train this many minutes (this run)")
+    budget.add_argument("--tokens", type=int, default=None,
+                        help="train on this many tokens (this run; default: one pass over the training lines)")
+    adapt.add_argument("--resume", action="store_true", help="continue the unfinished run for the same OUT")
+    adapt.add_argument("--heldout-share", type=float, default=0.1, help="share of the lines held out (default 0.1)")
+    adapt.add_argument("--batch-size", type=int, default=16, help="parallel text streams (default 16)")
+    adapt.add_argument("--learning-rate", type=float, default=2e-4, help="Adam learning rate (default 2e-4)")
+    adapt.add_argument("--eval-every", type=int, default=0, help="steps between held-out evaluations (0: automatic)")
+    adapt.add_argument("--checkpoint-every", type=int, default=0, help="steps between checkpoints (0: --eval-every)")
+    adapt.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
+    adapt.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    adapt.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    adapt.add_argument("--quiet", action="store_true", help="no progress bar, no evaluation lines")
+    adapt.set_defaults(func=run_adapt)
+
+    perplexity = commands.add_parser("perplexity", help="per-direction perplexity of a text file "
+                                     "(models with a trained softmax, such as mini)")
+    perplexity.add_argument("model", help="model name or exported model directory (e.g. mini)")
+    perplexity.add_argument("text", help="plain-text file, UTF-8, one sentence or paragraph per line")
+    perplexity.add_argument("--json", action="store_true",
+                            help='print {"forward": x, "backward": y, "tokens": n, "oov_rate": r}')
+    perplexity.set_defaults(func=run_perplexity)
 
     app = commands.add_parser("app", help="start the Streamlit app (Streamlit options pass through)",
                               usage="elmo-explorer app [-h] [STREAMLIT OPTION ...]",

@@ -156,6 +156,13 @@ def train_linear_probe(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndar
 
 def pos_probe(bilm: BiLM, *, max_train_sentences: int | None = None, coarse: bool = False) -> ProbeResult:
     """Per-layer POS accuracy of a linear probe on the hand-tagged WSJ sentences (train+dev vs test)."""
+    return pos_probe_correct(bilm, max_train_sentences=max_train_sentences, coarse=coarse)[1]
+
+
+def pos_probe_correct(bilm: BiLM, *, max_train_sentences: int | None = None,
+                      coarse: bool = False) -> tuple[np.ndarray, ProbeResult]:
+    """:func:`pos_probe` with its per-token outcome: ``correct`` (layers, n_test_tokens), 1.0 where
+    that layer's probe tags the test token right (for paired intervals between layers)."""
     from .datasets.pos import load_pos
 
     data = load_pos("wsj", coarse=coarse)
@@ -167,10 +174,11 @@ def pos_probe(bilm: BiLM, *, max_train_sentences: int | None = None, coarse: boo
         features[name] = (np.concatenate(vectors, axis=1),  # (layers, n_tokens, dim)
                           np.array([t for s in part for t in s.tags]))
     (x_train, y_train), (x_test, y_test) = features["train"], features["test"]
-    accuracies = [float((train_linear_probe(x_train[k], y_train, x_test[k]) == y_test).mean())
-                  for k in range(x_train.shape[0])]
-    return ProbeResult(accuracies, chance_level(list(y_test)), len(y_train), len(y_test),
-                       f"WSJ {'coarse' if coarse else 'Penn'} tags, {len(train)} train / {len(test)} test sentences")
+    correct = np.stack([(train_linear_probe(x_train[k], y_train, x_test[k]) == y_test).astype(float)
+                        for k in range(x_train.shape[0])])  # (layers, n_test)
+    result = ProbeResult([float(c.mean()) for c in correct], chance_level(list(y_test)), len(y_train), len(y_test),
+                         f"WSJ {'coarse' if coarse else 'Penn'} tags, {len(train)} train / {len(test)} test sentences")
+    return correct, result
 
 
 def _target_vectors(bilm: BiLM, sentences) -> np.ndarray:

@@ -172,6 +172,14 @@ def test_corpus_explorer_typed_folder_and_uploaded_file(session, app_url, tmp_pa
     assert_requests_stay_local(requests, app_url)
 
 
+def test_inside_the_bilm_sentence_from_a_share_link(session, app_url):  # noqa: F811
+    tab, requests = session
+    open_url(tab, f"{app_url}/Inside_the_biLM?text={pack_text(HOSTILE_SENTENCE[:290])}", "Inside the biLM")
+    tab.wait_for_selector(".js-plotly-plot", state="attached")
+    assert_settled_text_stays_text(tab, "inside_the_bilm_link", "example.com")
+    assert_requests_stay_local(requests, app_url)
+
+
 def test_models_page_typed_folder(session, app_url):  # noqa: F811
     tab, requests = session
     open_url(tab, f"{app_url}/Models", "Models")
@@ -187,7 +195,8 @@ def test_every_page_loads_only_from_the_app(session, app_url):  # noqa: F811
     requests.clear()
     for path, heading in [("", "Sentence lab"), ("Word_senses", "Word senses"), ("UMAP_explorer", "UMAP explorer"),
                           ("Models", "Models"), ("Sentiment", "Sentiment"), ("Scalar_mix_lab", "Scalar-mix lab"),
-                          ("Corpus_explorer", "Corpus explorer")]:
+                          ("Corpus_explorer", "Corpus explorer"), ("Lesson", "Lesson"),
+                          ("Inside_the_biLM", "Inside the biLM")]:
         open_url(tab, f"{app_url}/{path}", heading)
         tab.wait_for_timeout(1000)  # the favicon and fonts load after the page
         assert tab.locator('[data-testid="stException"]').count() == 0

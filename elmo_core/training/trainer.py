@@ -5,6 +5,12 @@ data-parallel training with ``torchrun`` (DDP; gloo on CPU, nccl on CUDA; rank 0
 
     elmo-explorer train CONFIG.json [--resume]
     torchrun --nproc_per_node 4 -m elmo_core.cli train CONFIG.json
+
+The budget (``max_tokens``, ``max_minutes``, and the learning-rate decay over it) counts from the
+start of the *run*: step 0, or the point where :meth:`Trainer.begin_run` started a continuation of
+an exported model (``train --start-from``, ``adapt``). A ``--resume`` of the same run keeps that
+start (the checkpoint records it as ``run_start``); ``tokens``, ``step`` and the minutes stay
+totals over every run, for the record.
 """
 from __future__ import annotations
 
@@ -204,6 +210,7 @@ class Trainer:
         self.best: BestWeights | None = None  # with config.keep_best (rank 0, since this run started)
         self.earlier_phases: list[dict] = []  # runs this one resumed with other settings
         self.phase_start = (0, 0, 0.0)  # step, tokens, elapsed seconds where these settings began
+        self.run_start = (0, 0, 0.0)  # step, tokens, elapsed seconds where this run (its budget) began
 
     # ------------------------------------------------------------------ checkpoints
     @property
@@ -223,7 +230,10 @@ class Trainer:
             "glove_pretrained": self.glove_pretrained, "pretrain_history": self.pretrain_history,
             "world": self.world, "phases": self.phases(),
             "teacher_position": self.teacher.position if self.teacher else 0,
+            "run_start": self.run_start,
         }
+        if self.config.keep_best and self.best is not None:  # so that a resumed run still ends with its best
+            payload["best"] = self.best._asdict()
         tmp = self.checkpoint_path.with_suffix(".tmp")
         torch.save(payload, tmp)
         os.replace(tmp, self.checkpoint_path)
@@ -270,12 +280,33 @@ class Trainer:
             self.phase_start = (self.step, self.tokens, self.elapsed)
         if self.teacher is not None:
             self.teacher.position = payload.get("teacher_position", 0)
+        # A checkpoint without it (a seeded one, or from before runs were recorded): the budget counts from 0.
+        self.run_start = tuple(payload.get("run_start", (0, 0, 0.0)))
+        if self.config.keep_best and payload.get("best"):
+            self.best = BestWeights(**payload["best"])
         self.glove_pretrained = payload.get("glove_pretrained", False)
         self.pretrain_history = payload.get("pretrain_history", [])
         if "rng" in payload:
             torch.set_rng_state(payload["rng"])
         self.log(f"resumed at step {self.step}, {self.tokens:,} tokens, {self.elapsed / 60:.1f} min")
         return True
+
+    def begin_run(self) -> None:
+        """Start a new run here (after :meth:`resume` of a checkpoint seeded from an exported model):
+        ``max_tokens`` and ``max_minutes`` count from now, and a checkpoint records the start, so a
+        ``--resume`` of this run keeps it."""
+        self.run_start = (self.step, self.tokens, self.elapsed)
+        self.save_checkpoint()
+
+    @property
+    def run_tokens(self) -> int:
+        """Training tokens (per process) of this run."""
+        return self.tokens - self.run_start[1]
+
+    @property
+    def run_seconds(self) -> float:
+        """Seconds of training steps in this run."""
+        return self.elapsed - self.run_start[2]
 
     def settings(self) -> dict:
         """What a training phase is known by: a resume with other settings (batch, learning rate,
@@ -299,7 +330,7 @@ class Trainer:
     def budget_used(self) -> float:
         """Fraction of the training budget spent: of ``max_minutes`` when set, else of ``max_tokens``."""
         c = self.config
-        return self.elapsed / (c.max_minutes * 60) if c.max_minutes > 0 else self.tokens / c.max_tokens
+        return self.run_seconds / (c.max_minutes * 60) if c.max_minutes > 0 else self.run_tokens / c.max_tokens
 
     def learning_rate(self) -> float:
         """``learning_rate``, decaying linearly to ``final_lr_fraction`` of it over the last
@@ -384,21 +415,28 @@ class Trainer:
 
     def _done(self) -> bool:
         c = self.config
-        done = self.tokens >= c.max_tokens or (c.max_minutes > 0 and self.elapsed >= c.max_minutes * 60)
+        done = self.run_tokens >= c.max_tokens or (c.max_minutes > 0 and self.run_seconds >= c.max_minutes * 60)
         if self.world > 1:  # each rank has its own clock: stop together, or one waits forever
             flag = torch.tensor([float(done)], device=self.device)
             dist.all_reduce(flag, op=dist.ReduceOp.MAX)
             done = bool(flag.item())
         return done
 
-    def run(self) -> dict:
+    def evaluate_now(self) -> dict:
+        """Held-out perplexity of the weights as they are, recorded in the history (and, with
+        ``keep_best``, a candidate for the best weights), e.g. of a continued model before it trains."""
+        return self._evaluate(None)
+
+    def run(self, *, progress: bool = True, desc: str = "pretraining") -> dict:
+        """Train until this run's budget is spent; ``progress``: show a progress bar (tokens of this
+        run, tokens/s, training and last held-out perplexity)."""
         from tqdm.auto import tqdm
 
         c = self.config
         self.lm.train()
         self.pretrain_glove()
-        bar = tqdm(total=c.max_tokens, initial=self.tokens, unit="tok", unit_scale=True,
-                   disable=self.rank != 0, desc="pretraining")
+        bar = tqdm(total=c.max_tokens if c.max_minutes <= 0 else None, initial=self.run_tokens, unit="tok",
+                   unit_scale=True, disable=self.rank != 0 or not progress, desc=desc)
         smoothed = None
         while not self._done():
             started = time.perf_counter()
@@ -408,7 +446,9 @@ class Trainer:
             smoothed = loss if smoothed is None else 0.98 * smoothed + 0.02 * loss
             bar.update(c.batch_size * c.unroll_steps)
             bar.set_postfix(loss=f"{smoothed:.3f}", ppl=f"{math.exp(smoothed):.0f}",
-                            tok_s=f"{self.tokens / max(self.elapsed, 1e-9):.0f}",
+                            tok_s=f"{self.run_tokens / max(self.run_seconds, 1e-9):.0f}",
+                            **({"heldout_ppl": f"{self.history[-1]['forward_ppl']:.1f}/"
+                                               f"{self.history[-1]['backward_ppl']:.1f}"} if self.history else {}),
                             **({"mimick": f"{self.last_mimick:.3f}"} if c.glove_weight else {}),
                             **({"context": f"{self.last_context:.3f}"} if c.context_weight else {}),
                             **({"teacher": f"{self.last_teacher:.3f}"} if c.teacher_weight else {}))
@@ -435,7 +475,7 @@ class Trainer:
                       mimick_loss=self.last_mimick, context_loss=self.last_context,
                       **({"teacher_loss": self.last_teacher} if self.config.teacher_weight else {}))
         self.history.append(result)
-        self.log(f"step {self.step}: {self.tokens:,} tokens, {self.tokens / max(self.elapsed, 1e-9):,.0f} tokens/s, "
+        self.log(f"step {self.step}: {self.tokens:,} tokens, {self.run_tokens / max(self.run_seconds, 1e-9):,.0f} tokens/s, "
                  f"held-out ppl forward {result['forward_ppl']:.1f} backward {result['backward_ppl']:.1f}, "
                  f"lr {self.optimizer.param_groups[0]['lr']:.2e}")
         if self.config.keep_best and (self.best is None or _geometric_ppl(result) < self.best.perplexity):
@@ -461,10 +501,15 @@ class Trainer:
         return out_dir
 
 
-def train(config: TrainConfig, *, resume: bool = False, export_dir: Path | None = None) -> Trainer:
+def train(config: TrainConfig, *, resume: bool = False, export_dir: Path | None = None,
+          new_run: bool = False) -> Trainer:
+    """Train (``resume``: from the checkpoint in ``out_dir``) and export. ``new_run``: the checkpoint
+    was seeded from an exported model (``--start-from``), and the budget counts from it."""
     trainer = Trainer(config)
     if resume:
         trainer.resume()
+    if new_run:
+        trainer.begin_run()
     trainer.run()
     if trainer.rank == 0:
         trainer.export(export_dir or config.out_path / "model")
