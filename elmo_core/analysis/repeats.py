@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .margins import Margin
+
 TWO_SENSES = (
     "I [saw] a [saw] .",
     "We [can] put the soup in a [can] .",
@@ -69,3 +71,15 @@ def repeat_separation(two_senses: np.ndarray, one_sense: np.ndarray, tie: float 
     two, one = np.asarray(two_senses, dtype=np.float64)[:, None], np.asarray(one_sense, dtype=np.float64)[None, :]
     lower, level = two < one - tie, np.abs(two - one) <= tie
     return float((lower + 0.5 * level).mean())
+
+
+def separation_interval(two_senses: np.ndarray, one_sense: np.ndarray, *, resamples: int = 2000,
+                        level: float = 0.95, seed: int = 0) -> Margin:
+    """:func:`repeat_separation` with a percentile bootstrap interval: both sets of sentences
+    (n,) and (m,) are resampled, each on its own, ``resamples`` times."""
+    two, one = np.asarray(two_senses, dtype=np.float64), np.asarray(one_sense, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    samples = [repeat_separation(rng.choice(two, two.size), rng.choice(one, one.size)) for _ in range(resamples)]
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(samples, [tail, 100 - tail])
+    return Margin(repeat_separation(two, one), float(low), float(high), level)

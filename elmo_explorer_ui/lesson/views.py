@@ -22,10 +22,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from elmo_core.analysis import paired_difference, weight_evidence, wilson_interval
-from elmo_core.analysis.repeats import repeat_separation
+from elmo_core.analysis.repeats import separation_interval
 from elmo_core.analysis.sense_kinds import PART_OF_SPEECH, TOPIC, KindAccuracy
 from elmo_core.analysis.similarity_reference import (ONE_SENSE_REPEAT, TWO_SENSE_REPEAT, SimilarityReference,
                                                      describe_pair, judge_pair)
+from elmo_core.tasks.hard_cases import hard_case_accuracy
 from elmo_core.tokenizer import text_to_tokens
 from elmo_core.training.predictions import LMPredictions, predict
 
@@ -294,15 +295,18 @@ def one_sentence_view(context: LessonContext, text: str) -> StepView:
                                 one_name="one-sense repeats in one sentence",
                                 two_name="two-sense repeats in one sentence")] for l in layers}
     figure = charts.occurrence_bars(table, layers, marks)
-    separation = [repeat_separation(np.asarray(reference.sample(l, TWO_SENSE_REPEAT).values),
-                                    np.asarray(reference.sample(l, ONE_SENSE_REPEAT).values)) for l in layers]
+    separation = [separation_interval(reference.sample(l, TWO_SENSE_REPEAT).values,
+                                      reference.sample(l, ONE_SENSE_REPEAT).values) for l in layers]
     top = layers[-1]
+    s = separation[top]
+    verdict = ("beyond chance, as the paper says" if s.low > 0.5 else
+               "below chance, against the paper" if s.high < 0.5 else "within noise of blind on these sentences")
     finding = (f"Layer {top}: {describe_pair(judged[top])} Across the project's repeat sentences, this model ranks "
-               f"a two-sense repeat below a one-sense repeat in {separation[top]:.0%} of pairs at layer {top} "
-               f"({' / '.join(f'{s:.0%}' for s in separation)} at layers {' / '.join(map(str, layers))}; 50% is "
-               "blind).")
-    return StepView(inputs, finding, separation[top] > 0.5 and separation[0] <= 0.5 + 1e-9,
-                    [("The two occurrences, per layer, with the reference marks", figure)])
+               f"a two-sense repeat below a one-sense repeat in {s.mean:.0%} of pairs at layer {top} (95% interval "
+               f"{s.low:.0%}–{s.high:.0%}; 50% is blind): {verdict}. Layers "
+               + " / ".join(map(str, layers)) + ": " + " / ".join(f"{m.mean:.0%}" for m in separation) + ".")
+    agrees = True if s.low > 0.5 else False if s.high < 0.5 else None
+    return StepView(inputs, finding, agrees, [("The two occurrences, per layer, with the reference marks", figure)])
 
 
 # ------------------------------------------------------------- 4. syntax vs semantics
@@ -508,16 +512,21 @@ def negation_view(context: LessonContext, text: str) -> StepView:
                          yaxis=dict(title="drop in p(positive) without the word"))
     verdict = classifier.verdict(proba)
     finding = f"The shipped head says {verdict} (p(positive) = {proba[positive]:.2f})."
-    score = (classifier.extra.get("scores") or {}).get("negation") if isinstance(classifier.extra, dict) else None
     agrees = None
-    if score and score.get("count"):
-        count, accuracy = int(score["count"]), float(score["accuracy"])
-        finding += (f" On the project's negation test set ({count} sentences that turn on negation or contrast) it is "
-                    f"right on {accuracy:.0%}; ")
-        per_label = score.get("per_label") or {}
+    negation = hard_case_accuracy(classifier.extra)
+    if negation is not None:
+        finding += (f" On the project's negation test set ({negation.count} sentences that turn on negation or "
+                    f"contrast) this head is right on {negation.accuracy:.0%} (95% interval {negation.low:.0%}–"
+                    f"{negation.high:.0%}; always answering the more frequent label scores {negation.chance:.0%}).")
+        per_label = ((classifier.extra.get("scores") or {}).get("negation") or {}).get("per_label") or {}
         if per_label:
-            finding += ", ".join(f"{label} {value:.0%}" for label, value in per_label.items()) + " by label; "
-        finding += "one example is not a measurement."
+            finding += " By label: " + ", ".join(f"{label} {value:.0%}" for label, value in per_label.items()) + "."
+        finding += " One example is not a measurement."
+        worst = min(per_label.values()) if per_label else None
+        if worst is not None and worst < 0.5:
+            agrees = False  # right on one kind of sentence only: the bag-of-words lesson, not the contextual one
+        elif worst is not None and negation.low > negation.chance:
+            agrees = True
     return StepView(inputs, finding, agrees,
                     [("What each word does to p(positive) (occlusion: the drop when it is removed)", figure)])
 
