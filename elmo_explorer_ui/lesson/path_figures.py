@@ -104,7 +104,7 @@ def path_stages(bilm, tokens: Sequence[str], position: int,
         Stage("Characters", shapes["characters"],
                f"“{c.marked_word}”: {c.n_used} of {c.max_characters} positions used (word markers included), "
                "the rest padding.", _characters_figure(path)),
-        Stage("Character CNN", shapes["char CNN"],
+        Stage("Character CNN", f"{shapes['char embeddings']} → {shapes['char CNN']}",
                f"{cnn.n_filters} filters in {len(cnn.filters)} widths, each max-pooled over the word; the strongest"
                + (f", filter {best.filter} (width {best.width}), fires on “{best.label}” ({best.activation:.2f})."
                   if best else "."), _filters_figure(path)),
@@ -114,13 +114,13 @@ def path_stages(bilm, tokens: Sequence[str], position: int,
                              f"mean gate {highway.mean_gate:.2f}; {highway.transform_share:.0%} of the dimensions mostly "
                              f"transformed, the rest carried through; norm {highway.norm_in:.1f} → {highway.norm_out:.1f}.",
                              _gate_figure(highway.gate)))
-    stages.append(Stage("Layer 0", shapes["layer 0"],
+    stages.append(Stage("Layer 0", (f"{shapes['projection']} → " if "projection" in shapes else "") + shapes["layer 0"],
                          f"the context-free token vector (norm {path.layer0.norm:.1f}), the same in every sentence; "
                          "written twice, [tok; tok], to match the biLSTM layers' width.",
                          _vector_figure({"layer 0 (token)": path.layer0.vector})))
     for step in path.lstm:
         stages.append(Stage(
-            f"Layer {step.layer}", shapes[f"layer {step.layer}"],
+            f"Layer {step.layer}", f"cells {shapes[f'layer {step.layer} LSTM cell']} → {shapes[f'layer {step.layer}']}",
             f"forward has read “{_read(step.forward.read)}”, backward “{_read(step.backward.read)}”; against the word "
             f"alone, cosine {step.forward.context_cosine:.2f} forward and {step.backward.context_cosine:.2f} backward.",
             _context_figure(path, step.layer)))

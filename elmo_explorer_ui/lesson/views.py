@@ -258,15 +258,15 @@ def _overview_figure(stages: Sequence[Stage]) -> go.Figure:
                          fillcolor="#eef3f9")
         figure.add_annotation(x=i + 0.5, y=0.68, text=f"<b>{plotly_text(stage.title)}</b>", showarrow=False,
                               font=dict(size=12))
-        figure.add_annotation(x=i + 0.5, y=0.38, text=plotly_text(stage.shape), showarrow=False,
-                              font=dict(size=11, color="#444444"))
+        figure.add_annotation(x=i + 0.5, y=0.34, text=plotly_text(stage.shape).replace(" → ", "<br>→ "),
+                              showarrow=False, font=dict(size=10, color="#444444"))
         if i + 1 < n:
             figure.add_annotation(x=i + 1.04, y=0.5, ax=i + 0.96, ay=0.5, xref="x", yref="y", axref="x", ayref="y",
                                   text="", showarrow=True, arrowhead=2, arrowwidth=1.5)
     figure.add_scatter(x=[i + 0.5 for i in range(n)], y=[0.5] * n, mode="markers", marker=dict(size=40, opacity=0),
                        customdata=[plotly_text(s.summary) for s in stages], hovertemplate="%{customdata}<extra></extra>",
                        showlegend=False)
-    figure.update_layout(height=150, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white",
+    figure.update_layout(height=170, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white",
                          xaxis=dict(visible=False, range=[0, n]), yaxis=dict(visible=False, range=[0, 1]))
     return figure
 
