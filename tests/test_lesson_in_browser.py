@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS, SCREENSHOTS, app_url, wait_until_idle  # noqa: F401
+from test_browser import PAGE_TIMEOUT_MS, SCREENSHOTS, app_url, wait_until_idle  # noqa: F401
+from test_browser_share import browser  # noqa: F401 - the module's Chromium
 from test_hostile_text_in_browser import FIND_LEAKS, HOSTILE_SENTENCE, assert_requests_stay_local
 
 from elmo_explorer_ui.lesson.content import STEPS
@@ -19,19 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
-def session(browser):
+def session(browser):  # noqa: F811
     context = browser.new_context(viewport={"width": 1400, "height": 2200}, accept_downloads=True)
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))

@@ -36,7 +36,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from ..bilm import WARM_UP_TEXT, BiLM
+from ..bilm import WARM_UP_TEXT, BiLM, validate_sentences
 from ..chars import (BOS_CHAR, BOS_TOKEN, BOW_CHAR, EOS_CHAR, EOS_TOKEN, EOW_CHAR, PAD_CHAR, batch_to_ids,
                      token_to_ids)
 from ..lstm import LSTMState
@@ -255,12 +255,7 @@ def _check_tokens(tokens: object) -> list[str]:
         raise ValueError("tokens is empty; give a sentence of at least one token")
     if len(tokens) > MAX_TOKENS:
         raise ValueError(f"the sentence has {len(tokens)} tokens; word_path takes at most {MAX_TOKENS}")
-    for i, token in enumerate(tokens):
-        if not isinstance(token, str):
-            raise ValueError(f"token {i} must be a string, got {type(token).__name__}")
-        if token == "" or token.isspace():
-            raise ValueError(f"token {i} is empty or white space; tokens must have characters")
-    return list(tokens)
+    return validate_sentences([tokens])[0]
 
 
 def _check_position(position: object, n_tokens: int) -> int:
