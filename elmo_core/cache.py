@@ -12,6 +12,7 @@ Everything downloaded or derived lives under it, each kind in its own folder::
     <cache>/references/       each model's reference cosines (computed by analysis.similarity_reference)
     <cache>/corpora/          the Corpus explorer's sample corpus and uploaded texts
     <cache>/adapt/            checkpoints of unfinished `elmo-explorer adapt` runs (removed once exported)
+    <cache>/adapted/, adapt-texts/  models adapted from the Models page, and the texts uploaded for them
 
 A leading ``~`` in the variable is expanded, so ``ELMO_EXPLORER_CACHE=~/x`` means the folder ``x``
 in the home directory, never a folder literally named ``~``.

@@ -7,6 +7,8 @@ token per layer, and one word's occurrences with each other.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,6 +17,8 @@ from elmo_core.analysis import (concat_tokens, cosine_matrix, cosine_to, find_oc
                                 flatten_positions, focus_word, gather_vectors, repeated_words, sentence_starts)
 from elmo_core.analysis.similarity_reference import SimilarityReference, describe_pair, judge_pair
 from elmo_explorer_ui import charts
+from elmo_explorer_ui.compare import choose_second, load_second, model_heading
+from elmo_explorer_ui.model_info import ModelSpec
 from elmo_explorer_ui.runtime import embed, friendly_errors, model_page, query_value, run_app, set_query
 from elmo_explorer_ui.safe_text import md
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
@@ -103,30 +107,13 @@ def show_heatmaps(sentences: list[list[str]], vectors: list[np.ndarray],
                        width="stretch", key=f"lab_heatmap_{layer}")
 
 
-def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray],
-                     reference: SimilarityReference | None = None, adjusted: bool = False) -> None:
-    """Similarity of one chosen occurrence to the other occurrences of its word, per layer, each
-    read against the layer's reference (a percentile, marks on the bars, a sentence)."""
-    st.subheader("One word in different contexts")
-    words = repeated_words(sentences)
-    if not words:
-        st.info("No word occurs twice. Add a sentence that reuses a word (e.g. another “bank”) "
-                "to compare its occurrences.")
-        return
-    names: dict[tuple[int, int], str] = {}
-    for word in words:
-        for s, t in find_occurrences(sentences, word):
-            repeats = sum(tok.lower() == word for tok in sentences[s]) > 1
-            names[(s, t)] = occurrence_label(sentences[s][t], s, t, repeats)
-    options = list(names)
-    if st.session_state.get("lab_occurrence") not in options:  # new text: its most telling word
-        wanted = focus_word(sentences, query_value("word", DEFAULTS.lab_word))
-        st.session_state["lab_occurrence"] = next(
-            (o for o in options if sentences[o[0]][o[1]].lower() == wanted), options[0])
-    chosen = st.selectbox("Occurrence", options, format_func=names.__getitem__, key="lab_occurrence")
+def measure_occurrences(sentences: list[list[str]], vectors: list[np.ndarray], chosen: tuple[int, int],
+                        names: dict[tuple[int, int], str], reference: SimilarityReference | None, adjusted: bool):
+    """The chosen occurrence's cosine to every other occurrence of its word, per layer (minus the
+    layer's baseline when ``adjusted``), each read against ``reference``: (occurrences of the
+    word, the other rows' indices, the table, the per-layer readings by row, the marks on the bars,
+    the name of the value)."""
     word = sentences[chosen[0]][chosen[1]].lower()
-    set_query(word=word)
-
     occurrences = find_occurrences(sentences, word)
     similarity = cosine_to(gather_vectors(vectors, occurrences), occurrences.index(chosen))  # (L, n_occ)
     others = [i for i, o in enumerate(occurrences) if o != chosen]
@@ -149,10 +136,6 @@ def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray],
         for l in layers:
             table[f"layer {l} percentile"] = [judged[i][l].percentile for i in others]
     value = "cosine minus the layer's baseline" if adjusted else "cosine similarity"
-    st.caption(f"{value[0].upper()}{value[1:]} of “{md(names[chosen])}” to every other occurrence of "
-               f"“{md(word)}”. "
-               "Layer 0 sees only the spelling, so identical words get "
-               + ("the same vector there." if adjusted else "1.0 there."))
     marks = None
     if judged:
         marks = {l: [charts.BarMark(one=tuple(v - (reference.anisotropy[l] if adjusted else 0.0)
@@ -163,10 +146,85 @@ def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray],
                                     two_name="two-sense repeats in one sentence" if judged[i][l].within_sentence
                                     else "different-sense pairs of curated words")
                      for i in others] for l in layers}
-    show_chart(charts.occurrence_bars(table, layers, marks, value_name=value), width="stretch", key="lab_bars")
+    return occurrences, others, table, judged, marks, value
+
+
+def show_occurrence_result(table: pd.DataFrame, judged: dict, marks, value: str, key: str) -> None:
+    """The bars and the table of one model's cosines (``key``: the chart's widget key)."""
+    layers = range(sum(1 for c in table.columns if c.startswith("layer ") and c[6:].isdigit()))
+    show_chart(charts.occurrence_bars(table, layers, marks, value_name=value), width="stretch", key=key)
     formats = number_formats(f"layer {l}" for l in layers)
     formats.update({f"layer {l} percentile": "{:.0f}" for l in layers if judged})
     st.dataframe(table.style.format(formats), hide_index=True, width="stretch")
+
+
+def compared_model(spec: ModelSpec, sentences: list[list[str]]
+                   ) -> tuple[ModelSpec, ModelSpec, list[np.ndarray], SimilarityReference | None] | None:
+    """The "Compare with" choice: (this model, the model compared with, its vectors of
+    ``sentences``, its reference cosines or None), or None for nothing (or a model that failed to load)."""
+    other = choose_second("lab_compare")
+    if other is None or load_second(other) is None:
+        return None
+    with friendly_errors(f"computing the vectors of {md(other.title)}"), st.spinner("Computing ELMo vectors …"):
+        other_vectors = embed(other, sentences)
+    other_reference = None
+    with friendly_errors("measuring the reference cosines of the second model", stop=False):
+        other_reference = similarity_reference(other)
+    return spec, other, other_vectors, other_reference
+
+
+def show_occurrences(sentences: list[list[str]], vectors: list[np.ndarray],
+                     reference: SimilarityReference | None = None, adjusted: bool = False,
+                     spec: ModelSpec | None = None) -> None:
+    """Similarity of one chosen occurrence to the other occurrences of its word, per layer, each
+    read against the layer's reference (a percentile, marks on the bars, a sentence). With
+    ``spec`` (the model in use), a "Compare with" choice: a second model's bars and table beside
+    the first."""
+    st.subheader("One word in different contexts")
+    words = repeated_words(sentences)
+    if not words:
+        st.info("No word occurs twice. Add a sentence that reuses a word (e.g. another “bank”) "
+                "to compare its occurrences.")
+        return
+    names: dict[tuple[int, int], str] = {}
+    for word in words:
+        for s, t in find_occurrences(sentences, word):
+            repeats = sum(tok.lower() == word for tok in sentences[s]) > 1
+            names[(s, t)] = occurrence_label(sentences[s][t], s, t, repeats)
+    options = list(names)
+    if st.session_state.get("lab_occurrence") not in options:  # new text: its most telling word
+        wanted = focus_word(sentences, query_value("word", DEFAULTS.lab_word))
+        st.session_state["lab_occurrence"] = next(
+            (o for o in options if sentences[o[0]][o[1]].lower() == wanted), options[0])
+    chosen = st.selectbox("Occurrence", options, format_func=names.__getitem__, key="lab_occurrence")
+    word = sentences[chosen[0]][chosen[1]].lower()
+    set_query(word=word)
+    second = compared_model(spec, sentences) if spec is not None else None
+
+    occurrences, others, table, judged, marks, value = measure_occurrences(sentences, vectors, chosen, names,
+                                                                           reference, adjusted)
+    layers = range(len(vectors[0]))
+    st.caption(f"{value[0].upper()}{value[1:]} of “{md(names[chosen])}” to every other occurrence of "
+               f"“{md(word)}”. "
+               "Layer 0 sees only the spelling, so identical words get "
+               + ("the same vector there." if value != "cosine similarity" else "1.0 there."))
+    left, right = st.columns(2) if second is not None else (nullcontext(), None)
+    with left:
+        if second is not None:
+            model_heading(second[0])
+        show_occurrence_result(table, judged, marks, value, "lab_bars")
+    if second is not None:
+        _, other_spec, other_vectors, other_reference = second
+        with right:
+            model_heading(other_spec)
+            _, _, other_table, other_judged, other_marks, other_value = measure_occurrences(
+                sentences, other_vectors, chosen, names, other_reference, adjusted)
+            show_occurrence_result(other_table, other_judged, other_marks, other_value, "lab_bars_compare")
+            if other_value != value:
+                st.caption(f"This column shows the {other_value}" + (" (no reference cosines were measured for "
+                           "this model)." if other_reference is None else "."))
+        st.caption("The same sentences and occurrence through both models; each model's bars are read against its "
+                   "own reference (the readings below are the first model's).")
     if judged:
         st.caption("Marks on the bars: black, the median and 10–90 % of pairs of one sense at that layer; red "
                    "diamond, the median of pairs of two senses. A pair in one sentence is read against the same "
@@ -199,7 +257,7 @@ def sentence_lab() -> None:
                          "tokens of different words at that layer)", key="lab_adjusted", disabled=reference is None)
     set_query(adjusted="1" if adjusted else None)
     show_heatmaps(sentences, vectors, reference, adjusted)
-    show_occurrences(sentences, vectors, reference, adjusted)
+    show_occurrences(sentences, vectors, reference, adjusted, spec)
 
 
 run_app(sentence_lab)

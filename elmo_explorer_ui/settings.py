@@ -35,6 +35,13 @@ class Limits:
     vector_cache_mb: int = 256       # MiB of recent vectors the server keeps (shared by all sessions)
     sentiment_chars: int = 3000      # Sentiment: characters of the text that are classified
     sentiment_box_chars: int = 100_000  # Sentiment: the text box's own limit (longer pastes are cut there)
+    adapt_text_bytes: int = 2_000_000  # Models, adapt to my text: largest text file (refused before it is read)
+    adapt_text_lines: int = 20_000   # Models, adapt to my text: most lines of that file
+    adapt_budgets_min: tuple[int, ...] = (1, 3, 10)  # Models, adapt to my text: training budgets offered (minutes)
+    adapted_kept: int = 4            # adapted models kept in <cache>/adapted (the oldest removed first)
+    adapt_eval_every: int = 10       # training steps between held-out evaluations (progress and Cancel act there)
+    adapt_eval_tokens: int = 2000    # held-out tokens scored by each of those evaluations (the same ones each time)
+    adapt_runs_at_once: int = 1      # adaptation runs one server trains at the same time
 
 
 @dataclass(frozen=True)

@@ -108,19 +108,21 @@ class LanguageModel:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_directory(directory: str, name: str) -> LanguageModel:
+def _load_directory(directory: str, name: str, stamp: tuple) -> LanguageModel:
     lm, vocab = lm_from_model_dir(Path(directory))
     start = BiLM(lm.bilm, state="warm", device="cpu", token_cache=False).warm_state()
     return LanguageModel(name, lm, vocab, vocab.index(), start)
 
 
 def load_language_model(name_or_dir: str | Path) -> LanguageModel:
-    """A model name or exported model directory -> :class:`LanguageModel` (cached per directory).
+    """A model name or exported model directory -> :class:`LanguageModel` (cached per directory
+    and the size and time of its files, so a folder written again is read again).
 
     Raises :class:`NoSoftmaxError` for a model without a trained softmax (every official model:
     named ones are refused before anything is downloaded)."""
-    directory = model_dir_with_softmax(name_or_dir)
-    return _load_directory(str(directory.resolve()), directory.name)
+    directory = model_dir_with_softmax(name_or_dir).resolve()
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(directory.iterdir()) if p.is_file())
+    return _load_directory(str(directory), directory.name, stamp)
 
 
 def _check_tokens(tokens: list[str], top_k: int) -> list[str]:

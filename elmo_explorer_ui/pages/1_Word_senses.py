@@ -1,6 +1,7 @@
 """Word senses: do ELMo's layers separate the senses of one word?"""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import replace
 
 import numpy as np
@@ -13,6 +14,7 @@ from elmo_core.analysis import (context_baseline_accuracy, context_baseline_marg
 from elmo_core.analysis.context_baseline import WINDOW
 from elmo_core.datasets.sense_sentences import curated_words, load_wordnet_examples, sense_counts, sentences_for, wordnet_available
 from elmo_explorer_ui import charts
+from elmo_explorer_ui.compare import choose_second, load_second, model_heading
 from elmo_explorer_ui.evidence_text import sense_evidence_text
 from elmo_explorer_ui.points import (group_starts, match_own_labels, occurrence_table, order_by_sense,
                                      own_lines_placeholder, sense_name, unique_sentences, user_sense_sentences)
@@ -88,6 +90,24 @@ def wilson_intervals(accuracy) -> list[tuple[float, float]]:
     """(low, high) 95% Wilson interval of each layer's accuracy over its occurrences."""
     n = accuracy.n_occurrences
     return [(i.low, i.high) for i in (wilson_interval(round(a * n), n) for a in accuracy.per_layer)]
+
+
+def compared_accuracy(other, sentences: list, which: list[int], items: list, baseline: float | None,
+                      layer: int) -> None:
+    """The per-layer sense accuracy of the model compared with (``other``) on the same occurrences:
+    its own chart and verdict, in the current column."""
+    model_heading(other)
+    if load_second(other) is None:
+        return
+    labels = tuple(item.sense for item in items)
+    with friendly_errors(f"computing the vectors of {md(other.title)}", stop=False):
+        vectors = embed(other, sentences, label="Vectors of the second model")
+        targets = gather_vectors(vectors, [(s, item.target_index) for s, item in zip(which, items)])  # (L, n, D)
+        _, accuracy, _ = analyse(targets, labels)
+        show_chart(charts.accuracy_chart(accuracy, highlight=layer if layer < len(accuracy.per_layer) else None,
+                                         baseline=baseline, intervals=wilson_intervals(accuracy)),
+                   width="stretch", key="senses_accuracy_compare")
+        st.caption(sense_evidence_text(evidence(targets, labels)))
 
 
 MARGIN_WORDS = {"ahead": "ahead of the context words beyond the noise of this many sentences.",
@@ -184,11 +204,14 @@ if own_labels.matched or own_labels.new:
         + ". A label joins a sense of the chosen sources when it is the sense's id, the id without the word "
           "or its last part (ignoring case).")
 
+
+
 # ---------------------------------------------------------------- the punchline: accuracy per layer
 st.subheader("Which layer knows the sense?")
 init_widget("senses_layer", query_int("layer", layers[-1], 0, layers[-1]))
 layer = st.radio("Layer", layers, key="senses_layer", horizontal=True, format_func=charts.layer_name)
 set_query(word=word, layer=layer)
+other = choose_second("senses_compare")
 labels = [item.sense for item in items]
 sims, accuracy, stats = analyse(target_vectors, tuple(labels))
 if accuracy is None:
@@ -196,8 +219,15 @@ if accuracy is None:
 else:
     baseline = context_words_accuracy(word, items)
     layer_intervals = wilson_intervals(accuracy)
-    show_chart(charts.accuracy_chart(accuracy, highlight=layer, baseline=baseline, intervals=layer_intervals),
-               width="stretch", key="senses_accuracy")
+    left, right = st.columns(2) if other is not None else (nullcontext(), None)
+    with left:
+        if other is not None:
+            model_heading(spec)
+        show_chart(charts.accuracy_chart(accuracy, highlight=layer, baseline=baseline, intervals=layer_intervals),
+                   width="stretch", key="senses_accuracy")
+    if other is not None:
+        with right:
+            compared_accuracy(other, sentences, which, items, baseline, layer)
     st.caption(f"Leave-one-out nearest-centroid accuracy (cosine) over {accuracy.n_occurrences} occurrences "
                f"and {accuracy.n_senses} senses, each bar with its 95% interval (Wilson); the dashed line is the "
                "majority-sense rate. "

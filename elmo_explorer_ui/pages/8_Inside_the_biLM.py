@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from elmo_explorer_ui.compare import choose_second, language_model_context, load_second, model_heading
 from elmo_explorer_ui.lesson.measures import lesson_context
 from elmo_explorer_ui.lesson.render import show_view
 from elmo_explorer_ui.lesson.views import LessonInputError, characters_view, language_model_view, lesson_tokens
@@ -49,8 +50,21 @@ set_query(word=position)
 context = lesson_context(spec)
 
 st.subheader("What the language model predicts")
-with friendly_errors("running the language model"):
-    show_view(language_model_view(context, text, position), "inside_lm")
+other = choose_second("inside_compare")
+if other is None:
+    with friendly_errors("running the language model"):
+        show_view(language_model_view(context, text, position), "inside_lm")
+else:  # the same sentence and word through both models' language models, side by side
+    left, right = st.columns(2)
+    with left:
+        model_heading(spec)
+        with friendly_errors("running the language model"):
+            show_view(language_model_view(context, text, position), "inside_lm")
+    with right:
+        model_heading(other)
+        if load_second(other) is not None:
+            with friendly_errors(f"running the language model of {md(other.title)}", stop=False):
+                show_view(language_model_view(language_model_context(other), text, position), "inside_lm_compare")
 
 st.subheader("The path of one word")
 st.caption("The overview shows every stage with its shape; open a stage for its live values, close it to return "
