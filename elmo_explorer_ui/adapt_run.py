@@ -7,7 +7,7 @@ progress and a Cancel, and the adapted models kept under ``<cache>/adapted/``.
     out = new_adapted_folder("mini", text.name)                           # <cache>/adapted/mini-reviews
     run = AdaptRun(AdaptConfig("mini", str(text.path), str(out)), budget_s=60).start()
     run.snapshot()      # AdaptSnapshot: phase, perplexity before -> now, tokens/s, seconds of the budget
-    run.cancel()        # stops at its next held-out evaluation; nothing is left behind
+    run.cancel()        # stops before its next training step; nothing is left behind
     adapted_models()    # the finished ones, newest first, with their held-out perplexity before/after
 
 How:
@@ -23,7 +23,7 @@ How:
   :func:`elmo_explorer_ui.session_watch.stop_when_closed` can cancel it when the tab closes. Its
   progress comes from the evaluation lines that ``adapt`` logs (every
   ``LIMITS.adapt_eval_every`` steps, on ``LIMITS.adapt_eval_tokens`` held-out tokens); a Cancel
-  takes effect at the next such line, which raises inside the run. A cancelled or failed run
+  takes effect before the next training step (``adapt(should_stop=...)``). A cancelled or failed run
   leaves nothing: its cache folder (:func:`~elmo_core.training.adapt.adapt_run_dir`) and any
   half-exported folder are removed (``adapt`` writes its model in one rename at the end), so it
   can be started again. At most ``LIMITS.adapt_runs_at_once`` runs train on one server.
@@ -53,6 +53,7 @@ from elmo_core.cache import cache_dir
 from elmo_core.text_file import TextFileError, read_text_file
 from elmo_core.training.adapt import AdaptConfig, AdaptResult, adapt, adapt_run_dir
 from elmo_core.training.heldout import model_dir_with_softmax
+from elmo_core.training.trainer import TrainingStopped
 
 from .model_info import ModelSpec
 from .safe_text import redact_paths, safe_filename
@@ -330,7 +331,7 @@ class AdaptRun:
         return self
 
     def cancel(self) -> None:
-        """Ask the run to stop at its next held-out evaluation (it ends ``cancelled``, leaving nothing)."""
+        """Ask the run to stop before its next training step (it ends ``cancelled``, leaving nothing)."""
         self._cancel.set()
 
     def join(self, timeout: float | None = None) -> bool:
@@ -378,9 +379,9 @@ class AdaptRun:
     def _work(self) -> None:
         status, error, result = "failed", "", None
         try:
-            result = adapt(self.config, progress=False, log=self._log)
+            result = adapt(self.config, progress=False, log=self._log, should_stop=self._cancel.is_set)
             status = "cancelled" if self._cancel.is_set() else "done"  # a late Cancel is still a Cancel
-        except AdaptCancelled:
+        except (AdaptCancelled, TrainingStopped):
             status = "cancelled"
         except ValueError as exc:  # AdaptError, TextFileError, NoSoftmaxError: their message says why
             error = page_message(str(exc))

@@ -20,7 +20,7 @@ from elmo_core.cli import main
 from elmo_core.registry import bundled_model_dir
 from elmo_core.training.adapt import AdaptConfig, AdaptError, adapt, adapt_run_dir, split_heldout
 from elmo_core.training.heldout import perplexity_of_text, write_sentences
-from elmo_core.training.trainer import CHECKPOINT
+from elmo_core.training.trainer import CHECKPOINT, TrainingStopped
 from test_perplexity_command import OFFICIAL_FIXTURE, amazon_lines, bad_files, write_lines
 
 REPO = Path(__file__).resolve().parents[1]
@@ -193,3 +193,22 @@ def test_model_without_softmax_text_too_short_and_two_budgets_are_refused(tmp_pa
     assert not (tmp_path / "cache" / "adapt").exists() or not any((tmp_path / "cache" / "adapt").iterdir())
     with pytest.raises(AdaptError, match="one budget"):
         AdaptConfig("mini", str(text), str(tmp_path / "out"), minutes=1, tokens=100)
+
+
+def test_a_stop_request_keeps_the_checkpoint_writes_no_model_and_resume_finishes(lines, tmp_path, monkeypatch):
+    monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path / "cache"))
+    text = write_lines(tmp_path / "reviews.txt", lines)
+    out = tmp_path / "mini-stopped"
+    asked = []
+
+    def stop_on_third_step() -> bool:
+        asked.append(1)
+        return len(asked) >= 3
+
+    config = AdaptConfig("mini", str(text), str(out), tokens=1600, **FAST)
+    with pytest.raises(TrainingStopped):
+        adapt(config, progress=False, log=lambda *a: None, should_stop=stop_on_third_step)
+    assert not out.exists()
+    assert _checkpoint_step(adapt_run_dir(out) / CHECKPOINT) == MINI_SUMMARY["step"] + 2  # two steps, then the stop
+    result = adapt(config, resume=True, progress=False, log=lambda *a: None)
+    assert (out / "weights.hdf5").is_file() and result.resumed

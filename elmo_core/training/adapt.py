@@ -247,12 +247,14 @@ def _export(trainer: Trainer, out: Path, record: dict) -> None:
 
 
 def adapt(config: AdaptConfig, *, resume: bool = False, progress: bool = True,
-          log: Callable[..., None] = print) -> AdaptResult:
+          log: Callable[..., None] = print, should_stop: Callable[[], bool] | None = None) -> AdaptResult:
     """Continue the model's language-model training on the text and export the best held-out
     weights to ``config.out`` (see the module docstring). ``resume``: continue the unfinished run
     for the same OUT (its checkpoint in :func:`adapt_run_dir`); without one it starts afresh.
     ``progress``: a progress bar with tokens/s and held-out perplexity; ``log``: where the
-    evaluation lines go. Raises :class:`AdaptError`, :class:`~elmo_core.text_file.TextFileError`
+    evaluation lines go; ``should_stop``: asked before every training step, True stops the run
+    with its checkpoint kept (``resume`` continues it) and raises
+    :class:`~elmo_core.training.trainer.TrainingStopped`. Raises :class:`AdaptError`, :class:`~elmo_core.text_file.TextFileError`
     or :class:`~elmo_core.training.heldout.NoSoftmaxError` (all ``ValueError``) for bad input."""
     out = config.out_path
     _check_out(out)
@@ -294,7 +296,7 @@ def adapt(config: AdaptConfig, *, resume: bool = False, progress: bool = True,
         state["before"] = _directions(trainer.evaluate_now())
         trainer.save_checkpoint()  # with the start as the best weights so far
         _write_json(run_dir / STATE, state)
-    trainer.run(progress=progress, desc="adapting")
+    trainer.run(progress=progress, desc="adapting", should_stop=should_stop)
     c = trainer.config
     after = evaluate(trainer.lm, trainer.heldout_text, c.batch_size, c.unroll_steps, c.eval_tokens, trainer.device)
     result = AdaptResult(

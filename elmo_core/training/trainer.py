@@ -20,7 +20,7 @@ import os
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
@@ -36,6 +36,11 @@ from .lm import BiLanguageModel, context_bags
 from .teacher import OccurrenceBatcher, TeacherBatcher, TeacherSet
 
 CHECKPOINT = "checkpoint.pt"
+
+
+class TrainingStopped(Exception):
+    """A run stopped on request (``Trainer.run(should_stop=...)``), its checkpoint written."""
+
 TRAINING_ONLY = ("mimick.", "context_maps.", "teacher_map.")  # auxiliary maps a checkpoint may lack (never exported)
 
 
@@ -427,9 +432,12 @@ class Trainer:
         ``keep_best``, a candidate for the best weights), e.g. of a continued model before it trains."""
         return self._evaluate(None)
 
-    def run(self, *, progress: bool = True, desc: str = "pretraining") -> dict:
+    def run(self, *, progress: bool = True, desc: str = "pretraining",
+            should_stop: Callable[[], bool] | None = None) -> dict:
         """Train until this run's budget is spent; ``progress``: show a progress bar (tokens of this
-        run, tokens/s, training and last held-out perplexity)."""
+        run, tokens/s, training and last held-out perplexity). ``should_stop``, asked before every
+        step: when it says True, a checkpoint is written (``--resume`` continues) and
+        :class:`TrainingStopped` is raised."""
         from tqdm.auto import tqdm
 
         c = self.config
@@ -439,6 +447,10 @@ class Trainer:
                    unit_scale=True, disable=self.rank != 0 or not progress, desc=desc)
         smoothed = None
         while not self._done():
+            if should_stop is not None and should_stop():
+                bar.close()
+                self.save_checkpoint()
+                raise TrainingStopped(f"stopped at step {self.step} on request")
             started = time.perf_counter()
             loss_f, loss_b = self.train_step()
             self.elapsed += time.perf_counter() - started
