@@ -36,7 +36,7 @@ def test_negation_set_is_balanced_paired_and_never_trained_on():
     data = load_negation()
     counts = data.counts()
     assert counts["train"] == {}
-    assert counts["test"] == {0: 60, 1: 60} and counts["dev"] == {0: 80, 1: 80}
+    assert counts["test"] == {0: 60, 1: 60} and counts["dev"] == {0: 130, 1: 130}
     dev = data.split("dev")
     assert len({ex.text for ex in dev}) == len(dev)
     test = data.split("test")
@@ -140,7 +140,7 @@ def test_negation_frames_flip_with_the_negation_and_never_reproduce_the_negation
     from elmo_core.datasets.negation_frames import (FRAMES_COUNT, VERBS, load_negation_frames,
                                                     negation_frames_info, polar_adjectives)
 
-    data = load_negation_frames()
+    data = load_negation_frames(scope_per_label=0)  # the first frames; the scope frames: test_negation_scope_frames.py
     assert data.counts() == {"train": {0: FRAMES_COUNT // 2, 1: FRAMES_COUNT // 2}, "dev": {}, "test": {}}
     polarity = dict(polar_adjectives())
     assert polarity["awful"] == 0 and polarity["delightful"] == 1 and len(polarity) > 300
@@ -160,4 +160,5 @@ def test_negation_frames_flip_with_the_negation_and_never_reproduce_the_negation
     assert not held_out & {t.lower() for t in labels}
     info = negation_frames_info()
     assert info["made"] == FRAMES_COUNT and info["candidates"] > 10 * FRAMES_COUNT
-    assert load_sentiment_dataset("negation-frames").examples == data.examples
+    assert load_sentiment_dataset("negation-frames").examples == load_negation_frames().examples
+    assert load_negation_frames().examples[:FRAMES_COUNT] == data.examples

@@ -1,8 +1,8 @@
 """The shipped default sentiment classifier of `mini` (elmo_core/models/mini/heads/): what it is
 made of and how it behaves. The default head is four GloVe ⊕ ELMo heads (seeds 0-3, logits
-averaged) plus a negation-marked n-gram member at weight 2, all chosen on dev; trained on rt +
-IMDB sentences + rt contrast pairs + negation frames, the best mixture on dev
-(reports/sentiment-mixtures.md). Its scores (heads/REPORT.md) are acceptance tests in
+averaged) plus a negation-marked n-gram member at weight 1, all chosen on dev; trained on rt +
+IMDB sentences + rt contrast pairs + negation frames (with the scope frames of issue #34), the
+best mixture on dev (reports/sentiment-mixtures.md). Its scores (heads/REPORT.md) are acceptance tests in
 test_acceptance_sentiment_heads.py.
 """
 from __future__ import annotations
@@ -22,7 +22,8 @@ def test_default_head_reads_static_vectors_and_elmo(default):
     config = default.head.config
     assert config.static_dim == 50 and config.use_elmo  # [GloVe; ELMo] per token, as in the paper
     assert config.members == len(default.head.members) == 4  # four seeds, logits averaged
-    assert default.ngram is not None and default.ngram_weight == 2.0  # the n-gram member, weight chosen on dev
+    assert config.pooling == "bilstm"  # mean + max pooling: attention pooling tied on dev and was not chosen
+    assert default.ngram is not None and default.ngram_weight == 1.0  # the n-gram member, weight chosen on dev
     assert "NOT_bad" in default.ngram.features
     assert default.static is not None and len(default.static.index) > 30_000
     assert default.result.config["inputs"] == "static+elmo"
@@ -50,4 +51,25 @@ def test_probabilities_are_calibrated_and_can_be_uncertain(default):
     assert default.verdict(proba[0]) == "positive" and default.verdict(proba[1]) == "negative"
     assert default.verdict(np.array([0.45, 0.55])) == "uncertain"
     ece = default.extra["ece_dev"]
-    assert ece[1] <= ece[0] + 1e-6  # temperature scaling never made dev calibration worse
+    # Temperature scaling minimises the dev log-loss, not the calibration error: it never makes the
+    # error worse by more than rounding (the head of issue #34 fits T = 1.0007, ECE 0.0150 -> 0.0156),
+    # and the shipped probabilities are calibrated on dev to within 3 points.
+    assert ece[1] <= ece[0] + 0.002 and ece[1] <= 0.03
+
+
+# Issue #34: the shipped head must read "not bad" as praise, not as "bad". Occlusion of the
+# negator and the negated word together (the sentence without both) must lower p(positive).
+OCCLUSION_PROBES = (
+    ("The film is not bad .", ("not", "bad")),
+    ("It is never boring .", ("never", "boring")),
+    ("There is not a single wasted scene .", ("not", "wasted")),
+)
+
+
+@pytest.mark.parametrize("text, removed", OCCLUSION_PROBES)
+def test_removing_a_negation_and_its_negated_word_lowers_p_positive(default, text, removed):
+    tokens = text.split()
+    occluded = " ".join(t for t in tokens if t not in removed)
+    full, without = default.predict_proba([text, occluded])[:, 1]
+    print(f"{text!r}: p(positive) {full:.3f}; {occluded!r}: {without:.3f}")
+    assert full > without

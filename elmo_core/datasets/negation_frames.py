@@ -9,15 +9,30 @@ The polar words are adjectives of VADER's human-rated lexicon (mean valence at l
 adjectives in WordNet 3.0 (:func:`~elmo_core.datasets.wordnet.lemma_sense_counts`); no
 participles or comparatives) and a short list of verbs of liking written here. The frames were
 written for ELMo Explorer. No sentence of the project's negation set (dev or test) is ever
-produced: an exact match after tokenizing is dropped (counted in :func:`negation_frames_info`).
+produced: an exact match after tokenizing and :func:`~elmo_core.datasets.normalize.normalize_text`
+is dropped (counted in :func:`negation_frames_info`).
 
 A head trained on snippets and review sentences sees few negated negative words ("not bad",
 "never boring"), and the shipped head of session 6 called 30% of the positive negation-test
 sentences positive; these sentences are the measured fix (see ``reports/sentiment-mixtures.md``).
+
+Scope frames (issue #34, :data:`SCOPE_FRAMES`): the praise of a positive sentence is often a
+negated negative in a longer frame ("There is not a single wasted scene .", "I could not stop
+laughing .", "You will not regret watching it ."), which the first frames never show. Each scope
+frame is filled with words of both polarities in equal numbers (:data:`SCOPE_PER_LABEL` of each),
+so a negator never predicts a label by itself: "Nothing in it feels forced ." is positive and
+"Nothing in it feels genuine ." negative. Negators: not, never, no, nothing, none, not a single /
+not one, hardly, without, cannot / could not stop, will not regret; the negated word is an
+adjective, a noun (:data:`NOUNS`), a verb (:data:`VERBS`), an activity (:data:`GERUNDS`) or a
+phrase (:data:`PHRASES`); negation inside a contrast ("not dull but gripping", labelled by the
+word after "but") and across a clause ("I do not think the plot is clumsy ."). Frames where the
+negator does not flip ("could not stop" + an activity, "No other film was so ...") are among them.
+
 Deterministic for a given ``count`` and ``seed``; every sentence is in the ``train`` split.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -25,14 +40,17 @@ import numpy as np
 from ..tokenizer import text_to_tokens
 from .glove import load_glove
 from .negation import load_negation
+from .normalize import normalize_text
 from .types import BINARY_LABELS, LabeledText, SentimentDataset
 from .vader_lexicon import rated_words
 from .wordnet import lemma_sense_counts
 
-__all__ = ["load_negation_frames", "negation_frames_info", "polar_adjectives", "FRAMES_COUNT",
-           "MIN_VALENCE", "MAX_RANK"]
+__all__ = ["load_negation_frames", "negation_frames_info", "polar_adjectives", "scope_sentences", "held_out_texts",
+           "FRAMES_COUNT", "SCOPE_PER_LABEL", "SCOPE_FRAMES", "NOUNS", "GERUNDS", "PHRASES", "MIN_VALENCE",
+           "MAX_RANK"]
 
-FRAMES_COUNT = 4000  # sentences made: half of each label, half with a flipping negation
+FRAMES_COUNT = 4000  # sentences made by the first frames: half of each label, half with a flipping negation
+SCOPE_PER_LABEL = 50  # sentences of each label made by each scope frame (fewer where a frame has fewer)
 MIN_VALENCE = 1.5
 MAX_RANK = 30_000
 
@@ -56,6 +74,81 @@ VERB_FRAMES = (
     ("I {v} it .", False), ("You will {v} it .", False), ("I really {v} this film .", False),
     ("I did not {v} it .", True), ("I didn't {v} a single minute of it .", True), ("You won't {v} it .", True),
     ("Nobody will {v} this movie .", True), ("I could never {v} it .", True),
+)
+
+# Evaluative nouns with their article, gerund activities and phrases (polarity 1 = positive), written here.
+NOUNS = {"a mess": 0, "a disaster": 0, "a failure": 0, "a bore": 0, "a letdown": 0, "a disappointment": 0,
+         "a chore": 0, "a fiasco": 0, "a flop": 0, "a dud": 0, "a mistake": 0, "a slog": 0, "a wreck": 0,
+         "an embarrassment": 0, "a misfire": 0, "a travesty": 0,
+         "a triumph": 1, "a delight": 1, "a joy": 1, "a treat": 1, "a gem": 1, "a masterpiece": 1, "a pleasure": 1,
+         "a success": 1, "a winner": 1, "a marvel": 1, "a thrill": 1, "a knockout": 1, "a revelation": 1,
+         "a wonder": 1, "a classic": 1, "a must": 1}
+GERUNDS = {"laughing": 1, "smiling": 1, "grinning": 1, "cheering": 1, "giggling": 1, "clapping": 1,
+           "talking about it": 1, "thinking about it": 1, "humming the tunes": 1, "quoting it": 1,
+           "recommending it": 1, "rewatching it": 1,
+           "yawning": 0, "cringing": 0, "wincing": 0, "groaning": 0, "sighing": 0, "fidgeting": 0,
+           "checking the time": 0, "looking at the exit": 0, "rolling my eyes": 0, "complaining": 0,
+           "dozing off": 0, "regretting the ticket": 0}
+PHRASES = {"a waste of time": 0, "a waste of money": 0, "a chore to sit through": 0, "hard to sit through": 0,
+           "a total mess": 0, "a step backwards": 0, "painful to watch": 0, "a cheap imitation": 0,
+           "worth the price": 1, "worth every minute": 1, "a joy to watch": 1, "a pleasure to sit through": 1,
+           "a real treat": 1, "a breath of fresh air": 1, "time well spent": 1, "worth the wait": 1}
+# objects of "You will (not) {v} ..." (any verb of VERBS)
+VERB_OBJECTS = ("watching it", "seeing it", "a minute of it", "buying a ticket", "giving it a chance",
+                "the two hours", "this film")
+# who "could not stop ..." (a gerund with "my" only after "I")
+WHO = ("I", "We", "My kids", "The audience", "Everyone in the room", "My friends")
+
+# (frame, slot, flips): slot "a" adjective, "n" noun, "v" verb of liking, "g" gerund, "p" phrase,
+# "n0" a noun without its article, "ab" an adjective pair of opposite polarity ("{a}" negated, "{b}" decides), "nb" the same with nouns;
+# "{s}" a subject, "{l}" the same subject lower-cased; flips = the sentence has the opposite polarity.
+SCOPE_FRAMES = (
+    # not a single / not one
+    ("There is not a single {a} scene in it .", "a", True), ("Not one {a} moment in the whole film .", "a", True),
+    ("There is not one {a} performance in the cast .", "a", True), ("Not a single scene felt {a} .", "a", True),
+    ("I did not find a single {a} moment .", "a", True), ("Not one minute of it is {a} .", "a", True),
+    # never, "not even for a moment"
+    ("{s} is never {a} , not even for a moment .", "a", True), ("{s} never feels {a} .", "a", True),
+    ("{s} never once gets {a} .", "a", True), ("I never found it {a} , not once .", "a", True),
+    # no
+    ("There is no {a} moment in it .", "a", True), ("It has no {a} scenes at all .", "a", True),
+    ("No scene in it is {a} .", "a", True), ("It is no {n0} .", "n0", True), ("There was no {a} line .", "a", True),
+    # nothing
+    ("Nothing in it feels {a} .", "a", True), ("Nothing about {l} is {a} .", "a", True),
+    ("There is nothing {a} in the whole film .", "a", True), ("Nothing here is {n} .", "n", True),
+    # none
+    ("None of it is {a} .", "a", True), ("None of the actors are {a} .", "a", True),
+    ("None of the scenes feel {a} .", "a", True),
+    # hardly
+    ("{s} is hardly ever {a} .", "a", True), ("There is hardly a {a} moment in it .", "a", True),
+    ("It hardly ever feels {a} .", "a", True),
+    # without
+    ("It runs long without ever being {a} .", "a", True), ("A film without a single {a} scene .", "a", True),
+    ("Two hours without one {a} minute .", "a", True), ("It gets through its story without being {a} .", "a", True),
+    # not + noun / phrase / verb
+    ("It is not {n} .", "n", True), ("{s} is not {n} at all .", "n", True), ("{s} is far from {n} .", "n", True),
+    ("It is {n} .", "n", False), ("{s} is {n} .", "n", False), ("What {n} this is .", "n", False),
+    ("It is not {p} .", "p", True), ("{s} was never {p} .", "p", True), ("Nobody would call it {p} .", "p", True),
+    ("It is {p} .", "p", False), ("{s} is truly {p} .", "p", False),
+    # will not regret / will not + any verb of liking
+    ("You will not {v} {o} .", "v", True), ("You won't {v} {o} .", "v", True), ("Nobody will {v} {o} .", "v", True),
+    ("You will {v} {o} .", "v", False), ("I do not {v} {o} .", "v", True),
+    # cannot stop / could not stop: the activity decides, the negator does not flip it
+    ("{w} could not stop {g} .", "g", False), ("{w} cannot stop {g} .", "g", False),
+    ("{w} couldn't stop {g} .", "g", False), ("{w} kept {g} the whole time .", "g", False),
+    ("Not once did I catch myself {g} .", "g", True), ("I never felt like {g} , not even for a moment .", "g", True),
+    # a negator that does not flip: the praise or blame is the word's own
+    ("No other film this year was so {a} .", "a", False), ("Nothing could be more {a} .", "a", False),
+    ("I have never seen anything so {a} .", "a", False), ("I cannot remember a more {a} film .", "a", False),
+    ("{s} is so {a} .", "a", False), ("Every scene is {a} .", "a", False),
+    # not X but Y, Y , not X: the word after the contrast decides
+    ("{s} is not {a} but {b} .", "ab", False), ("Not {a} , but {b} .", "ab", False),
+    ("{s} is {b} , not {a} .", "ab", False), ("It is not {a} , it is {b} .", "ab", False),
+    ("It is not {n} but {m} .", "nb", False),
+    # across a clause
+    ("I do not think {l} is {a} .", "a", True), ("Nobody I know found it {a} .", "a", True),
+    ("It is not true that {l} is {a} .", "a", True), ("I would not say that {l} is {a} .", "a", True),
+    ("I never thought {l} was {a} .", "a", True),
 )
 
 
@@ -90,11 +183,92 @@ def _all_sentences() -> list[tuple[str, int, bool]]:
     return out
 
 
+def held_out_texts() -> frozenset[str]:
+    """Every sentence of the negation set (dev and test), as :func:`_key` compares them."""
+    return frozenset(_key(ex.text) for ex in load_negation().examples)
+
+
+def _key(text: str) -> str:
+    """The form in which a made sentence is compared with the held-out ones: tokenized, joined by
+    spaces and normalised (lower case, single spaces)."""
+    return normalize_text(" ".join(text_to_tokens(text)))
+
+
+_ARTICLE = re.compile(r"\ba (?=[aeio])")
+
+
+@lru_cache(maxsize=1)
+def _pools() -> dict[str, dict[int, list[str]]]:
+    """The words of each slot kind by polarity, sorted: ``{"a": {0: [...], 1: [...]}, ...}``."""
+    tables = {"a": dict(polar_adjectives()), "n": NOUNS, "v": VERBS, "g": GERUNDS, "p": PHRASES}
+    return {slot: {polarity: sorted(w for w, p in table.items() if p == polarity) for polarity in (0, 1)}
+            for slot, table in tables.items()}
+
+
+def _fill(frame: str, slot: str, label: int, flips: bool, rng: np.random.Generator) -> str:
+    """One sentence of ``frame`` whose label is ``label``: the deciding word has polarity
+    ``label ^ flips`` (for a contrast, the word after it has ``label``, the negated one the other)."""
+    pools = _pools()
+    want = label ^ flips
+
+    def pick(kind: str, polarity: int) -> str:
+        options = pools[kind][polarity]
+        return options[rng.integers(len(options))]
+
+    subject = SUBJECTS[rng.integers(len(SUBJECTS))]
+    lower = subject[:1].lower() + subject[1:]
+    values = {"s": subject, "l": lower, "w": WHO[rng.integers(len(WHO))], "o": VERB_OBJECTS[rng.integers(len(VERB_OBJECTS))]}
+    if slot == "a":
+        values["a"] = pick("a", want)
+    elif slot in ("n", "n0"):
+        noun = pick("n", want)
+        values["n"], values["n0"] = noun, noun.split(" ", 1)[1]
+    elif slot == "v":
+        values["v"] = pick("v", want)
+    elif slot == "g":
+        values["g"] = pick("g", want)
+        if " my " in f" {values['g']} ":
+            values["w"] = "I"
+    elif slot == "p":
+        values["p"] = pick("p", want)
+    elif slot == "ab":
+        values["a"], values["b"] = pick("a", 1 - label), pick("a", label)
+    elif slot == "nb":
+        values["n"], values["m"] = pick("n", 1 - label), pick("n", label)
+    else:
+        raise ValueError(f"unknown slot {slot!r}")
+    return _ARTICLE.sub("an ", frame.format(**values))
+
+
+@lru_cache(maxsize=4)
+def scope_sentences(per_label: int = SCOPE_PER_LABEL, seed: int = 0) -> tuple[tuple[str, int], ...]:
+    """``per_label`` sentences of each label from every frame of :data:`SCOPE_FRAMES` (fewer where
+    a frame cannot make that many different ones), none of them a negation-set sentence."""
+    held_out = held_out_texts()
+    rng = np.random.default_rng(seed)
+    made, seen = [], set()
+    for frame, slot, flips in SCOPE_FRAMES:
+        for label in (0, 1):
+            kept = 0
+            for _ in range(per_label * 4):
+                text = _fill(frame, slot, label, flips, rng)
+                key = _key(text)
+                if key in seen or key in held_out:
+                    continue
+                seen.add(key)
+                made.append((text, label))
+                kept += 1
+                if kept == per_label:
+                    break
+    order = rng.permutation(len(made))
+    return tuple(made[i] for i in order)
+
+
 @lru_cache(maxsize=4)
 def _made(count: int, seed: int) -> tuple[tuple[tuple[str, int], ...], int]:
-    held_out = {tuple(text_to_tokens(ex.text)) for ex in load_negation().examples}
+    held_out = held_out_texts()
     candidates = _all_sentences()
-    kept = [c for c in candidates if tuple(text_to_tokens(c[0])) not in held_out]
+    kept = [c for c in candidates if _key(c[0]) not in held_out]
     dropped = len(candidates) - len(kept)
     groups = {(label, flips): [c for c in kept if c[1] == label and c[2] == flips]
               for label in (0, 1) for flips in (False, True)}
@@ -111,16 +285,18 @@ def _made(count: int, seed: int) -> tuple[tuple[tuple[str, int], ...], int]:
 
 
 def negation_frames_info(count: int = FRAMES_COUNT, seed: int = 0) -> dict[str, int]:
-    """How many adjectives and candidate sentences there are, how many were dropped because they
-    are negation-set sentences, and how many were made."""
+    """How many adjectives and candidate sentences the first frames have, how many were dropped
+    because they are negation-set sentences, how many were made, and how many scope sentences."""
     made, dropped = _made(count, seed)
     return {"adjectives": len(polar_adjectives()), "candidates": len(_all_sentences()),
-            "dropped_negation_set": dropped, "made": len(made)}
+            "dropped_negation_set": dropped, "made": len(made), "scope": len(scope_sentences(seed=seed))}
 
 
-def load_negation_frames(count: int = FRAMES_COUNT, seed: int = 0) -> SentimentDataset:
-    """``count`` templated sentences as a :class:`SentimentDataset` whose examples are all in its
-    ``train`` split (see the module docstring)."""
+def load_negation_frames(count: int = FRAMES_COUNT, seed: int = 0, scope_per_label: int = SCOPE_PER_LABEL) -> SentimentDataset:
+    """``count`` sentences of the first frames and ``scope_per_label`` of each label per scope
+    frame (0: none) as a :class:`SentimentDataset` whose examples are all in its ``train`` split
+    (see the module docstring)."""
     made, _ = _made(count, seed)
-    return SentimentDataset("negation-frames", [LabeledText(text, label, "train") for text, label in made],
+    scope = scope_sentences(scope_per_label, seed) if scope_per_label else ()
+    return SentimentDataset("negation-frames", [LabeledText(text, label, "train") for text, label in made + scope],
                             BINARY_LABELS)

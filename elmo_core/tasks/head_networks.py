@@ -7,9 +7,14 @@ or one fixed layer for ablations (``layer0`` = context-free, ``layer1``/``layer2
 With ``static_dim > 0`` each token's static word vector (B, T, S) is put in front of the mix,
 the paper's ``[x_k; ELMo_k]``; ``use_elmo=False`` keeps the static vectors only.
 
-    SentenceClassifier: [static;] mix -> pooling (mean | max | meanmax | dropout + bilstm) -> [norm] -> dropout -> linear
+    SentenceClassifier: [static;] mix -> pooling (mean | max | meanmax | dropout + bilstm [+ attention]) -> [norm]
+                        -> dropout -> linear
     TokenTagger:        [static;] mix -> [norm] -> dropout -> linear per token
     HeadEnsemble:       ``HeadConfig.members`` such heads (trained with different seeds) -> mean of their logits
+
+``bilstm`` pools the biLSTM states by their mean and max; ``attention`` pools the same states by
+a learned attention (one score per token, softmax over the sentence) beside their max, so the head
+can weigh a token by what the sequence around it says ("not" before "bad") rather than average it.
 
 ``[norm]`` (``HeadConfig.feature_norm``, on by default) is a batch normalisation of the features
 that reach the linear layer. biLM dimensions have very different offsets and scales (a sentence
@@ -29,7 +34,7 @@ from ..scalar_mix import ScalarMix
 __all__ = ["MixConfig", "HeadConfig", "LayerMix", "SentenceClassifier", "TokenTagger", "HeadEnsemble",
            "POOLINGS", "build_head", "ensemble_of", "parse_mix"]
 
-POOLINGS = ("mean", "max", "meanmax", "bilstm")
+POOLINGS = ("mean", "max", "meanmax", "bilstm", "attention")
 _FIXED = re.compile(r"^layer(\d+)$")
 
 
@@ -163,6 +168,14 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * m).sum(1) / m.sum(1).clamp(min=1.0)
 
 
+def masked_attention(x: torch.Tensor, scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """x (B, T, D), scores (B, T), mask (B, T) -> (B, D): the softmax(scores)-weighted sum of the
+    unmasked positions (0 for empty rows)."""
+    weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=1)
+    weights = torch.nan_to_num(weights, nan=0.0)  # an empty row: all -inf
+    return (weights.unsqueeze(-1) * x).sum(1)
+
+
 def masked_max(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """x (B, T, D), mask (B, T) -> (B, D) max over unmasked positions (0 for empty rows)."""
     filled = x.masked_fill(~mask.unsqueeze(-1), float("-inf"))
@@ -181,11 +194,14 @@ class SentenceClassifier(nn.Module):
         self.mix = LayerMix(config.num_layers, config.mix) if config.use_elmo else NoMix()
         self.dropout = nn.Dropout(config.dropout)
         width = config.input_dim
-        self.encoder = None
-        if config.pooling == "bilstm":
+        self.encoder = self.attention = None
+        if config.pooling in ("bilstm", "attention"):
             self.encoder = nn.LSTM(width, config.bilstm_hidden, batch_first=True, bidirectional=True)
             width = 2 * config.bilstm_hidden
-        if config.pooling in ("meanmax", "bilstm"):
+        if config.pooling == "attention":  # one score per biLSTM state: w2 . tanh(W1 h_t)
+            self.attention = nn.Sequential(nn.Linear(width, config.bilstm_hidden), nn.Tanh(),
+                                           nn.Linear(config.bilstm_hidden, 1))
+        if config.pooling in ("meanmax", "bilstm", "attention"):
             width *= 2
         self.norm = nn.BatchNorm1d(width) if config.feature_norm else nn.Identity()
         self.output = nn.Linear(width, config.num_classes)
@@ -203,6 +219,8 @@ class SentenceClassifier(nn.Module):
             pooled = masked_mean(x, mask)
         elif pooling == "max":
             pooled = masked_max(x, mask)
+        elif pooling == "attention":
+            pooled = torch.cat([masked_attention(x, self.attention(x).squeeze(-1), mask), masked_max(x, mask)], dim=-1)
         else:
             pooled = torch.cat([masked_mean(x, mask), masked_max(x, mask)], dim=-1)
         # Dropout after pooling and after the norm: a max over dropped-out (rescaled) vectors is

@@ -33,9 +33,12 @@ from .results import RunResult
 from .static_inputs import VECTORS_FILE, load_vectors, save_vectors
 from .train import TrainedTask
 
-__all__ = ["HEAD_FILE", "SavedHead", "heads_root", "save_head", "load_head", "directory_size"]
+__all__ = ["HEAD_FILE", "SIZE_BUDGET_MB", "SavedHead", "heads_root", "save_head", "load_head", "directory_size"]
 
 HEAD_FILE = "head.pt"
+#: The size budget of a model directory with its shipped heads (MB of 2**20 bytes): ``ship-heads``
+#: leaves out a head that would pass it, and the Sentiment page names it. The one place it is set.
+SIZE_BUDGET_MB = 48.0
 RESULT_FILE = "result.json"
 
 

@@ -13,8 +13,9 @@ Train the sentiment heads that ship with a model, compare the input choices, and
 3. one ``finetune`` head per choice in ``finetune_inputs``, each starting from the feature head
    of the same inputs and trained with a copy of the biLM on a subset of the training mixture;
    the one with the default's inputs (else the best on dev) ships as ``"finetuned"`` when the
-   model plus heads stay within ``size_limit_mb``;
-4. every head is scored on ``rt`` test, the negation test set and IMDB test reviews, and its
+   model plus heads stay within ``size_limit_mb`` (:data:`~elmo_core.tasks.saved_heads.SIZE_BUDGET_MB`);
+4. every head is scored on ``rt`` test, the negation test set (per label too, with the share of
+   texts it calls positive: :mod:`elmo_core.tasks.label_balance`) and IMDB test reviews, and its
    probabilities are calibrated on ``rt`` dev (temperature scaling);
 5. ``<model dir>/heads/REPORT.md`` with all of it, and the headline numbers as a section of the
    model's ``MODEL_CARD.md`` (when it has one).
@@ -42,11 +43,12 @@ from .data import TaskData, load_task_data, with_split_subset
 from .ensemble import ensemble_task
 from .evaluation import MAX_TOKENS, evaluation_data, head_logits, split_logits
 from .features import FeatureCache, LoadedModel, load_model
+from .label_balance import balance_cells, balance_text
 from .metrics import ClassificationReport, classification_report
 from .ngram import NgramModel, add_margins, choose_ngram_weight, fit_ngram_model
 from .progress import TqdmProgress
 from .results import RunResult
-from .saved_heads import directory_size, heads_root, save_head
+from .saved_heads import SIZE_BUDGET_MB, directory_size, heads_root, save_head
 from .static_inputs import load_static, trim_vectors, uses_static
 from .train import TrainedTask, train_task
 
@@ -55,6 +57,7 @@ __all__ = ["ShipConfig", "ShipReport", "HeadRun", "ship_heads", "train_head", "t
 
 CARD_HEADING = "## Sentiment heads"
 INPUT_TITLES = {"static": "GloVe only", "elmo": "ELMo only", "static+elmo": "GloVe ⊕ ELMo"}
+POOLING_TITLES = {"attention": ", attention pooling"}  # the biLSTM's mean and max pooling is the unnamed default
 
 
 @dataclass
@@ -67,7 +70,7 @@ class ShipConfig:
         task="sentiment", strategy="feature", pooling="bilstm", epochs=8, patience=2, lr=2e-3, num_threads=1))
     compare_inputs: tuple[str, ...] = ("static", "elmo", "static+elmo")
     ensemble_seeds: tuple[int, ...] = (0, 1, 2, 3)  # the default head: one head per seed, logits averaged
-    ngram_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)  # n-gram member weights tried on dev
+    ngram_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # n-gram member weights tried on dev
     ngram_min_count: int = 2  # n-grams of fewer training texts are left out of the n-gram member
     finetune: TaskConfig = field(default_factory=lambda: TaskConfig(
         task="sentiment", strategy="finetune", epochs=1, patience=1, lr=1e-3, bilm_lr_ratio=0.1, num_threads=1))
@@ -77,7 +80,7 @@ class ShipConfig:
     static_top: int = 30_000  # most frequent static words kept beside the training vocabulary
     sizes: tuple[int, int, int] = (0, 0, 0)  # train/dev/test examples (0 = all; smaller only for tests)
     with_finetune: bool = True
-    size_limit_mb: float = 40.0  # model + heads
+    size_limit_mb: float = SIZE_BUDGET_MB  # model + heads
     progress: bool = True
 
 
@@ -108,8 +111,9 @@ class HeadRun:
     def title(self) -> str:
         seeds = f", {self.members} seeds averaged" if self.members > 1 else ""
         ngram = f", + n-grams × {self.ngram_weight:g}" if self.ngram is not None else ""
+        pooling = POOLING_TITLES.get(self.result.config.get("pooling", ""), "")
         return (f"{INPUT_TITLES[self.inputs]}, {'frozen biLM' if self.strategy == 'feature' else 'fine-tuned biLM'}"
-                f"{seeds}{ngram}")
+                f"{pooling}{seeds}{ngram}")
 
     def dev_score(self) -> float:
         """What picks the shipped head: the mean of rt dev and negation dev accuracy."""
@@ -137,6 +141,7 @@ class ShipReport:
     ngram: NgramModel | None = None  # the n-gram model fitted on the mixture (shipped when chosen.ngram is it)
     ngram_dev: dict[float, float] = field(default_factory=dict)  # n-gram weight -> mean dev accuracy
     ngram_alone: BaselineResult | None = None  # the n-gram model's own scores
+    written_by: str = "`elmo-explorer task ship-heads`"  # what wrote the report (a script may assemble one)
 
 
 def _cfg(config: TaskConfig, ship: ShipConfig, inputs: str) -> TaskConfig:
@@ -339,12 +344,13 @@ def _weights(r: RunResult) -> str:
 
 def _cells(rt: ClassificationReport, extra: dict[str, ClassificationReport]) -> str:
     return (f"{rt.accuracy:.3f} | {rt.macro_f1:.3f} | {extra['negation'].accuracy:.3f} | "
-            f"{extra['imdb'].accuracy:.3f}")
+            f"{balance_cells(extra['negation'])} | {extra['imdb'].accuracy:.3f}")
 
 
 def _table(report: ShipReport) -> list[str]:
-    lines = ["| classifier | rt test accuracy | rt test macro F1 | negation test | IMDB test | layer weights s0 / s1 / s2 |",
-             "|---|---:|---:|---:|---:|---|"]
+    lines = ["| classifier | rt test accuracy | rt test macro F1 | negation test | negation test positives | "
+             "negation test negatives | negation test called positive | IMDB test | layer weights s0 / s1 / s2 |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for name, b in (("bag of words, trained on rt", report.baseline),
                     (f"bag of words, trained on {report.dataset}", report.mixture_baseline),
                     (f"negation-marked n-grams alone, trained on {report.dataset}", report.ngram_alone)):
@@ -366,7 +372,7 @@ def report_markdown(report: ShipReport) -> str:
     lines = [
         f"# Sentiment heads of `{report.model}`",
         "",
-        f"Written by `elmo-explorer task ship-heads` on {_dt.date.today().isoformat()}, model weights fingerprint "
+        f"Written by {report.written_by} on {_dt.date.today().isoformat()}, model weights fingerprint "
         f"`{report.model_fingerprint[:16]}`, device {report.feature.device}, {report.seconds / 60:.1f} min in total.",
         "",
         f"Training data: `{report.dataset}` ({sizes.get('train', 0)} examples; `+` joins sources, `vader` is the "
@@ -379,7 +385,8 @@ def report_markdown(report: ShipReport) -> str:
         "",
         "Layer weights are the learned softmax weights of the scalar mix (layer 0 = characters, 1 and 2 = biLSTM); "
         "`–` for GloVe only, which reads no biLM layer. Each head: static vectors and/or the scalar mix of the three "
-        "layers per token, a biLSTM, mean and max pooling, a linear layer.",
+        "layers per token, a biLSTM, mean and max pooling (or, where the title says so, attention and max pooling), a "
+        "linear layer.",
     ]
     if report.runs:
         singles = [r for r in report.runs if r.strategy == "feature" and r.single]
@@ -399,6 +406,9 @@ def report_markdown(report: ShipReport) -> str:
                           f"least {report.ngram.min_count} training texts ({len(report.ngram.features):,} n-grams), "
                           f"logistic regression on `{report.dataset}` with C = {report.ngram.c:g} chosen on rt dev. Its "
                           f"weight is chosen on the mean of rt dev and negation dev accuracy ({tried}): {used}."]
+        if chosen is not None and "negation-dev" in chosen.extra:
+            lines += ["", f"The default head on dev, per label: rt dev {chosen.result.dev.accuracy:.3f}, negation dev "
+                          f"{chosen.extra['negation-dev'].accuracy:.3f} ({balance_text(chosen.extra['negation-dev'])})."]
         cal = "; ".join(f"{r.title}: T = {r.temperature:.2f}, ECE {r.ece_dev[0]:.3f} → {r.ece_dev[1]:.3f}"
                         for r in report.runs)
         lines += ["", f"Calibration (temperature scaling on rt dev; expected calibration error before → after): {cal}. "
@@ -417,7 +427,7 @@ def report_markdown(report: ShipReport) -> str:
 def card_section(report: ShipReport) -> str:
     """The model card's section on the shipped heads: the comparison table of REPORT.md."""
     lines = [CARD_HEADING, "",
-             f"Written by `elmo-explorer task ship-heads` (details: `heads/REPORT.md`). Trained on `{report.dataset}`; "
+             f"Written by {report.written_by} (details: `heads/REPORT.md`). Trained on `{report.dataset}`; "
              "accuracy on the `rt` test snippets, the project's negation test set and IMDB test reviews:", ""]
     lines += _table(report)
     rows = [("bag of words (rt)", report.baseline.test.accuracy)]

@@ -8,7 +8,7 @@ from elmo_core.tasks.classifier import MAX_TOKENS
 from elmo_core.tasks.config import TaskConfig
 from elmo_core.tasks.data import sentiment_sources
 from elmo_core.tasks.hard_cases import hard_case_accuracy, sentiment_cues
-from elmo_core.tasks.saved_heads import heads_root
+from elmo_core.tasks.saved_heads import SIZE_BUDGET_MB, heads_root
 from elmo_core.tasks.plots import confusion_figure
 from elmo_core.tokenizer import text_to_tokens
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, head_composition, held_out_scores, lab_session,
@@ -64,8 +64,8 @@ for label, clf in session.classifiers.items():
 
 if missing:
     size_note = (" A fine-tuned head carries its own copy of the biLM, so it is not shipped when the model and "
-                 "its heads would pass 40 MB (as for the bundled mini); its test scores are under “Shipped heads "
-                 "against the bag-of-words baseline” below."
+                 f"its heads would pass {SIZE_BUDGET_MB:g} MB (as for the bundled mini); its test scores are under "
+                 "“Shipped heads against the bag-of-words baseline” below."
                  if missing == ["Fine-tuned biLM"] else "")
     st.info(f"{md(spec.title)} has no shipped head for: {', '.join(missing)}.{size_note} Train a head below; "
             "the README says how to ship heads with your own model.")
