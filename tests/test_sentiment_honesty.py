@@ -58,6 +58,9 @@ def test_a_negated_sentence_shows_the_measured_negation_accuracy(page, shipped):
     said = classify(page, "Not a bad film at all .")
     assert "holds a negation (“Not”)" in said
     assert f"{shipped.count} test sentences" in said and f"right on {shipped.accuracy:.0%}" in said
+    # one accuracy hides a one-sided head: both labels' accuracy is said, read off the confusion matrix
+    assert set(shipped.per_label) == {"positive", "negative"}
+    assert f"by true label: {shipped.per_label_text()}" in said
     assert f"95% interval {shipped.low:.0%}–{shipped.high:.0%}" in said and f"{shipped.chance:.0%}" in said
     assert f"{shipped.main_accuracy:.0%} on the rt test snippets" in said
 

@@ -64,6 +64,11 @@ class HardCaseAccuracy:
     high: float
     chance: float
     main_accuracy: float | None = None
+    per_label: dict[str, float] | None = None  # accuracy on the sentences of each true label
+
+    def per_label_text(self) -> str:
+        """``"positive 67%, negative 92%"``, or ``""`` when the score has no confusion matrix."""
+        return ", ".join(f"{name} {value:.0%}" for name, value in (self.per_label or {}).items())
 
 
 def hard_case_accuracy(extra: dict | None, main_accuracy: float | None = None) -> HardCaseAccuracy | None:
@@ -77,4 +82,9 @@ def hard_case_accuracy(extra: dict | None, main_accuracy: float | None = None) -
     low, high = interval.low, interval.high
     support = [int(n) for n in score.get("support") or []]
     chance = max(support) / count if support and sum(support) == count else 0.5
-    return HardCaseAccuracy(accuracy, count, low, high, chance, main_accuracy)
+    names, confusion = score.get("label_names") or [], score.get("confusion") or []
+    per_label = None
+    if names and len(confusion) == len(names) and all(len(row) == len(names) for row in confusion):
+        per_label = {name: confusion[i][i] / sum(confusion[i]) for i, name in enumerate(names) if sum(confusion[i])}
+        per_label = dict(sorted(per_label.items(), key=lambda item: item[0] != "positive"))  # positives first
+    return HardCaseAccuracy(accuracy, count, low, high, chance, main_accuracy, per_label)

@@ -518,9 +518,9 @@ def negation_view(context: LessonContext, text: str) -> StepView:
         finding += (f" On the project's negation test set ({negation.count} sentences that turn on negation or "
                     f"contrast) this head is right on {negation.accuracy:.0%} (95% interval {negation.low:.0%}–"
                     f"{negation.high:.0%}; always answering the more frequent label scores {negation.chance:.0%}).")
-        per_label = ((classifier.extra.get("scores") or {}).get("negation") or {}).get("per_label") or {}
+        per_label = negation.per_label or {}
         if per_label:
-            finding += " By label: " + ", ".join(f"{label} {value:.0%}" for label, value in per_label.items()) + "."
+            finding += f" By true label: {negation.per_label_text()}."
         finding += " One example is not a measurement."
         worst = min(per_label.values()) if per_label else None
         if worst is not None and worst < 0.5:

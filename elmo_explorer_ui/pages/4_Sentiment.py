@@ -122,7 +122,9 @@ if choices:
                         st.warning(f"This text holds {kinds} ({said}). On the project's {hard.count} test "
                                    "sentences whose sentiment turns on negation, contrast or word order, this head "
                                    f"is right on {hard.accuracy:.0%} (95% interval {hard.low:.0%}–{hard.high:.0%}; "
-                                   f"always guessing one label: {hard.chance:.0%}){versus}. The probability above "
+                                   f"always guessing one label: {hard.chance:.0%}){versus}"
+                                   + (f"; by true label: {hard.per_label_text()}" if hard.per_label else "")
+                                   + ". The probability above "
                                    "is calibrated on ordinary reviews, not on such sentences: treat the label "
                                    "with care.")
             with right:
