@@ -10,14 +10,16 @@ import pytest
 
 from elmo_core.datasets.contrast import load_contrast_pairs
 from elmo_core.datasets.negation import load_negation
-from elmo_core.datasets.negation_frames import (GERUNDS, NOUNS, PHRASES, SCOPE_FRAMES, SCOPE_PER_LABEL, VERBS,
-                                                held_out_texts, load_negation_frames, polar_adjectives,
-                                                scope_sentences)
+from elmo_core.datasets.negation_frames import (GERUNDS, NOUNS, PARTICIPLES, PHRASES, REACTIONS, SCOPE_FRAMES,
+                                                SCOPE_PER_LABEL, VERBS, held_out_texts, load_negation_frames,
+                                                polar_adjectives, polar_participles, scope_sentences)
+from elmo_core.datasets.vader_lexicon import rated_words
 from elmo_core.datasets.normalize import normalize_text
 from elmo_core.tokenizer import text_to_tokens
 
 PROBES = ("The film is not bad .", "It is never boring .", "There is not a single wasted scene .",
-          "The film is .", "It is .", "There is a single scene .")
+          "The film is .", "It is .", "There is a single scene .",
+          "No other film made me laugh so much .")  # the last: an illustration of the experiment log
 
 # negator -> pattern; every one must make sentences of both labels in near-equal numbers
 NEGATORS = {
@@ -66,7 +68,7 @@ def test_scope_frames_make_both_labels_for_every_negator(frames):
 
 def test_a_negated_negative_is_positive_and_the_activity_decides_after_cannot_stop():
     labels = dict(scope_sentences())
-    polarity = {**dict(polar_adjectives()), **VERBS, **GERUNDS, **NOUNS, **PHRASES}
+    polarity = {**dict(polar_adjectives()), **VERBS, **GERUNDS, **NOUNS, **PHRASES, **dict(polar_participles())}
     checked = 0
     for text, label in labels.items():
         if m := re.fullmatch(r"Nothing in it feels (\w+) \.", text):
@@ -82,3 +84,29 @@ def test_a_negated_negative_is_positive_and_the_activity_decides_after_cannot_st
         checked += 1
     assert checked >= 300
     assert labels.get("You will not regret watching it .", 1) == 1
+
+
+def test_negated_participles_flip_and_after_no_other_the_reaction_decides():
+    valence = dict(rated_words())
+    participles = dict(polar_participles())
+    assert set(participles) == set(PARTICIPLES) and all(participles[w] == int(valence[w] > 0) for w in PARTICIPLES)
+    assert sum(participles.values()) == len(PARTICIPLES) // 2  # as many of each polarity
+    assert participles["wasted"] == 0 and participles["inspired"] == 1
+    labels = dict(scope_sentences())
+    reaction = {base: polarity for base, (_, polarity) in REACTIONS.items()}
+    past = {past: polarity for past, polarity in REACTIONS.values()}
+    counts = {"participle": [], "no other": [], "never so much": []}
+    for text, label in labels.items():
+        if m := re.fullmatch(r"Nothing in it feels (\w+) \.|There is not a single (\w+) \w+ in it \.", text):
+            word = m.group(1) or m.group(2)
+            if word in participles:
+                assert label == 1 - participles[word], text
+                counts["participle"].append(label)
+        elif m := re.fullmatch(r"No other .+ made me (\w+) so much \.", text):
+            assert label == reaction[m.group(1)], text
+            counts["no other"].append(label)
+        elif m := re.fullmatch(r"I have never (\w+) so much at a film \.", text):
+            assert label == past[m.group(1)], text
+            counts["never so much"].append(label)
+    for name, hits in counts.items():  # each construction made with both labels, about equally (12 reactions)
+        assert len(hits) >= 12 and 0.4 <= np.mean(hits) <= 0.6, (name, len(hits), np.mean(hits))

@@ -18,6 +18,40 @@ def test_negation_scope_runs_from_the_negator_to_punctuation_or_but():
     assert negation_marked(["Good", "film"]) == ["good", "film"] and negation_marked([]) == []
 
 
+def test_no_other_negates_its_noun_and_not_a_single_keeps_the_clause():
+    # a comparison: the reaction after "no other film" is not negated
+    assert negation_marked(text_to_tokens("No other film made me laugh so much .")) == [
+        "no", "NOT_other", "NOT_film", "made", "me", "laugh", "so", "much", "."]
+    # "no" without "other" keeps the clause scope, and a bounded scope ends at punctuation too
+    assert negation_marked(text_to_tokens("No scene made me laugh")) == [
+        "no", "NOT_scene", "NOT_made", "NOT_me", "NOT_laugh"]
+    assert negation_marked(["no", "other", ",", "fun"]) == ["no", "NOT_other", ",", "fun"]
+    # a negator inside the comparison opens its own scope
+    assert negation_marked(text_to_tokens("No other film was not dull")) == [
+        "no", "NOT_other", "NOT_film", "was", "not", "NOT_dull"]
+    # "not a single" / "not one": the noun phrase and, as a subject, its predicate are denied
+    assert negation_marked(text_to_tokens("There is not a single wasted scene .")) == [
+        "there", "is", "not", "NOT_a", "NOT_single", "NOT_wasted", "NOT_scene", "."]
+    assert negation_marked(text_to_tokens("Not one scene felt forced .")) == [
+        "not", "NOT_one", "NOT_scene", "NOT_felt", "NOT_forced", "."]
+    # the clause scope, as fitted before the rule: what a model file without the rule reads
+    assert negation_marked(text_to_tokens("No other film made me laugh"), bounded=False) == [
+        "no", "NOT_other", "NOT_film", "NOT_made", "NOT_me", "NOT_laugh"]
+
+
+def test_a_model_scores_with_the_scope_rule_it_was_fitted_with(tmp_path):
+    model = NgramModel(["laugh", "NOT_laugh"], np.array([1.0, -1.0]), 0.0)
+    tokens = [text_to_tokens("No other film made me laugh .")]
+    assert model.bounded_scopes and model.margins(tokens)[0] == 1.0
+    back = NgramModel.load(model.save(tmp_path / "ngram.npz"))
+    assert back.bounded_scopes and back.margins(tokens)[0] == 1.0
+    # a file of the shipped format before the rule (meta: bias, C, min count) keeps the clause scope
+    np.savez(tmp_path / "old.npz", features=np.frombuffer(b"laugh\nNOT_laugh", dtype=np.uint8),
+             weights=np.array([1.0, -1.0], dtype=np.float32), meta=np.array([0.0, 1.0, 2.0]))
+    old = NgramModel.load(tmp_path / "old.npz")
+    assert not old.bounded_scopes and old.margins(tokens)[0] == -1.0
+
+
 @pytest.fixture(scope="module")
 def rt_model():
     return fit_ngram_model(load_task_data("sentiment", "rt"))
@@ -34,7 +68,7 @@ def test_fitted_on_rt_it_reads_polarity_and_negated_polarity(rt_model, tmp_path)
     assert margins[0] > 0 > margins[1] and margins[2] == pytest.approx(model.bias)
     back = NgramModel.load(model.save(tmp_path / "ngram.npz"))
     assert back.features == model.features and np.array_equal(back.weights, model.weights)
-    assert (back.bias, back.c, back.min_count) == (model.bias, model.c, model.min_count)
+    assert (back.bias, back.c, back.min_count, back.bounded_scopes) == (model.bias, model.c, model.min_count, True)
     assert (tmp_path / "ngram.npz").stat().st_size < 3_000_000
 
 

@@ -28,6 +28,13 @@ phrase (:data:`PHRASES`); negation inside a contrast ("not dull but gripping", l
 word after "but") and across a clause ("I do not think the plot is clumsy ."). Frames where the
 negator does not flip ("could not stop" + an activity, "No other film was so ...") are among them.
 
+Participle and reaction frames (issue #34, second round): the negated word may be a participle
+adjective (:data:`PARTICIPLES`, "Nothing in it feels forced .", "Not one minute of it is
+inspired ."), rated in VADER's lexicon like the adjectives (its sign gives the polarity) but left
+out of :func:`polar_adjectives`; and in "No other film this year made me laugh so much ." or "I
+have never cringed so much at a film ." the negator does not flip: the reaction
+(:data:`REACTIONS`) decides.
+
 Deterministic for a given ``count`` and ``seed``; every sentence is in the ``train`` split.
 """
 from __future__ import annotations
@@ -45,9 +52,9 @@ from .types import BINARY_LABELS, LabeledText, SentimentDataset
 from .vader_lexicon import rated_words
 from .wordnet import lemma_sense_counts
 
-__all__ = ["load_negation_frames", "negation_frames_info", "polar_adjectives", "scope_sentences", "held_out_texts",
-           "FRAMES_COUNT", "SCOPE_PER_LABEL", "SCOPE_FRAMES", "NOUNS", "GERUNDS", "PHRASES", "MIN_VALENCE",
-           "MAX_RANK"]
+__all__ = ["load_negation_frames", "negation_frames_info", "polar_adjectives", "polar_participles", "scope_sentences",
+           "held_out_texts", "FRAMES_COUNT", "SCOPE_PER_LABEL", "SCOPE_FRAMES", "NOUNS", "GERUNDS", "PHRASES",
+           "PARTICIPLES", "REACTIONS", "MIN_VALENCE", "MAX_RANK"]
 
 FRAMES_COUNT = 4000  # sentences made by the first frames: half of each label, half with a flipping negation
 SCOPE_PER_LABEL = 50  # sentences of each label made by each scope frame (fewer where a frame has fewer)
@@ -93,6 +100,22 @@ PHRASES = {"a waste of time": 0, "a waste of money": 0, "a chore to sit through"
            "a total mess": 0, "a step backwards": 0, "painful to watch": 0, "a cheap imitation": 0,
            "worth the price": 1, "worth every minute": 1, "a joy to watch": 1, "a pleasure to sit through": 1,
            "a real treat": 1, "a breath of fresh air": 1, "time well spent": 1, "worth the wait": 1}
+# Participle adjectives that describe a film or a scene, all rated in VADER's lexicon (the sign of
+# their mean valence is their polarity: polar_participles); 12 of each polarity, chosen here.
+PARTICIPLES = ("wasted", "forced", "flawed", "strained", "distorted", "ruined", "tired", "failed", "troubled",
+               "doomed", "neglected", "confused",
+               "inspired", "accomplished", "sophisticated", "celebrated", "dignified", "spirited", "perfected",
+               "beloved", "loved", "cherished", "admired", "talented")
+# parts of a film a participle describes ("not a single {d} {x}")
+PARTS = ("scene", "moment", "minute", "line", "shot", "performance", "joke", "sequence")
+# reactions to a film: base form -> (past tense, polarity), written here
+REACTIONS = {"laugh": ("laughed", 1), "smile": ("smiled", 1), "cheer": ("cheered", 1), "grin": ("grinned", 1),
+             "giggle": ("giggled", 1), "clap": ("clapped", 1),
+             "cringe": ("cringed", 0), "yawn": ("yawned", 0), "groan": ("groaned", 0), "wince": ("winced", 0),
+             "sigh": ("sighed", 0), "fidget": ("fidgeted", 0)}
+# what "No other ..." compares, always with a qualifier ("No other film made me laugh so much ." is never made)
+OTHERS = ("film this year", "comedy in years", "movie this summer", "film of the decade", "picture I saw lately",
+          "film in the festival", "sequel so far", "film in this genre")
 # objects of "You will (not) {v} ..." (any verb of VERBS)
 VERB_OBJECTS = ("watching it", "seeing it", "a minute of it", "buying a ticket", "giving it a chance",
                 "the two hours", "this film")
@@ -101,6 +124,8 @@ WHO = ("I", "We", "My kids", "The audience", "Everyone in the room", "My friends
 
 # (frame, slot, flips): slot "a" adjective, "n" noun, "v" verb of liking, "g" gerund, "p" phrase,
 # "n0" a noun without its article, "ab" an adjective pair of opposite polarity ("{a}" negated, "{b}" decides), "nb" the same with nouns;
+# "d" a participle (with "{x}" a part of the film), "y" a reaction ("{y}" its base form, "{yd}" its past tense,
+# with "{f}" what "No other" compares);
 # "{s}" a subject, "{l}" the same subject lower-cased; flips = the sentence has the opposite polarity.
 SCOPE_FRAMES = (
     # not a single / not one
@@ -149,6 +174,20 @@ SCOPE_FRAMES = (
     ("I do not think {l} is {a} .", "a", True), ("Nobody I know found it {a} .", "a", True),
     ("It is not true that {l} is {a} .", "a", True), ("I would not say that {l} is {a} .", "a", True),
     ("I never thought {l} was {a} .", "a", True),
+    # participles: not a single / not one / nothing / no / none / never / without, and not negated
+    ("There is not a single {d} {x} in it .", "d", True), ("Not one {x} of it feels {d} .", "d", True),
+    ("I did not see a single {d} {x} .", "d", True), ("Not a single {x} is {d} .", "d", True),
+    ("Nothing in it feels {d} .", "d", True), ("Nothing about {l} seems {d} .", "d", True),
+    ("There is no {d} {x} in the whole film .", "d", True), ("None of it feels {d} .", "d", True),
+    ("{s} never feels {d} .", "d", True), ("{s} is not {d} at all .", "d", True),
+    ("Two hours without a single {d} {x} .", "d", True),
+    ("{s} feels {d} .", "d", False), ("There is a {d} {x} in every reel .", "d", False),
+    ("Every {x} feels {d} .", "d", False), ("{s} is {d} from start to finish .", "d", False),
+    # "no other" / "never ... so much": the reaction decides, the negator does not flip it
+    ("No other {f} made me {y} so much .", "y", False), ("No other {f} has made me {y} this much .", "y", False),
+    ("Nothing else I saw this year made me {y} so much .", "y", False),
+    ("I have never {yd} so much at a film .", "y", False), ("Never have I {yd} this much in a cinema .", "y", False),
+    ("It made me {y} more than any other {f} .", "y", False),
 )
 
 
@@ -168,6 +207,16 @@ def polar_adjectives() -> tuple[tuple[str, int], ...]:
         if senses and senses >= noun.get(word, 0) and senses >= verb.get(word, 0) and word not in VERBS:
             words.append((word, int(valence > 0)))
     return tuple(sorted(words))
+
+
+@lru_cache(maxsize=1)
+def polar_participles() -> tuple[tuple[str, int], ...]:
+    """(word, polarity) for every word of :data:`PARTICIPLES`: the sign of its VADER mean valence."""
+    valence = dict(rated_words())
+    missing = [w for w in PARTICIPLES if w not in valence]
+    if missing:
+        raise ValueError(f"participles not rated in the VADER lexicon: {', '.join(missing)}")
+    return tuple(sorted((word, int(valence[word] > 0)) for word in PARTICIPLES))
 
 
 def _all_sentences() -> list[tuple[str, int, bool]]:
@@ -200,7 +249,8 @@ _ARTICLE = re.compile(r"\ba (?=[aeio])")
 @lru_cache(maxsize=1)
 def _pools() -> dict[str, dict[int, list[str]]]:
     """The words of each slot kind by polarity, sorted: ``{"a": {0: [...], 1: [...]}, ...}``."""
-    tables = {"a": dict(polar_adjectives()), "n": NOUNS, "v": VERBS, "g": GERUNDS, "p": PHRASES}
+    tables = {"a": dict(polar_adjectives()), "n": NOUNS, "v": VERBS, "g": GERUNDS, "p": PHRASES,
+              "d": dict(polar_participles()), "y": {verb: polarity for verb, (_, polarity) in REACTIONS.items()}}
     return {slot: {polarity: sorted(w for w, p in table.items() if p == polarity) for polarity in (0, 1)}
             for slot, table in tables.items()}
 
@@ -231,6 +281,11 @@ def _fill(frame: str, slot: str, label: int, flips: bool, rng: np.random.Generat
             values["w"] = "I"
     elif slot == "p":
         values["p"] = pick("p", want)
+    elif slot == "d":
+        values["d"], values["x"] = pick("d", want), PARTS[rng.integers(len(PARTS))]
+    elif slot == "y":
+        values["y"] = pick("y", want)
+        values["yd"], values["f"] = REACTIONS[values["y"]][0], OTHERS[rng.integers(len(OTHERS))]
     elif slot == "ab":
         values["a"], values["b"] = pick("a", 1 - label), pick("a", label)
     elif slot == "nb":
