@@ -33,8 +33,7 @@ def test_the_chosen_word_gets_both_directions_predictions_and_its_path():
     at = open_page()
     words = prediction_words(at)
     assert len(words) == 2 and all(len(w) == 8 for w in words)  # forward and backward top 8
-    labels = [e.label for e in at.expander]
-    assert any(label.startswith("Character CNN") for label in labels)
+    assert "Character CNN" in at.radio(key="inside_path_stage").options
     assert any("surprising" in h.body for h in at.get("html")) if at.get("html") else True
 
 

@@ -77,11 +77,17 @@ def test_the_language_model_step_shows_real_predictions():
     assert "prefers the real word order" in finding(at)
 
 
-def test_the_path_step_opens_every_stage():
+def test_the_path_step_opens_every_stage_and_closes_back_to_the_overview():
     at = open_lesson(2)
-    labels = [e.label for e in at.expander]
-    for stage in ("Characters", "Character CNN", "Layer 0", "Layer 1", "Layer 2", "Scalar mix"):
-        assert any(label.startswith(stage) for label in labels), labels
+    stages = at.radio(key="lesson_2_stage")
+    assert stages.value == "overview only" and len(at.get("plotly_chart")) == 1  # the overview alone
+    for stage in ("Characters", "Character CNN", "Highway 1", "Layer 0", "Layer 1", "Layer 2", "Scalar mix"):
+        assert stage in stages.options
+        stages.set_value(stage).run()
+        assert not at.exception and len(at.get("plotly_chart")) == 2, stage  # the overview and this stage
+        stages = at.radio(key="lesson_2_stage")
+    stages.set_value("overview only").run()
+    assert len(at.get("plotly_chart")) == 1
 
 
 def test_hostile_text_in_a_step_stays_text():
