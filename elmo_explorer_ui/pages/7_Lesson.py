@@ -114,4 +114,4 @@ if st.button("Prepare the handout of all seven steps"):
         st.session_state[HANDOUT_KEY] = handout_html("ELMo in seven steps", current_spec().title, views)
 if HANDOUT_KEY in st.session_state:
     st.download_button("Download this lesson (HTML)", st.session_state[HANDOUT_KEY],
-                       file_name="elmo-lesson.html", mime="text/html")
+                       file_name="elmo-lesson.html", mime="text/html", on_click="ignore")
