@@ -7,7 +7,10 @@
                               [--sentiment-sizes TRAIN DEV TEST] [--pos-sizes TRAIN DEV TEST]
     elmo-explorer task ship-heads [--model mini] [--finetune-train-size N] [--no-finetune]
                                   [--ensemble-seeds 0 1 2 3] [--ngram-weights 0 0.5 1]
+                                  [--pooling bilstm|attention] [--compare-inputs static+elmo]
     elmo-explorer task mixtures rt rt+imdb-sentences rt+imdb-sentences+vader [--out table.md]
+    elmo-explorer task curve pos|rt|amazon|topic|csv --sizes 50 200 814 [--strategies feature finetune
+                             adapted+feature feature+finetune] [--seeds 3] [--csv FILE] --out DIR
 """
 from __future__ import annotations
 
@@ -71,8 +74,11 @@ def run_ship(args: argparse.Namespace) -> int:
                       finetune_train_size=args.finetune_train_size, eval_imdb_reviews=args.eval_imdb_reviews,
                       with_finetune=not args.no_finetune, progress=not args.quiet,
                       ensemble_seeds=tuple(args.ensemble_seeds), ngram_weights=tuple(args.ngram_weights))
-    ship.feature = replace(ship.feature, epochs=args.feature_epochs, device=args.device, num_threads=args.threads)
+    ship.feature = replace(ship.feature, epochs=args.feature_epochs, device=args.device, num_threads=args.threads,
+                           pooling=args.pooling or ship.feature.pooling)
     ship.finetune = replace(ship.finetune, epochs=args.finetune_epochs, device=args.device, num_threads=args.threads)
+    if args.compare_inputs:
+        ship.compare_inputs = tuple(args.compare_inputs)
     report = ship_heads(ship)
     print(f"wrote {report.heads_dir} ({report.total_mb:.1f} MB with the model) in {report.seconds / 60:.1f} min; "
           f"see {report.heads_dir / 'REPORT.md'}")
@@ -95,8 +101,32 @@ def run_mixtures(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_curve_command(args: argparse.Namespace) -> int:
+    from .curve import CurveConfig, run_curve
+    from .curve_verdicts import verdicts, write_curves
+
+    if args.csv and args.task_name != "csv":
+        raise ValueError("--csv is for the csv task: elmo-explorer task curve csv --csv FILE ...")
+    config = CurveConfig(task=args.task_name, sizes=tuple(args.sizes), strategies=tuple(args.strategies),
+                         seeds=args.seeds, feature_epochs=args.feature_epochs, finetune_epochs=args.finetune_epochs,
+                         second_stage_epochs=args.second_stage_epochs, patience=args.patience, dev_size=args.dev_size,
+                         test_size=args.test_size, adapt_tokens=args.adapt_tokens, model=args.model, csv=args.csv or "",
+                         threads=args.threads, device=args.device)
+
+    def progress(done: int, total: int, what: str) -> None:
+        if not args.quiet:
+            print(f"[{done}/{total}] {what}", flush=True)
+
+    report = run_curve(config, progress=progress, log=(lambda line: None) if args.quiet else print)
+    write_curves(report, args.out)
+    for line in verdicts(report):
+        print(f"- {line}")
+    print(f"wrote {args.out}/curve.json, REPORT.md and curves.html ({report.seconds / 60:.1f} min)")
+    return 0
+
+
 def register(subparsers) -> None:
-    """Add ``task train | report | ship-heads | mixtures`` to the ``elmo-explorer`` parser."""
+    """Add ``task train | report | ship-heads | mixtures | curve`` to the ``elmo-explorer`` parser."""
     from .config import MIXES, STRATEGIES
     from .data import TASKS
     from .head_networks import POOLINGS
@@ -167,6 +197,10 @@ def register(subparsers) -> None:
     ship.add_argument("--finetune-train-size", type=int, default=ShipConfig.finetune_train_size,
                       help="training examples for fine-tuning, 0 = the whole training mixture")
     ship.add_argument("--no-finetune", action="store_true", help="ship only the feature head")
+    ship.add_argument("--pooling", choices=POOLINGS, default=None,
+                      help="how the frozen-biLM heads pool their biLSTM states (default: the shipped recipe's)")
+    ship.add_argument("--compare-inputs", nargs="+", choices=INPUTS, default=None,
+                      help="input choices compared before the default is chosen (default: all three)")
     ship.add_argument("--ensemble-seeds", type=int, nargs="+", default=list(ShipConfig.ensemble_seeds),
                       help="the default head averages one head per seed (default %(default)s; one seed = one head)")
     ship.add_argument("--ngram-weights", type=float, nargs="+", default=list(ShipConfig.ngram_weights),
@@ -193,3 +227,29 @@ def register(subparsers) -> None:
     mixtures.add_argument("--out", default=None, help="also write the Markdown table to this file")
     mixtures.add_argument("--quiet", action="store_true")
     mixtures.set_defaults(func=run_mixtures)
+
+    from .curve import CURVE_STRATEGIES, MIN_SEEDS
+    from .curve_data import CURVE_TASKS
+
+    curve = commands.add_parser("curve", help="learning curves: one task at several training-set sizes, per strategy, "
+                                "with intervals over seeds, time and peak memory")
+    curve.add_argument("task_name", metavar="TASK", choices=CURVE_TASKS,
+                       help=f"one of {', '.join(CURVE_TASKS)} (csv needs --csv FILE)")
+    curve.add_argument("--sizes", nargs="+", type=int, required=True, help="training examples (sentences for pos)")
+    curve.add_argument("--strategies", nargs="+", choices=CURVE_STRATEGIES, default=["feature", "finetune"])
+    curve.add_argument("--seeds", type=int, default=MIN_SEEDS, help=f"repeats per point (at least {MIN_SEEDS})")
+    curve.add_argument("--csv", default=None, help="the csv task's file: columns text,label[,split]")
+    curve.add_argument("--out", required=True, help="folder for curve.json, REPORT.md and curves.html (curves of "
+                       "other tasks already there are kept)")
+    curve.add_argument("--feature-epochs", type=int, default=10)
+    curve.add_argument("--finetune-epochs", type=int, default=2)
+    curve.add_argument("--second-stage-epochs", type=int, default=1, help="fine-tuning epochs of feature+finetune")
+    curve.add_argument("--patience", type=int, default=3)
+    curve.add_argument("--dev-size", type=int, default=0, help="dev examples (0 = all)")
+    curve.add_argument("--test-size", type=int, default=0, help="test examples (0 = all)")
+    curve.add_argument("--adapt-tokens", type=int, default=30_000, help="language-model tokens of adapted+feature")
+    curve.add_argument("--model", default="mini")
+    curve.add_argument("--device", default="cpu")
+    curve.add_argument("--threads", type=int, default=1)
+    curve.add_argument("--quiet", action="store_true")
+    curve.set_defaults(func=run_curve_command)

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from .metrics import ClassificationReport
 from .results import RunResult, StepRecord
 
-__all__ = ["loss_figure", "mix_figure", "learned_weights_figure", "ablation_figure", "confusion_figure"]
+__all__ = ["loss_figure", "mix_figure", "learned_weights_figure", "ablation_figure", "confusion_figure",
+           "curve_figure", "curve_cost_figure"]
 
 
 def loss_figure(steps: Sequence[StepRecord], title: str = "Training loss") -> go.Figure:
@@ -99,4 +100,61 @@ def confusion_figure(report: ClassificationReport, title: str = "Confusion matri
                                text=report.confusion, texttemplate="%{text}", showscale=False))
     fig.update_layout(title=title, xaxis_title="predicted", yaxis_title="true", height=360,
                       yaxis=dict(autorange="reversed"), margin=dict(l=60, r=20, t=50, b=40))
+    return fig
+
+
+# ------------------------------------------------------------------------------- learning curves
+_CURVE_COLOURS = {"feature": "#1f77b4", "finetune": "#d62728", "adapted+feature": "#2ca02c",
+                  "feature+finetune": "#9467bd"}
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def curve_figure(report, metric: str = "accuracy", title: str = "") -> go.Figure:
+    """Test ``metric`` against training examples (log axis) of a :class:`~.curve.CurveReport`: one
+    line per strategy (the mean over seeds) with its 95% interval as a band."""
+    fig = go.Figure()
+    for strategy in report.strategies:
+        line = report.line(strategy)
+        sizes = [p.size for p in line]
+        margins = [p.interval(metric) for p in line]
+        colour = _CURVE_COLOURS.get(strategy, "#444444")
+        fig.add_trace(go.Scatter(x=sizes + sizes[::-1], y=[m.high for m in margins] + [m.low for m in margins][::-1],
+                                 mode="lines", fill="toself", fillcolor=_rgba(colour, 0.15), line=dict(width=0),
+                                 hoverinfo="skip",
+                                 showlegend=False, legendgroup=strategy))
+        fig.add_trace(go.Scatter(
+            x=sizes, y=[m.mean for m in margins], mode="lines+markers", name=strategy, legendgroup=strategy,
+            line=dict(color=colour), customdata=[[m.low, m.high, len(p.seeds)] for m, p in zip(margins, line)],
+            hovertemplate="n=%{x}: %{y:.3f} [%{customdata[0]:.3f}, %{customdata[1]:.3f}], "
+                          "%{customdata[2]} seeds<extra>" + strategy + "</extra>"))
+    name = metric.replace("_", " ")
+    fig.update_layout(title=title or f"{report.config.task}: test {name} against training examples",
+                      xaxis=dict(title="training examples (log)", type="log", tickvals=report.sizes,
+                                 ticktext=[f"{n:,}" for n in report.sizes]), yaxis_title=f"test {name}",
+                      height=380, margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def curve_cost_figure(report, metric: str = "accuracy", title: str = "") -> go.Figure:
+    """Test ``metric`` against training seconds per seed (log axis), one line per strategy, each
+    marker labelled with its training-set size; error bars are the 95% interval over seeds."""
+    fig = go.Figure()
+    for strategy in report.strategies:
+        line = report.line(strategy)
+        margins = [p.interval(metric) for p in line]
+        fig.add_trace(go.Scatter(
+            x=[p.mean_seconds for p in line], y=[m.mean for m in margins], mode="lines+markers+text", name=strategy,
+            text=[f"n={p.size:,}" for p in line], textposition="top center",
+            line=dict(color=_CURVE_COLOURS.get(strategy, "#444444")),
+            error_y=dict(type="data", symmetric=False, array=[m.high - m.mean for m in margins],
+                         arrayminus=[m.mean - m.low for m in margins]),
+            hovertemplate="%{x:.1f} s: %{y:.3f} (%{text})<extra>" + strategy + "</extra>"))
+    name = metric.replace("_", " ")
+    fig.update_layout(title=title or f"{report.config.task}: test {name} against training time",
+                      xaxis=dict(title="training seconds per seed (log)", type="log"), yaxis_title=f"test {name}",
+                      height=380, margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.2))
     return fig

@@ -9,6 +9,7 @@ import streamlit as st
 from elmo_core.tasks.config import MIXES, TaskConfig
 from elmo_core.tasks.head_networks import POOLINGS
 from elmo_core.tasks.plots import ablation_figure, learned_weights_figure, loss_figure, mix_figure
+from elmo_explorer_ui.curve_view import learning_curves_section
 from elmo_explorer_ui.downstream import (cancel_or_finish, collect, lab_session, loaded_model, run_progress,
                                          run_references, start_run, summary_table, weight_findings)
 from elmo_explorer_ui.evidence_text import accuracy_reference_text
@@ -179,3 +180,6 @@ if session.results:
     if d2.button("Clear results", key="mix_clear"):
         session.results.clear()
         st.rerun()
+
+# ---------------------------------------------------------------- learning curves (shipped, and on a CSV)
+learning_curves_section(str(spec.load_target))
