@@ -23,7 +23,7 @@ from elmo_explorer_ui.runtime import embed, friendly_errors, model_page, query_v
 from elmo_explorer_ui.safe_text import md
 from elmo_explorer_ui.settings import DEFAULTS, LIMITS
 from elmo_explorer_ui.texts import marked_sentence, occurrence_label, parse_sentences, plural
-from elmo_explorer_ui.view_state import (init_text_widget, init_widget, number_formats, presentation, share_text,
+from elmo_explorer_ui.view_state import (init_text_widget, init_widget, number_columns, presentation, share_text,
                                          show_chart)
 from elmo_explorer_ui.yardstick import similarity_reference
 
@@ -153,9 +153,9 @@ def show_occurrence_result(table: pd.DataFrame, judged: dict, marks, value: str,
     """The bars and the table of one model's cosines (``key``: the chart's widget key)."""
     layers = range(sum(1 for c in table.columns if c.startswith("layer ") and c[6:].isdigit()))
     show_chart(charts.occurrence_bars(table, layers, marks, value_name=value), width="stretch", key=key)
-    formats = number_formats(f"layer {l}" for l in layers)
-    formats.update({f"layer {l} percentile": "{:.0f}" for l in layers if judged})
-    st.dataframe(table.style.format(formats), hide_index=True, width="stretch")
+    columns = number_columns(f"layer {l}" for l in layers)
+    columns.update(number_columns((f"layer {l} percentile" for l in layers if judged), places=0))
+    st.dataframe(table, hide_index=True, width="stretch", column_config=columns)
 
 
 def compared_model(spec: ModelSpec, sentences: list[list[str]]

@@ -158,27 +158,30 @@ def occurrence_bars(table: pd.DataFrame, layers: Sequence[int], marks: dict[int,
         figure.add_bar(x=rows, y=table[column], name=layer_name(layer),
                        marker_color=LAYER_COLOURS[layer % len(LAYER_COLOURS)], customdata=hover,
                        hovertemplate=f"%{{customdata}}<br>{plotly_text(value_name)} %{{y:.3f}}<extra></extra>")
-    for index, layer in enumerate(layers):  # after the bars, so that the legend lists the layers first
+    at, one, two, names = [], [], [], []  # every layer's marks in one trace per kind: fewer traces draw faster
+    for index, layer in enumerate(layers):
         if marks and marks.get(layer):
-            at = [r - (1 - gap) / 2 + (index + 0.5) * width for r in rows]
             layer_marks = list(marks[layer])
-            one = np.array([m.one for m in layer_marks], dtype=float)  # (rows, 3)
-            two = np.array([m.two for m in layer_marks], dtype=float)
-            extremes += [one.reshape(-1), two]
-            figure.add_scatter(
-                x=at, y=one[:, 1], mode="markers", name="reference: one sense (median, 10–90 %)",
-                legendgroup="one", showlegend=index == 0,
-                marker=dict(symbol="line-ew", size=14, color="black", line=dict(width=3, color="black")),
-                error_y=dict(type="data", symmetric=False, array=one[:, 2] - one[:, 1],
-                             arrayminus=one[:, 1] - one[:, 0], color="black", thickness=1.5, width=4),
-                customdata=[plotly_text(m.one_name) for m in layer_marks],
-                hovertemplate="%{customdata}: median %{y:.3f}<extra>" + plotly_text(layer_name(layer)) + "</extra>")
-            figure.add_scatter(
-                x=at, y=two, mode="markers", name="reference: two senses (median)",
-                legendgroup="two", showlegend=index == 0,
-                marker=dict(symbol="diamond-open", size=9, color="crimson", line=dict(width=2)),
-                customdata=[plotly_text(m.two_name) for m in layer_marks],
-                hovertemplate="%{customdata}: median %{y:.3f}<extra>" + plotly_text(layer_name(layer)) + "</extra>")
+            at += [r - (1 - gap) / 2 + (index + 0.5) * width for r in rows]
+            one += [m.one for m in layer_marks]
+            two += [m.two for m in layer_marks]
+            names += [(plotly_text(m.one_name), plotly_text(m.two_name), plotly_text(layer_name(layer)))
+                      for m in layer_marks]
+    if at:
+        one_marks, two_marks = np.array(one, dtype=float), np.array(two, dtype=float)  # (marks, 3), (marks,)
+        extremes += [one_marks.reshape(-1), two_marks]
+        figure.add_scatter(
+            x=at, y=one_marks[:, 1], mode="markers", name="reference: one sense (median, 10–90 %)",
+            marker=dict(symbol="line-ew", size=14, color="black", line=dict(width=3, color="black")),
+            error_y=dict(type="data", symmetric=False, array=one_marks[:, 2] - one_marks[:, 1],
+                         arrayminus=one_marks[:, 1] - one_marks[:, 0], color="black", thickness=1.5, width=4),
+            customdata=[[n[0], n[2]] for n in names],
+            hovertemplate="%{customdata[0]}: median %{y:.3f}<extra>%{customdata[1]}</extra>")
+        figure.add_scatter(
+            x=at, y=two_marks, mode="markers", name="reference: two senses (median)",
+            marker=dict(symbol="diamond-open", size=9, color="crimson", line=dict(width=2)),
+            customdata=[[n[1], n[2]] for n in names],
+            hovertemplate="%{customdata[0]}: median %{y:.3f}<extra>%{customdata[1]}</extra>")
     values = np.concatenate(extremes) if extremes else np.zeros(1)
     low, high = float(np.nanmin(values)) - 0.05, float(np.nanmax(values)) + 0.05
     figure.update_layout(barmode="group", bargap=gap,

@@ -117,6 +117,14 @@ def number_formats(columns) -> dict[str, str]:
     return {column: f"{{:.{decimals()}f}}" for column in columns}
 
 
+def number_columns(columns, places: int | None = None) -> dict:
+    """``st.dataframe`` column settings showing ``columns`` with ``places`` (default
+    :func:`decimals`) decimals: formatting by column, not per cell as a ``Styler`` does, so the
+    browser redraws a table faster."""
+    places = decimals() if places is None else places
+    return {column: st.column_config.NumberColumn(format=f"%.{places}f") for column in columns}
+
+
 def show_chart(figure, **kwargs):
     """``st.plotly_chart`` of ``figure``, with projector fonts in presentation mode."""
     if presentation():

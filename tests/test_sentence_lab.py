@@ -5,6 +5,8 @@ projector fonts and fewer decimals. Pages run headless (AppTest) with the real b
 """
 from __future__ import annotations
 
+import json
+
 from test_app_pages import heatmaps, start, widget
 
 from elmo_core.analysis import focus_word
@@ -45,10 +47,9 @@ def test_presentation_mode_puts_one_layer_per_row_and_fewer_decimals():
 
 
 def shown_decimals(at) -> set[int]:
-    """Decimals of the similarities the last table shows (its formatted display values)."""
-    import pyarrow as pa
-
-    shown = pa.ipc.open_stream(at.dataframe[-1].proto.arrow_data.styler.display_values).read_pandas()
-    cells = [str(v) for column in shown.columns for v in shown[column] if str(v).startswith(("0.", "1.", "-"))]
-    assert cells
-    return {len(cell.split(".")[1]) for cell in cells}
+    """Decimals of the similarities the last table shows (the number format of its layer columns)."""
+    columns = json.loads(at.dataframe[-1].proto.columns)
+    formats = [config["type_config"]["format"] for name, config in columns.items() if name.startswith("layer ")
+               and not name.endswith("percentile")]
+    assert formats
+    return {int(f.split(".")[1].rstrip("f")) for f in formats}
