@@ -213,3 +213,30 @@ def test_only_the_newest_adapted_models_are_kept(tmp_path):
     assert new_adapted_folder("mini", "e.txt", root) == root / "mini-e"
     (root / "mini-e").mkdir()
     assert new_adapted_folder("/some/where/mini", "e.txt", root) == root / "mini-e-2"
+
+
+PAGES = ("pages/1_Word_senses.py", "pages/2_UMAP_explorer.py", "pages/3_Models.py", "pages/4_Sentiment.py",
+         "pages/5_Scalar_mix_lab.py", "pages/6_Corpus_explorer.py", "pages/7_Lesson.py", "pages/8_Inside_the_biLM.py")
+
+
+def test_an_adapted_model_loads_on_every_page(tmp_path, reviews, monkeypatch):
+    monkeypatch.setenv("ELMO_EXPLORER_CACHE", str(tmp_path / "cache"))
+    text = tmp_path / "reviews.txt"
+    text.write_bytes(reviews)
+    out = tmp_path / "mini-reviews"
+    AdaptRun(AdaptConfig("mini", str(text), str(out), tokens=640, device="cpu", num_threads=1, eval_every=1),
+             budget_s=600).start().join(TIMEOUT)
+    assert (out / "weights.hdf5").is_file()
+    spec = ModelSpec(kind="local", name="mini adapted to reviews", path=str(out))
+    at = AppTest.from_file(str(REPO / "elmo_explorer_ui" / "app.py"), default_timeout=TIMEOUT)
+    at.session_state[MODEL_KEY] = spec
+    at.run()
+    assert_ok(at)
+    assert at.get("plotly_chart"), "the Sentence lab draws its heatmaps with the adapted model"
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert_ok(at)
+        assert at.session_state[MODEL_KEY] == spec, page
+        assert not [e.value for e in at.error], (page, [e.value for e in at.error])
+    at.switch_page("pages/8_Inside_the_biLM.py").run()
+    assert "prefers the real word order" in shown(at) or "does not prefer" in shown(at)  # its own softmax
