@@ -18,10 +18,9 @@ import streamlit as st
 
 import elmo_core
 from elmo_core.registry import BUNDLED_MODELS, OFFICIAL_MODELS
-from elmo_core.training.predictions import NoSoftmaxError, load_language_model
 
 from .adapt_run import AdaptedModel, adapted_models
-from .lesson.measures import heldout_perplexity
+from .lesson.measures import heldout_perplexity, language_model
 from .lesson.views import LessonContext
 from .model_info import ModelSpec, is_official_cached, official_spec
 from .runtime import current_spec, describe_error, embed, load_model
@@ -127,21 +126,10 @@ def model_heading(spec: ModelSpec) -> None:
     st.markdown(f"**{md(spec.title)}**")
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _language_model(spec: ModelSpec, version: str):
-    directory = spec.directory()
-    if directory is None:
-        return None
-    try:
-        return load_language_model(directory)
-    except NoSoftmaxError:
-        return None
-
-
 def language_model_context(spec: ModelSpec) -> LessonContext:
     """What :func:`~elmo_explorer_ui.lesson.views.language_model_view` reads of a second model:
     its language model (None without a softmax) and held-out perplexity; no other measure."""
     return LessonContext(
         bilm=load_model(spec), embed=lambda sentences: embed(spec, sentences), reference=None, sense_kinds=dict,
-        language_model=lambda: _language_model(spec, spec.version()), classifier=lambda: None,
+        language_model=lambda: language_model(spec), classifier=lambda: None,
         heldout_perplexity=heldout_perplexity(spec))

@@ -148,6 +148,11 @@ def _language_model(spec: ModelSpec, version: str):
         return None
 
 
+def language_model(spec: ModelSpec):
+    """The model's language model (cached per server), or None when it has no softmax."""
+    return _language_model(spec, spec.version())
+
+
 def heldout_perplexity(spec: ModelSpec) -> Optional[tuple[float, float]]:
     """(forward, backward) held-out perplexity of the model's last evaluation in its training
     summary, or None when it has none."""
@@ -178,6 +183,6 @@ def lesson_context(spec: ModelSpec) -> LessonContext:
         reference = None
     return LessonContext(
         bilm=bilm, embed=lambda sentences: embed(spec, sentences), reference=reference,
-        sense_kinds=lambda: sense_kinds(spec), language_model=lambda: _language_model(spec, spec.version()),
+        sense_kinds=lambda: sense_kinds(spec), language_model=lambda: language_model(spec),
         classifier=lambda: _classifier(spec), heldout_perplexity=heldout_perplexity(spec),
         pos_probe=lambda: _finished(pos_probe_job(spec)))
