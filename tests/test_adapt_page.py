@@ -180,7 +180,7 @@ def test_a_cancelled_run_leaves_no_model_folder_and_can_start_again(cache, revie
         assert not at.button(key="adapt_start").disabled  # the text is still there: start again
 
 
-def test_a_cancel_in_mid_training_stops_at_the_next_evaluation_and_leaves_nothing(cache, reviews, tmp_path):
+def test_a_cancel_in_mid_training_stops_before_the_next_step_and_leaves_nothing(cache, reviews, tmp_path):
     text = tmp_path / "reviews.txt"
     text.write_bytes(reviews)
     out = cache / "adapted" / "mini-reviews"
