@@ -95,7 +95,7 @@ def perplexity_change(before: dict | None, after: dict | None) -> str:
 
 def progress_text(snap: AdaptSnapshot) -> str:
     if snap.cancel_requested:
-        return "Stopping at the next held-out evaluation …"
+        return "Stopping after the current training step …"
     if snap.phase in ("preparing", "measuring"):
         return "Preparing the text and measuring the held-out perplexity before training …"
     speed = f" · {snap.tokens:,} tokens, {snap.tokens_per_second:,.0f} tokens/s" if snap.tokens else ""
