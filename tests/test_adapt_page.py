@@ -224,9 +224,9 @@ def test_an_adapted_model_loads_on_every_page(tmp_path, reviews, monkeypatch):
     text = tmp_path / "reviews.txt"
     text.write_bytes(reviews)
     out = tmp_path / "mini-reviews"
-    AdaptRun(AdaptConfig("mini", str(text), str(out), tokens=640, device="cpu", num_threads=1, eval_every=1),
-             budget_s=600).start().join(TIMEOUT)
-    assert (out / "weights.hdf5").is_file()
+    run = AdaptRun(AdaptConfig("mini", str(text), str(out), device="cpu", num_threads=1, eval_every=1), budget_s=6)
+    assert run.start().join(TIMEOUT), "the adaptation did not end in time"
+    assert run.snapshot().status == "done" and (out / "weights.hdf5").is_file(), run.snapshot()
     spec = ModelSpec(kind="local", name="mini adapted to reviews", path=str(out))
     at = AppTest.from_file(str(REPO / "elmo_explorer_ui" / "app.py"), default_timeout=TIMEOUT)
     at.session_state[MODEL_KEY] = spec

@@ -99,7 +99,7 @@ def test_home_compares_occurrences_of_a_word():
                                    "layer 0 percentile", "layer 1 percentile", "layer 2 percentile"]
     assert table["layer 0"].tolist() == pytest.approx([1.0], abs=1e-5)
     bars = figures(at)[-1]
-    assert [trace["type"] for trace in bars["data"]] == ["bar"] * 3 + ["scatter"] * 6  # bars, then references
+    assert [trace["type"] for trace in bars["data"]] == ["bar"] * 3 + ["scatter"] * 2  # bars, then the two references
     assert at.query_params["word"] == "bank"
 
 
