@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from elmo_core.cache import cache_dir
+from elmo_core.threaded_run import ThreadedRun
 from elmo_core.text_file import TextFileError, read_text_file
 from elmo_core.training.adapt import AdaptConfig, AdaptResult, adapt, adapt_run_dir
 from elmo_core.training.heldout import model_dir_with_softmax
@@ -293,18 +294,16 @@ class _Progress:
     training_started: Optional[float] = None
 
 
-class AdaptRun:
+class AdaptRun(ThreadedRun):
     """One ``adapt`` run on a daemon thread: ``config`` with ``budget_s`` seconds of training
     (``minutes``) and its evaluations from ``LIMITS`` (see the module docstring)."""
 
     def __init__(self, config: AdaptConfig, *, budget_s: float):
         self.config = replace(config, minutes=budget_s / 60.0, tokens=0, eval_tokens=LIMITS.adapt_eval_tokens,
                               eval_every=config.eval_every or LIMITS.adapt_eval_every)
+        super().__init__()
         self.budget_s = budget_s
         self._lock = threading.Lock()
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._status = "pending"
         self._error = ""
         self._result: AdaptResult | None = None
         self._progress = _Progress()
@@ -329,24 +328,6 @@ class AdaptRun:
             self._thread.start()
             _ACTIVE.append(self)
         return self
-
-    def cancel(self) -> None:
-        """Ask the run to stop before its next training step (it ends ``cancelled``, leaving nothing)."""
-        self._cancel.set()
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the thread; True when it has finished."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return not self.running
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
-    def status(self) -> str:
-        return self._status
 
     # ---------------------------------------------------------------- the thread
     def _log(self, *parts, **_) -> None:

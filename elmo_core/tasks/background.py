@@ -17,6 +17,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from ..threaded_run import ThreadedRun
 from .config import TaskConfig
 from .data import TaskData
 from .features import FeatureCache, LoadedModel
@@ -38,20 +39,18 @@ class RunSnapshot:
     elapsed: float = 0.0
 
 
-class BackgroundRun:
+class BackgroundRun(ThreadedRun):
     """One training run on a daemon thread, with progress records and cancellation."""
 
     def __init__(self, config: TaskConfig, *, model: LoadedModel | None = None, data: TaskData | None = None,
                  cache: FeatureCache | None = None):
+        super().__init__()
         self.config = config
         self._kwargs = {"model": model, "data": data, "cache": cache}
         self._lock = threading.Lock()
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
         self._steps: list[StepRecord] = []
         self._epochs: list[EpochRecord] = []
         self._phase: PhaseRecord | None = None
-        self._status = "pending"
         self._error = ""
         self._started = 0.0
         self._ended: float | None = None
@@ -65,24 +64,6 @@ class BackgroundRun:
         self._thread = threading.Thread(target=self._work, name=f"train {self.config.label()}", daemon=True)
         self._thread.start()
         return self
-
-    def cancel(self) -> None:
-        """Ask the run to stop before its next step (it ends with status ``cancelled``)."""
-        self._cancel.set()
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the thread; True when it has finished."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return not self.running
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
-    def status(self) -> str:
-        return self._status
 
     # --------------------------------------------------------------------- progress
     def _record(self, step: int, record) -> None:
