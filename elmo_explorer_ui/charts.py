@@ -90,26 +90,33 @@ def similarity_heatmap(sims: np.ndarray, labels: Sequence[str], title: str,
         title = f"{title} (mean of blocks of up to {max(b - a for a, b in blocks)} rows)"
     names = [plotly_text(name) for name in rows]
     side = len(names)
-    figure = go.Figure(go.Heatmap(
-        z=np.round(z, 4).astype(np.float32), x=names, y=names,
-        zmin=zmin, zmax=zmax, colorscale=HEATMAP_SCALE, showscale=colorbar,
-        colorbar=dict(title="cos" if value_name == "cosine" else "cos −<br>base", thickness=12),
-        hovertemplate=f"%{{y}}<br>↔ %{{x}}<br>{plotly_text(value_name)} %{{z:.3f}}<extra></extra>",
-    ))
     show_ticks = side <= 60
     ticks = [tick_label(l) for l in labels] if show_ticks else []
     axis = dict(type="category", tickmode="array", tickvals=names if show_ticks else [], ticktext=ticks,
                 showgrid=False, zeroline=False, automargin=False)
-    figure.update_xaxes(**axis, tickangle=-60, range=[-0.5, side - 0.5], constrain="domain")
-    figure.update_yaxes(**axis, autorange="reversed", scaleanchor="x", constrain="domain")
     line = dict(color="white", width=2)
     shapes = [shape for b in boundaries for shape in (  # all at once: add_shape is quadratic
         dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=-0.5, y1=side - 0.5, line=line),
         dict(type="line", y0=b - 0.5, y1=b - 0.5, x0=-0.5, x1=side - 0.5, line=line))]
     longest = max((len(short(str(label), TICK_CHARS)) for label in labels), default=0) if show_ticks else 0
-    figure.update_layout(title=dict(text=plotly_text(title), x=0.02), height=height, shapes=shapes,
-                         margin=dict(r=10, t=40), meta=dict(tick_chars=longest))
-    return fit_tick_margins(figure)
+    layout = dict(  # one layout, validated once (each update_* call validated the figure again)
+        title=dict(text=plotly_text(title), x=0.02), height=height, shapes=shapes,
+        margin=dict(r=10, t=40, **tick_margins(longest)), meta=dict(tick_chars=longest),
+        xaxis=dict(**axis, tickangle=-60, range=[-0.5, side - 0.5], constrain="domain"),
+        yaxis=dict(**axis, autorange="reversed", scaleanchor="x", constrain="domain"))
+    return go.Figure(go.Heatmap(
+        z=np.round(z, 4).astype(np.float32), x=names, y=names,
+        zmin=zmin, zmax=zmax, colorscale=HEATMAP_SCALE, showscale=colorbar,
+        colorbar=dict(title="cos" if value_name == "cosine" else "cos −<br>base", thickness=12),
+        hovertemplate=f"%{{y}}<br>↔ %{{x}}<br>{plotly_text(value_name)} %{{z:.3f}}<extra></extra>",
+    ), layout=layout)
+
+
+def tick_margins(chars: int, size: int = BASE_FONT) -> dict[str, int]:
+    """Left and bottom margins (pixels) for heatmap tick labels of ``chars`` characters at
+    ``size`` points, the x labels at 60 degrees."""
+    width = chars * size * 0.62  # pixels of the longest label
+    return dict(l=round(width) + 12, b=round(width * 0.87 + size) + 12 if chars else 12)
 
 
 def fit_tick_margins(figure: go.Figure, size: int = BASE_FONT) -> go.Figure:
@@ -117,8 +124,7 @@ def fit_tick_margins(figure: go.Figure, size: int = BASE_FONT) -> go.Figure:
     characters at ``size`` points, the x labels at 60 degrees), instead of Plotly's automargin,
     which draws a chart again after measuring its labels. Changes and returns ``figure``."""
     chars = (figure.layout.meta or {}).get("tick_chars", 0)
-    width = chars * size * 0.62  # pixels of the longest label
-    figure.update_layout(margin=dict(l=round(width) + 12, b=round(width * 0.87 + size) + 12 if chars else 12))
+    figure.update_layout(margin=tick_margins(chars, size))
     return figure
 
 

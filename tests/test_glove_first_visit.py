@@ -68,3 +68,29 @@ def test_word_senses_shows_the_glove_baseline_with_an_empty_cache(tmp_path, monk
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+def test_word_senses_baseline_follows_the_own_sentences():
+    """The context-words baseline is cached by the page's inputs (word, sources, own text), not by
+    hashing every occurrence: adding own sentences must still give a new baseline over more
+    occurrences, and removing them must give the first one back."""
+    import re
+
+    def baseline_caption(at) -> tuple[int, str]:
+        caption = next(c.value for c in at.caption if c.value.startswith("Dotted line"))
+        return int(re.search(r"on these (\d+) occurrences", caption).group(1)), caption
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/1_Word_senses.py")
+    at.query_params["word"] = "bank"
+    at.run()
+    first_count, first = baseline_caption(at)
+    at.text_area(key="senses_own").set_value(
+        "river | We walked along the bank of the stream .\nriver | Reeds grew thick on the muddy bank .\n"
+        "money | The bank raised its interest rates .").run()
+    assert not at.exception, [e.value for e in at.exception]
+    count, _ = baseline_caption(at)
+    assert count == first_count + 3
+    at.text_area(key="senses_own").set_value("").run()
+    assert baseline_caption(at) == (first_count, first)

@@ -74,16 +74,21 @@ def evidence(target_vectors: np.ndarray, labels: tuple[str, ...]):
     return layer_evidence(target_vectors, list(labels))
 
 
+# The occurrences are keyed by the inputs of :func:`gather_items` (``items_key``), not hashed item by
+# item: hashing a thousand occurrence records took most of each widget change's rerun.
 @st.cache_data(show_spinner=False, max_entries=8)
-def _context_words_accuracy(word: str, items: list) -> float:
-    return context_baseline_accuracy([replace(item, word=word) for item in items], glove_if_local()).accuracy
+def _context_words_accuracy(items_key: tuple, _items: list) -> float:
+    word = items_key[0]
+    return context_baseline_accuracy([replace(item, word=word) for item in _items], glove_if_local()).accuracy
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def context_words_margins(word: str, items: list, target_vectors: np.ndarray):
-    """Each layer's accuracy minus the context words' on these occurrences, with a paired
-    bootstrap interval (call only when GloVe is installed or in the cache)."""
-    return context_baseline_margins(target_vectors, [replace(item, word=word) for item in items], glove_if_local())
+def context_words_margins(items_key: tuple, _items: list, target_vectors: np.ndarray):
+    """Each layer's accuracy minus the context words' on these occurrences (``items_key``: the
+    inputs of :func:`gather_items`), with a paired bootstrap interval (call only when GloVe is
+    installed or in the cache)."""
+    word = items_key[0]
+    return context_baseline_margins(target_vectors, [replace(item, word=word) for item in _items], glove_if_local())
 
 
 def wilson_intervals(accuracy) -> list[tuple[float, float]]:
@@ -116,10 +121,11 @@ MARGIN_WORDS = {"ahead": "ahead of the context words beyond the noise of this ma
                                      "the layer and the context words apart."}
 
 
-def context_words_accuracy(word: str, items: list) -> float | None:
+def context_words_accuracy(items_key: tuple, items: list) -> float | None:
     """Leave-one-out accuracy of the bag-of-context-words feature (no language model) on these
-    occurrences, or None where GloVe 6B 50d is neither installed nor in the cache."""
-    return None if glove_if_local() is None else _context_words_accuracy(word, items)
+    occurrences (``items_key``: the inputs of :func:`gather_items`, the word first), or None where
+    GloVe 6B 50d is neither installed nor in the cache."""
+    return None if glove_if_local() is None else _context_words_accuracy(items_key, items)
 
 
 spec, bilm = model_page(
@@ -168,8 +174,8 @@ if len(word.split()) > 1:
     st.warning("Type a single word (no spaces).")
     st.stop()
 
-items, missing, dropped, total, table, own_labels = gather_items(word, use_curated and word in words,
-                                                    use_wordnet and has_wordnet, own_text)
+items_key = (word, use_curated and word in words, use_wordnet and has_wordnet, own_text)
+items, missing, dropped, total, table, own_labels = gather_items(*items_key)
 if dropped:
     st.warning(f"Only the first {LIMITS.user_sentences} of your lines are used ({dropped:,} more were ignored).")
 if missing:
@@ -217,7 +223,7 @@ sims, accuracy, stats = analyse(target_vectors, tuple(labels))
 if accuracy is None:
     st.info("All occurrences have the same sense; add sentences with another sense label to measure accuracy.")
 else:
-    baseline = context_words_accuracy(word, items)
+    baseline = context_words_accuracy(items_key, items)
     layer_intervals = wilson_intervals(accuracy)
     left, right = st.columns(2) if other is not None else (nullcontext(), None)
     with left:
@@ -237,7 +243,7 @@ else:
         st.caption("The comparison with no language model (the GloVe vectors of nearby words) is left out: "
                    "GloVe 6B 50d, a dependency of this app, is not installed in this environment.")
     else:
-        margin = context_words_margins(word, items, target_vectors)[layer]
+        margin = context_words_margins(items_key, items, target_vectors)[layer]
         st.caption(f"Dotted line: with no language model at all, the mean GloVe 6B 50d vector of the content "
                    f"words within {WINDOW} tokens (stop words left out) classifies {baseline:.0%} of these "
                    "occurrences the same way. A layer clearly above it knows more than which topical words are "
