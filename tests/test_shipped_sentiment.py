@@ -1,9 +1,9 @@
 """The shipped default sentiment classifier of `mini` (elmo_core/models/mini/heads/): what it is
-made of and how it behaves. The default head is four GloVe ⊕ ELMo heads (seeds 0-3, logits
-averaged) plus a negation-marked n-gram member (weight 0.75, C = 0.3), all chosen on dev; the
-neural heads trained on rt + IMDB sentences + rt contrast pairs + negation frames (with the scope
-frames of issue #34), the best mixture on dev (reports/sentiment-mixtures.md), the n-gram member on
-the same mixture with the participle and reaction frames of issue #34's later rounds. Its scores (heads/REPORT.md) are acceptance tests in
+made of and how it behaves. The default head is four GloVe ⊕ ELMo heads with attention pooling
+(seeds 0-3, logits averaged) plus a negation-marked n-gram member (weight 0.75, C = 0.3), all chosen
+on dev; heads and member trained on rt + IMDB sentences + rt contrast pairs + negation frames (with
+the scope, participle and reaction frames of issue #34), the best mixture on dev
+(reports/sentiment-mixtures.md). Its scores (heads/REPORT.md) are acceptance tests in
 test_acceptance_sentiment_heads.py.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ def test_default_head_reads_static_vectors_and_elmo(default):
     config = default.head.config
     assert config.static_dim == 50 and config.use_elmo  # [GloVe; ELMo] per token, as in the paper
     assert config.members == len(default.head.members) == 4  # four seeds, logits averaged
-    assert config.pooling == "bilstm"  # mean + max pooling: attention pooling tied on dev and was not chosen
+    assert config.pooling == "attention"  # ahead of mean + max pooling on dev (issue #34, round 4)
     assert default.ngram is not None and default.ngram_weight == SHIPPED_NGRAM_WEIGHT  # weight chosen on dev
     assert SHIPPED_NGRAM_WEIGHT in ShipConfig.ngram_weights  # one of the weights of the dev grid
     assert "NOT_bad" in default.ngram.features and default.ngram.bounded_scopes  # "no other" marks only its noun
@@ -45,10 +45,19 @@ def test_default_head_reads_static_vectors_and_elmo(default):
 
 
 def test_clear_words_push_the_way_the_prediction_goes(default):
+    """Occlusion scores are changes of p(positive). In a sentence the head is sure of (p > 0.999),
+    a second clear word is redundant: leaving it out moves p by less than the page shows (its
+    hover text has 3 decimals), in either direction. So: the strongest score of each sentence is
+    a clear word pushing the right way, no clear word pushes against it by a visible amount, and
+    each clear word alone in a short sentence pushes its way clearly."""
     good = dict(default.token_contributions("This film is wonderful , funny and deeply moving ."))
-    assert good["wonderful"] > 0 and good["funny"] > 0
     bad = dict(default.token_contributions("This film is awful , dull and far too long ."))
-    assert bad["awful"] < 0 and bad["dull"] < 0
+    assert max(good, key=lambda t: abs(good[t])) == "wonderful" and good["wonderful"] > 0.001
+    assert max(bad, key=lambda t: abs(bad[t])) == "awful" and bad["awful"] < -0.001
+    assert good["funny"] > -0.0005 and bad["dull"] < 0.0005  # below what the page shows, if the wrong way
+    for word, sign in (("wonderful", 1), ("funny", 1), ("awful", -1), ("dull", -1)):
+        alone = dict(default.token_contributions(f"The film is {word} ."))
+        assert sign * alone[word] > 0.05, (word, alone)
     assert default.predict(["This film is wonderful , funny and deeply moving .",
                             "This film is awful , dull and far too long ."]) == ["positive", "negative"]
 
