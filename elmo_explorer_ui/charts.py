@@ -376,8 +376,12 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
     budget = min(len(points), max_drawn_per_layer or len(points))  # the few rows added for rare groups aside
     trace = go.Scatter if budget * len(layers) <= SVG_MAX_POINTS else go.Scattergl
     trace_rows: list[np.ndarray] = []
+    axes: dict[str, dict] = {}  # every subplot's axes, set in one layout update (update_xaxes is slow)
     for index, layer in enumerate(layers):
         where = dict(row=index + 1, col=1) if stacked else dict(row=1, col=index + 1)
+        suffix = "" if index == 0 else str(index + 1)
+        x_axis, y_axis = axes.setdefault(f"xaxis{suffix}", {}), axes.setdefault(f"yaxis{suffix}", {})
+        x_axis["showticklabels"] = y_axis["showticklabels"] = False
         xy = coords[layer]
         for group in groups:
             rows = group.rows if len(drawn) == len(points) else np.intersect1d(group.rows, drawn)
@@ -400,11 +404,8 @@ def scatter_map(points: pd.DataFrame, coords: dict[int, np.ndarray], layers: Seq
             trace_rows.append(np.full(len(placed), -1))
         if fixed_ranges and layer in fixed_ranges:
             (x0, x1), (y0, y1) = fixed_ranges[layer]
-            figure.update_xaxes(range=[x0, x1], **where)
-            figure.update_yaxes(range=[y0, y1], **where)
-    figure.update_xaxes(showticklabels=False)
-    figure.update_yaxes(showticklabels=False)
-    figure.update_layout(height=height * len(layers) if stacked else height,
+            x_axis["range"], y_axis["range"] = [x0, x1], [y0, y1]
+    figure.update_layout(**axes, height=height * len(layers) if stacked else height,
                          title=dict(text=plotly_text(title), x=0.01),
                          # the modes Streamlit would set after the first draw, set here so that it
                          # does not redraw the new figure once or twice more (a WebGL redraw each)
