@@ -70,6 +70,13 @@ CurveProgress = Callable[[int, int, str], None]  # (runs done, runs in all, what
 CancelCheck = Callable[[], bool]
 
 
+def _known_fields(cls, data: dict) -> dict:
+    """The entries of ``data`` that name fields of the dataclass ``cls`` (a file written by a later
+    version may hold more)."""
+    known = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in known}
+
+
 @dataclass
 class CurveConfig:
     """One learning curve. ``sizes``: training examples (sentences for POS), each >= 1 and at most
@@ -144,8 +151,7 @@ class CurveConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "CurveConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**_known_fields(cls, data))
 
 
 @dataclass
@@ -188,8 +194,7 @@ class CurvePoint:
 
     @classmethod
     def from_dict(cls, data: dict) -> "CurvePoint":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**_known_fields(cls, data))
 
 
 @dataclass
@@ -234,8 +239,7 @@ class CurveReport:
         data = dict(data)
         config = CurveConfig.from_dict(data.pop("config"))
         points = [CurvePoint.from_dict(p) for p in data.pop("points", [])]
-        known = {f.name for f in fields(cls)}
-        return cls(config=config, points=points, **{k: v for k, v in data.items() if k in known})
+        return cls(config=config, points=points, **_known_fields(cls, data))
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
